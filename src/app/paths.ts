@@ -1,0 +1,9 @@
+/** Every route of the app, in one place (links are built from here, never typed by hand). */
+export const paths = {
+  home: '/',
+  advisor: '/advisor',
+  configure: '/configure',
+  walkthroughs: '/walkthrough',
+  walkthrough: (flowId: string) => `/walkthrough/${flowId}`,
+  walkthroughCallback: (flowId: string) => `/walkthrough/${flowId}/callback`,
+} as const

@@ -1,0 +1,16 @@
+import { StrictMode } from 'react'
+import { createRoot } from 'react-dom/client'
+import { Providers } from './app/providers.tsx'
+import { registerMockAuthorizationServer } from './mock-as/register.ts'
+import './index.css'
+
+const root = document.getElementById('root')
+if (!root) throw new Error('Grantlab needs a #root element in index.html')
+
+createRoot(root).render(
+  <StrictMode>
+    <Providers />
+  </StrictMode>,
+)
+
+registerMockAuthorizationServer()
