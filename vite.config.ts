@@ -1,7 +1,36 @@
 import tailwindcss from '@tailwindcss/vite'
 import react from '@vitejs/plugin-react'
+import type { Plugin } from 'vite'
 import { VitePWA } from 'vite-plugin-pwa'
 import { defineConfig } from 'vitest/config'
+
+/**
+ * A strict Content-Security-Policy for the built app (DESIGN: no inline script, nothing leaves
+ * the origin). Only in the build: Vite's dev server injects inline styles for hot reload.
+ */
+const contentSecurityPolicy = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data: blob:",
+  "connect-src 'self'",
+  "worker-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+].join('; ')
+
+function strictCsp(): Plugin {
+  return {
+    name: 'grantlab-strict-csp',
+    apply: 'build',
+    transformIndexHtml: (html) =>
+      html.replace(
+        '<meta charset="UTF-8" />',
+        `<meta charset="UTF-8" />\n    <meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy}" />`,
+      ),
+  }
+}
 
 // The mock authorization server is our own service worker (docs/decisions/001).
 // vite-plugin-pwa is used only as its bundler: no manifest, no precache, no registration code.
@@ -9,6 +38,7 @@ export default defineConfig({
   plugins: [
     react(),
     tailwindcss(),
+    strictCsp(),
     VitePWA({
       strategies: 'injectManifest',
       srcDir: 'src/mock-as',
