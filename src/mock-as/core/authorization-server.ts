@@ -1,0 +1,59 @@
+/**
+ * The mock authorization server core: a pure `Request → Response` function.
+ *
+ * Pipeline of `handle(request)`:
+ * 1. Match the URL path against the routes table (`routes.ts`): an unknown path answers 404 JSON,
+ *    a known path with the wrong method 405 JSON with `Allow`.
+ * 2. Run the endpoint handler (`endpoints/*.ts`). Handlers read the injected deps through a
+ *    `ServerContext` (`context.ts`): the store for every record they need later, the clock, the
+ *    random source and the signing keys. They keep no state in memory, because the browser may
+ *    stop the service worker between two requests.
+ * 3. The token endpoint authenticates the client (`client-authentication.ts`) and dispatches on
+ *    `grant_type` through the grants table (`grants/grant-table.ts`); the authorization endpoint
+ *    dispatches on `response_type` through the response-type table
+ *    (`response-types/response-type-table.ts`).
+ * 4. Anything wrong is thrown as an `OAuthError` (`errors.ts`) and turned into the RFC's JSON
+ *    error with its status and headers here. The authorization endpoint decides itself whether an
+ *    error is shown as a page or redirected back to the client.
+ * 5. An unexpected exception is logged and answered with an RFC-shaped `server_error`: `handle`
+ *    never throws.
+ */
+import { createContext } from './context'
+import type { AuthorizationServerDeps } from './deps'
+import { OAuthError } from './errors'
+import { type HttpMethod, resolveRoutePath, routeTable } from './routes'
+
+export interface AuthorizationServer {
+  handle(request: Request): Promise<Response>
+}
+
+export function createAuthorizationServer(deps: AuthorizationServerDeps): AuthorizationServer {
+  const ctx = createContext(deps)
+  const routes = routeTable.map((route) => ({ ...route, fullPath: resolveRoutePath(ctx, route) }))
+
+  async function dispatch(request: Request): Promise<Response> {
+    const path = new URL(request.url).pathname
+    const route = routes.find((candidate) => candidate.fullPath === path)
+    if (!route) throw new OAuthError('not_found', `Nothing is served at ${path}.`)
+    const handler = route.handlers[request.method.toUpperCase() as HttpMethod]
+    if (!handler) {
+      const allowed = Object.keys(route.handlers).join(', ')
+      throw new OAuthError('method_not_allowed', `Use ${allowed} for ${path}.`, {
+        headers: { Allow: allowed },
+      })
+    }
+    return handler(request, ctx)
+  }
+
+  return {
+    async handle(request: Request): Promise<Response> {
+      try {
+        return await dispatch(request)
+      } catch (error) {
+        if (error instanceof OAuthError) return error.toResponse()
+        console.error('mock authorization server: unexpected error', error)
+        return new OAuthError('server_error', 'The server hit an unexpected error.').toResponse()
+      }
+    },
+  }
+}

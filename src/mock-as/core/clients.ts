@@ -1,0 +1,56 @@
+import type { ServerContext } from './context'
+import { buildDemoClients } from './demo-data'
+import type { SigningAlgorithm } from './deps'
+
+export type TokenEndpointAuthMethod =
+  | 'none'
+  | 'client_secret_basic'
+  | 'client_secret_post'
+  | 'private_key_jwt'
+
+export const tokenEndpointAuthMethods: readonly TokenEndpointAuthMethod[] = [
+  'none',
+  'client_secret_basic',
+  'client_secret_post',
+  'private_key_jwt',
+]
+
+/** A client as this server keeps it: RFC 7591 metadata plus where it came from. */
+export interface ClientRecord {
+  client_id: string
+  client_secret?: string
+  client_name: string
+  token_endpoint_auth_method: TokenEndpointAuthMethod
+  grant_types: string[]
+  response_types: string[]
+  redirect_uris: string[]
+  /** Space-separated scopes the client may ask for. */
+  scope: string
+  jwks?: { keys: JsonWebKey[] }
+  jwks_uri?: string
+  id_token_signed_response_alg?: SigningAlgorithm
+  client_id_issued_at?: number
+  client_secret_expires_at?: number
+  /** Other registered metadata (client_uri, contacts, …), echoed back as it was registered. */
+  extra?: Record<string, unknown>
+  source: 'demo' | 'registered'
+}
+
+export const clientsKind = 'clients'
+
+export async function findClient(
+  ctx: ServerContext,
+  clientId: string,
+): Promise<ClientRecord | undefined> {
+  const demo = buildDemoClients(ctx.deps.appOrigin).find((client) => client.client_id === clientId)
+  if (demo) return demo
+  return ctx.deps.store.get<ClientRecord>(clientsKind, clientId)
+}
+
+export function isPublicClient(client: ClientRecord): boolean {
+  return client.token_endpoint_auth_method === 'none'
+}
+
+export function clientScopes(client: ClientRecord): string[] {
+  return client.scope.split(' ').filter((scope) => scope !== '')
+}

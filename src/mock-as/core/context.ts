@@ -1,0 +1,84 @@
+import type { AuthorizationServerDeps } from './deps'
+import { base64url } from './http'
+
+/** Token and code lifetimes, in seconds. */
+export const lifetimes = {
+  accessToken: 300,
+  idToken: 300,
+  authorizationCode: 60,
+  refreshToken: 24 * 60 * 60,
+  /** A pending authorization request waiting for login or consent. */
+  pendingRequest: 10 * 60,
+  loginSession: 8 * 60 * 60,
+  /** How long a private_key_jwt `jti` is remembered at least. */
+  assertionReplayWindow: 10 * 60,
+} as const
+
+export interface EndpointUrls {
+  authorization: string
+  token: string
+  jwks: string
+  userinfo: string
+  revocation: string
+  introspection: string
+  registration: string
+}
+
+/** Everything a handler needs: the injected deps plus values derived once from the issuer. */
+export interface ServerContext {
+  deps: AuthorizationServerDeps
+  issuer: string
+  origin: string
+  /** The issuer's path, e.g. `/as`; every endpoint of the server lives below it. */
+  issuerPath: string
+  endpoints: EndpointUrls
+  /** The `aud` of every access token: the demo resource server under `/api`. */
+  resourceAudience: string
+  nowSeconds(): number
+  randomId(bytes?: number): string
+  /**
+   * Runs `task` while no other task holding the same key runs on this instance. Used where a
+   * record is read, checked and updated (redeeming a code, rotating a refresh token), so two
+   * concurrent requests cannot both succeed.
+   */
+  withLock<T>(key: string, task: () => Promise<T>): Promise<T>
+}
+
+export function createContext(deps: AuthorizationServerDeps): ServerContext {
+  const issuerUrl = new URL(deps.issuer)
+  const issuerPath = issuerUrl.pathname.replace(/\/$/, '')
+  const at = (path: string) => `${deps.issuer}${path}`
+  const locks = new Map<string, Promise<unknown>>()
+  return {
+    deps,
+    issuer: deps.issuer,
+    origin: issuerUrl.origin,
+    issuerPath,
+    endpoints: {
+      authorization: at('/authorize'),
+      token: at('/token'),
+      jwks: at('/jwks'),
+      userinfo: at('/userinfo'),
+      revocation: at('/revoke'),
+      introspection: at('/introspect'),
+      registration: at('/register'),
+    },
+    resourceAudience: `${issuerUrl.origin}/api`,
+    nowSeconds: () => Math.floor(deps.clock.now() / 1000),
+    randomId: (bytes = 32) => base64url(deps.random.bytes(bytes)),
+    async withLock<T>(key: string, task: () => Promise<T>): Promise<T> {
+      const previous = locks.get(key) ?? Promise.resolve()
+      const run = previous.then(task, task)
+      const settled = run.then(
+        () => undefined,
+        () => undefined,
+      )
+      locks.set(key, settled)
+      try {
+        return await run
+      } finally {
+        if (locks.get(key) === settled) locks.delete(key)
+      }
+    },
+  }
+}

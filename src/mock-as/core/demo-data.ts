@@ -1,0 +1,123 @@
+import type { ClientRecord } from './clients'
+
+/** A demo resource owner. Claims follow OIDC Core §5.1. */
+export interface DemoUser {
+  username: string
+  password: string
+  sub: string
+  name: string
+  given_name: string
+  family_name: string
+  email: string
+  email_verified: boolean
+}
+
+export const demoUsers: readonly DemoUser[] = [
+  {
+    username: 'alice',
+    password: 'alice-password',
+    sub: 'user-alice',
+    name: 'Alice Liddell',
+    given_name: 'Alice',
+    family_name: 'Liddell',
+    email: 'alice@example.com',
+    email_verified: true,
+  },
+  {
+    username: 'bob',
+    password: 'bob-password',
+    sub: 'user-bob',
+    name: 'Bob Builder',
+    given_name: 'Bob',
+    family_name: 'Builder',
+    email: 'bob@example.com',
+    email_verified: false,
+  },
+]
+
+export function findUserBySub(sub: string): DemoUser | undefined {
+  return demoUsers.find((user) => user.sub === sub)
+}
+
+export function findUserByUsername(username: string): DemoUser | undefined {
+  return demoUsers.find((user) => user.username === username)
+}
+
+/**
+ * The scopes this server knows, with the plain words the consent page shows. `needsUser` scopes
+ * only make sense when a person is present, so client_credentials cannot ask for them.
+ */
+export const scopeTable = {
+  openid: { needsUser: true, description: 'Confirm who you are (your user id)' },
+  profile: { needsUser: true, description: 'See your name and username' },
+  email: { needsUser: true, description: 'See your email address' },
+  offline_access: { needsUser: true, description: 'Keep access while you are not using the app' },
+  'orders:read': { needsUser: false, description: 'See your orders' },
+  'orders:write': { needsUser: false, description: 'Place new orders for you' },
+} as const satisfies Record<string, { needsUser: boolean; description: string }>
+
+export type ScopeName = keyof typeof scopeTable
+
+export const supportedScopes = Object.keys(scopeTable) as ScopeName[]
+
+export function isKnownScope(scope: string): scope is ScopeName {
+  return Object.hasOwn(scopeTable, scope)
+}
+
+/** OIDC Core §5.4: which claims each scope releases at the UserInfo endpoint. */
+export const claimsByScope: Record<string, readonly (keyof DemoUser)[]> = {
+  profile: ['name', 'given_name', 'family_name'],
+  email: ['email', 'email_verified'],
+}
+
+export const demoClientIds = ['grantlab-spa', 'grantlab-web', 'grantlab-m2m'] as const
+
+/** The flows whose walkthrough callback the demo clients may redirect to. */
+export const demoRedirectFlows = ['authorization-code', 'refresh-token'] as const
+
+export function demoRedirectUri(appOrigin: string, flowId: string): string {
+  return `${appOrigin}/walkthrough/${flowId}/callback`
+}
+
+/**
+ * Demo clients are built from the app's origin on every request and never stored, so dynamic
+ * registration can never overwrite them.
+ */
+export function buildDemoClients(appOrigin: string): ClientRecord[] {
+  const redirectUris = demoRedirectFlows.map((flow) => demoRedirectUri(appOrigin, flow))
+  const userScopes = supportedScopes.join(' ')
+  return [
+    {
+      client_id: 'grantlab-spa',
+      client_name: 'Grantlab single-page app',
+      token_endpoint_auth_method: 'none',
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      redirect_uris: redirectUris,
+      scope: userScopes,
+      source: 'demo',
+    },
+    {
+      client_id: 'grantlab-web',
+      client_secret: 'grantlab-web-secret',
+      client_name: 'Grantlab server-side web app',
+      token_endpoint_auth_method: 'client_secret_basic',
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      redirect_uris: redirectUris,
+      scope: userScopes,
+      source: 'demo',
+    },
+    {
+      client_id: 'grantlab-m2m',
+      client_secret: 'grantlab-m2m-secret',
+      client_name: 'Grantlab back-end service',
+      token_endpoint_auth_method: 'client_secret_basic',
+      grant_types: ['client_credentials'],
+      response_types: [],
+      redirect_uris: [],
+      scope: 'orders:read orders:write',
+      source: 'demo',
+    },
+  ]
+}

@@ -1,0 +1,60 @@
+import { tokenEndpointAuthMethods } from '../clients'
+import type { ServerContext } from '../context'
+import { claimsByScope, supportedScopes } from '../demo-data'
+import { grantTable } from '../grants/grant-table'
+import { jsonResponse } from '../http'
+import { responseTypeTable } from '../response-types/response-type-table'
+
+/**
+ * The server's metadata. It lists only what is implemented: grant and response types come from
+ * their tables, so adding an entry there also advertises it here.
+ * @see https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderMetadata
+ * @see https://www.rfc-editor.org/rfc/rfc8414#section-2
+ */
+export function buildMetadata(ctx: ServerContext): Record<string, unknown> {
+  const { endpoints } = ctx
+  return {
+    issuer: ctx.issuer,
+    authorization_endpoint: endpoints.authorization,
+    token_endpoint: endpoints.token,
+    jwks_uri: endpoints.jwks,
+    userinfo_endpoint: endpoints.userinfo,
+    registration_endpoint: endpoints.registration,
+    revocation_endpoint: endpoints.revocation,
+    introspection_endpoint: endpoints.introspection,
+    scopes_supported: supportedScopes,
+    response_types_supported: responseTypeTable.map((entry) => entry.responseType),
+    response_modes_supported: [...new Set(responseTypeTable.map((entry) => entry.responseMode))],
+    grant_types_supported: grantTable.map((entry) => entry.grantType),
+    subject_types_supported: ['public'],
+    id_token_signing_alg_values_supported: ['RS256', 'ES256'],
+    token_endpoint_auth_methods_supported: tokenEndpointAuthMethods,
+    token_endpoint_auth_signing_alg_values_supported: ['RS256', 'ES256', 'PS256', 'EdDSA'],
+    revocation_endpoint_auth_methods_supported: tokenEndpointAuthMethods,
+    introspection_endpoint_auth_methods_supported: tokenEndpointAuthMethods.filter(
+      (method) => method !== 'none',
+    ),
+    code_challenge_methods_supported: ['S256'],
+    authorization_response_iss_parameter_supported: true,
+    prompt_values_supported: ['none', 'login', 'consent'],
+    claims_supported: [
+      'sub',
+      'iss',
+      'aud',
+      'exp',
+      'iat',
+      'auth_time',
+      'nonce',
+      'at_hash',
+      ...Object.values(claimsByScope).flat(),
+    ],
+    claims_parameter_supported: false,
+    request_parameter_supported: false,
+    request_uri_parameter_supported: false,
+  }
+}
+
+/** `GET /as/.well-known/openid-configuration` and `GET /.well-known/oauth-authorization-server/as`. */
+export async function handleDiscovery(_request: Request, ctx: ServerContext): Promise<Response> {
+  return jsonResponse(buildMetadata(ctx))
+}

@@ -1,0 +1,12 @@
+import type { GrantDefinition } from './grant-types'
+
+/**
+ * Every grant_type the token endpoint supports, keyed by its wire name. To add a grant: write one
+ * file in this folder exporting a {@link GrantDefinition} and add one line here. Discovery
+ * (`grant_types_supported`) and registration read this table too.
+ */
+export const grantTable: readonly GrantDefinition[] = []
+
+export function findGrant(grantType: string): GrantDefinition | undefined {
+  return grantTable.find((entry) => entry.grantType === grantType)
+}

@@ -1,0 +1,159 @@
+import { OAuthError, type OAuthErrorCode } from './errors'
+
+/** Request bodies above this size are refused before they are parsed. */
+export const maxBodyBytes = 64 * 1024
+
+const jsonHeaders = {
+  'Content-Type': 'application/json;charset=UTF-8',
+  'Cache-Control': 'no-store',
+  Pragma: 'no-cache',
+}
+
+/** @see https://www.rfc-editor.org/rfc/rfc6749#section-5.1 (no-store on every JSON answer) */
+export function jsonResponse(
+  body: unknown,
+  status = 200,
+  headers: Record<string, string> = {},
+): Response {
+  return new Response(JSON.stringify(body), { status, headers: { ...jsonHeaders, ...headers } })
+}
+
+export function emptyResponse(status = 200): Response {
+  return new Response(null, {
+    status,
+    headers: { 'Cache-Control': 'no-store', Pragma: 'no-cache' },
+  })
+}
+
+export function redirectResponse(location: string, headers: Record<string, string> = {}): Response {
+  return new Response(null, {
+    status: 302,
+    headers: { Location: location, 'Cache-Control': 'no-store', ...headers },
+  })
+}
+
+/** The media type without parameters, lower-cased (`application/json;charset=UTF-8` → `application/json`). */
+export function mediaType(request: Request): string {
+  return (request.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? ''
+}
+
+/**
+ * Reads the body as UTF-8 text, refusing bodies over {@link maxBodyBytes} and bytes that are not
+ * valid UTF-8. Errors carry the code the calling endpoint uses for a bad body.
+ */
+export async function readBodyText(request: Request, errorCode: OAuthErrorCode): Promise<string> {
+  const declared = Number(request.headers.get('content-length') ?? '0')
+  if (Number.isFinite(declared) && declared > maxBodyBytes) {
+    throw new OAuthError(errorCode, `The request body is larger than ${maxBodyBytes} bytes.`)
+  }
+  let bytes: ArrayBuffer
+  try {
+    bytes = await request.arrayBuffer()
+  } catch {
+    throw new OAuthError(errorCode, 'The request body could not be read.')
+  }
+  if (bytes.byteLength > maxBodyBytes) {
+    throw new OAuthError(errorCode, `The request body is larger than ${maxBodyBytes} bytes.`)
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes)
+  } catch {
+    throw new OAuthError(errorCode, 'The request body is not valid UTF-8.')
+  }
+}
+
+/**
+ * Parameters of a query string or form body. A parameter sent without a value counts as absent
+ * (RFC 6749 §3.1); a parameter sent twice is an error for the caller to report.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-3.1
+ */
+export interface Parameters {
+  values: Map<string, string>
+  repeated: string[]
+}
+
+export function parseParameters(search: URLSearchParams): Parameters {
+  const values = new Map<string, string>()
+  const seen = new Set<string>()
+  const repeated: string[] = []
+  for (const [name, value] of search) {
+    if (seen.has(name)) {
+      if (!repeated.includes(name)) repeated.push(name)
+      continue
+    }
+    seen.add(name)
+    if (value !== '') values.set(name, value)
+  }
+  return { values, repeated }
+}
+
+/** Throws `invalid_request` if any parameter was repeated. */
+export function rejectRepeated(parameters: Parameters): void {
+  if (parameters.repeated.length > 0) {
+    throw new OAuthError(
+      'invalid_request',
+      `Parameters must not be repeated: ${parameters.repeated.join(', ')}.`,
+    )
+  }
+}
+
+/**
+ * Reads an `application/x-www-form-urlencoded` body (the only body the token, revocation and
+ * introspection endpoints accept) and rejects repeated parameters.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-3.2
+ */
+export async function readForm(request: Request): Promise<Map<string, string>> {
+  if (mediaType(request) !== 'application/x-www-form-urlencoded') {
+    throw new OAuthError(
+      'invalid_request',
+      'The body must be sent as application/x-www-form-urlencoded.',
+    )
+  }
+  const text = await readBodyText(request, 'invalid_request')
+  const parameters = parseParameters(new URLSearchParams(text))
+  rejectRepeated(parameters)
+  return parameters.values
+}
+
+/** Reads a form body for the HTML pages: same rules, no repeated-parameter check needed. */
+export async function readPageForm(request: Request): Promise<Map<string, string>> {
+  const text =
+    mediaType(request) === 'application/x-www-form-urlencoded'
+      ? await readBodyText(request, 'invalid_request')
+      : ''
+  return parseParameters(new URLSearchParams(text)).values
+}
+
+/** Values of one cookie from the Cookie header, or undefined. */
+export function readCookie(request: Request, name: string): string | undefined {
+  const header = request.headers.get('cookie')
+  if (!header) return undefined
+  for (const part of header.split(';')) {
+    const index = part.indexOf('=')
+    if (index === -1) continue
+    if (part.slice(0, index).trim() === name) return part.slice(index + 1).trim()
+  }
+  return undefined
+}
+
+/** Splits a space-delimited list (scope, response_type, prompt), dropping empty items. */
+export function splitSpaceList(value: string | undefined): string[] {
+  if (!value) return []
+  return value.split(' ').filter((item) => item !== '')
+}
+
+export function base64url(bytes: Uint8Array): string {
+  let binary = ''
+  for (const byte of bytes) binary += String.fromCharCode(byte)
+  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
+}
+
+/** Compares two strings without stopping at the first difference. */
+export function timingSafeEqual(a: string, b: string): boolean {
+  const length = Math.max(a.length, b.length)
+  let difference = a.length ^ b.length
+  for (let index = 0; index < length; index += 1) {
+    difference |= (a.charCodeAt(index) || 0) ^ (b.charCodeAt(index) || 0)
+  }
+  return difference === 0
+}

@@ -1,0 +1,21 @@
+import type { ApprovedAuthorization } from '../authorization-request'
+import type { ServerContext } from '../context'
+
+/**
+ * One `response_type` of the authorization endpoint. The endpoint validates everything common to
+ * all of them; an entry says where its parameters go, what it requires, and issues them.
+ */
+export interface ResponseTypeDefinition {
+  /** The response_type value, its words sorted (`code id_token`). */
+  responseType: string
+  /** @see https://openid.net/specs/oauth-v2-multiple-response-types-1_0.html#ResponseModes */
+  responseMode: 'query' | 'fragment'
+  /** The grant type a client must be registered for to use it. */
+  requiredGrantType: string
+  /** OIDC Core §3.2.2.1 / §3.3.2.11: front-channel ID tokens need a nonce. */
+  requiresNonce: boolean
+  /** Whether PKCE applies (a code is issued). */
+  usesPkce: boolean
+  /** Issues what the response carries; `state` and `iss` are added by the endpoint. */
+  issue(ctx: ServerContext, approved: ApprovedAuthorization): Promise<Record<string, string>>
+}

@@ -1,0 +1,238 @@
+import { createLocalJWKSet, decodeJwt, type JWTPayload, jwtVerify, SignJWT } from 'jose'
+import type { ClientRecord } from './clients'
+import { lifetimes, type ServerContext } from './context'
+import type { SigningAlgorithm } from './deps'
+import { base64url } from './http'
+import { signingKeyFor } from './keys'
+
+export const grantsKind = 'grants'
+export const accessTokensKind = 'access-tokens'
+export const refreshTokensKind = 'refresh-tokens'
+
+/**
+ * One authorization a resource owner (or a client, for client_credentials) gave: every access and
+ * refresh token carries its id, so revoking the grant revokes the whole token family at once.
+ */
+export interface GrantRecord {
+  id: string
+  clientId: string
+  sub: string
+  /** The scope the grant covers; refresh requests may narrow it, never widen it. */
+  scope: string
+  authTime?: number
+  revoked: boolean
+  createdAt: number
+}
+
+export interface AccessTokenRecord {
+  jti: string
+  grantId: string
+  clientId: string
+  sub: string
+  scope: string
+  iat: number
+  exp: number
+  revoked: boolean
+}
+
+export interface RefreshTokenRecord {
+  token: string
+  grantId: string
+  clientId: string
+  sub: string
+  scope: string
+  authTime?: number
+  iat: number
+  exp: number
+  /** Set when the token was exchanged: presenting it again is a replay. */
+  usedAt?: number
+}
+
+export async function createGrant(
+  ctx: ServerContext,
+  init: { clientId: string; sub: string; scope: string; authTime?: number },
+): Promise<GrantRecord> {
+  const grant: GrantRecord = {
+    id: ctx.randomId(16),
+    ...init,
+    revoked: false,
+    createdAt: ctx.nowSeconds(),
+  }
+  await ctx.deps.store.put(grantsKind, grant.id, grant)
+  return grant
+}
+
+/** Revokes a grant and so every token issued under it. */
+export async function revokeGrant(ctx: ServerContext, grantId: string): Promise<void> {
+  const grant = await ctx.deps.store.get<GrantRecord>(grantsKind, grantId)
+  if (grant && !grant.revoked) {
+    await ctx.deps.store.put(grantsKind, grantId, { ...grant, revoked: true })
+  }
+}
+
+export async function isGrantActive(ctx: ServerContext, grantId: string): Promise<boolean> {
+  const grant = await ctx.deps.store.get<GrantRecord>(grantsKind, grantId)
+  return grant !== undefined && !grant.revoked
+}
+
+/**
+ * An RFC 9068 JWT access token for the demo resource server. Its `jti` is recorded so revocation
+ * and introspection can see it.
+ * @see https://www.rfc-editor.org/rfc/rfc9068#section-2.2
+ */
+export async function issueAccessToken(
+  ctx: ServerContext,
+  grant: GrantRecord,
+  scope: string,
+): Promise<{ token: string; record: AccessTokenRecord }> {
+  const key = await signingKeyFor(ctx.deps.keys, 'RS256')
+  const iat = ctx.nowSeconds()
+  const record: AccessTokenRecord = {
+    jti: ctx.randomId(16),
+    grantId: grant.id,
+    clientId: grant.clientId,
+    sub: grant.sub,
+    scope,
+    iat,
+    exp: iat + lifetimes.accessToken,
+    revoked: false,
+  }
+  const claims: JWTPayload = {
+    iss: ctx.issuer,
+    sub: record.sub,
+    aud: ctx.resourceAudience,
+    client_id: record.clientId,
+    iat,
+    exp: record.exp,
+    jti: record.jti,
+    scope,
+    ...(grant.authTime === undefined ? {} : { auth_time: grant.authTime }),
+  }
+  const token = await new SignJWT(claims)
+    .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'at+jwt' })
+    .sign(key.privateKey)
+  await ctx.deps.store.put(accessTokensKind, record.jti, record)
+  return { token, record }
+}
+
+/**
+ * An opaque refresh token: random bytes that mean nothing outside this server's store.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-1.5
+ */
+export async function issueRefreshToken(
+  ctx: ServerContext,
+  grant: GrantRecord,
+): Promise<RefreshTokenRecord> {
+  const iat = ctx.nowSeconds()
+  const record: RefreshTokenRecord = {
+    token: ctx.randomId(32),
+    grantId: grant.id,
+    clientId: grant.clientId,
+    sub: grant.sub,
+    scope: grant.scope,
+    ...(grant.authTime === undefined ? {} : { authTime: grant.authTime }),
+    iat,
+    exp: iat + lifetimes.refreshToken,
+  }
+  await ctx.deps.store.put(refreshTokensKind, record.token, record)
+  return record
+}
+
+/**
+ * Left half of the SHA-256 hash of the token, base64url-encoded: the `at_hash` and `c_hash` rule
+ * for RS256 and ES256 (both use SHA-256).
+ * @see https://openid.net/specs/openid-connect-core-1_0.html#CodeIDToken
+ */
+export async function leftHalfHash(value: string): Promise<string> {
+  const digest = new Uint8Array(
+    await crypto.subtle.digest('SHA-256', new TextEncoder().encode(value)),
+  )
+  return base64url(digest.slice(0, digest.length / 2))
+}
+
+/**
+ * An OpenID Connect ID token. `nonce` only when the authorization request carried one, since
+ * clients must reject an unexpected nonce.
+ * @see https://openid.net/specs/openid-connect-core-1_0.html#IDToken
+ */
+export async function issueIdToken(
+  ctx: ServerContext,
+  init: {
+    client: ClientRecord
+    sub: string
+    authTime?: number
+    nonce?: string
+    accessToken?: string
+    code?: string
+  },
+): Promise<string> {
+  const alg: SigningAlgorithm = init.client.id_token_signed_response_alg ?? 'RS256'
+  const key = await signingKeyFor(ctx.deps.keys, alg)
+  const iat = ctx.nowSeconds()
+  const claims: JWTPayload = {
+    iss: ctx.issuer,
+    sub: init.sub,
+    aud: init.client.client_id,
+    iat,
+    exp: iat + lifetimes.idToken,
+    ...(init.authTime === undefined ? {} : { auth_time: init.authTime }),
+    ...(init.nonce === undefined ? {} : { nonce: init.nonce }),
+    ...(init.accessToken === undefined ? {} : { at_hash: await leftHalfHash(init.accessToken) }),
+    ...(init.code === undefined ? {} : { c_hash: await leftHalfHash(init.code) }),
+  }
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT' })
+    .sign(key.privateKey)
+}
+
+export type AccessTokenCheck =
+  | { valid: true; record: AccessTokenRecord; claims: JWTPayload }
+  | { valid: false; reason: string }
+
+/**
+ * Checks a bearer JWT access token the way the resource server must: signature with our keys,
+ * `typ`, `iss`, `aud`, `exp`, and that it was neither revoked nor issued under a revoked grant.
+ * @see https://www.rfc-editor.org/rfc/rfc9068#section-4
+ */
+export async function checkAccessToken(
+  ctx: ServerContext,
+  token: string,
+): Promise<AccessTokenCheck> {
+  const keys = await ctx.deps.keys.signingKeys()
+  let claims: JWTPayload
+  try {
+    const result = await jwtVerify(
+      token,
+      createLocalJWKSet({ keys: keys.map((key) => key.publicJwk) }),
+      {
+        issuer: ctx.issuer,
+        audience: ctx.resourceAudience,
+        typ: 'at+jwt',
+        algorithms: ['RS256', 'ES256'],
+        currentDate: new Date(ctx.deps.clock.now()),
+        requiredClaims: ['exp', 'iat', 'jti', 'sub', 'client_id'],
+      },
+    )
+    claims = result.payload
+  } catch (error) {
+    const code = (error as { code?: unknown }).code
+    if (code === 'ERR_JWT_EXPIRED') return { valid: false, reason: 'The access token expired.' }
+    return { valid: false, reason: 'The access token is malformed or its signature is invalid.' }
+  }
+  const record = await ctx.deps.store.get<AccessTokenRecord>(accessTokensKind, String(claims.jti))
+  if (!record) return { valid: false, reason: 'The access token is unknown.' }
+  if (record.revoked || !(await isGrantActive(ctx, record.grantId))) {
+    return { valid: false, reason: 'The access token was revoked.' }
+  }
+  return { valid: true, record, claims }
+}
+
+/** The `jti` of something that looks like one of our JWT access tokens, without verifying it. */
+export function peekJti(token: string): string | undefined {
+  try {
+    const jti = decodeJwt(token).jti
+    return typeof jti === 'string' ? jti : undefined
+  } catch {
+    return undefined
+  }
+}
