@@ -1,0 +1,132 @@
+/**
+ * The shape of one HTTP exchange, shared by the service worker (which publishes every exchange
+ * the mock server answers) and the page (whose flows record the requests they make). Worker-safe:
+ * no DOM, no React; only `idb` for the short traffic log.
+ */
+import { openDB } from 'idb'
+
+/** Name of the BroadcastChannel on which the worker publishes each answered exchange. */
+export const trafficChannelName = 'grantlab-traffic'
+
+export interface HttpRequestRecord {
+  method: string
+  url: string
+  headers: Record<string, string>
+  /** The body as text, or null when there is none. */
+  body: string | null
+  /** `navigate` for top-level navigations (the browser, not client code, sent it). */
+  mode?: string
+}
+
+export interface HttpResponseRecord {
+  status: number
+  headers: Record<string, string>
+  body: string | null
+}
+
+/** One request and its response, with when it started and how long it took. */
+export interface HttpExchange {
+  id: string
+  startedAt: number
+  durationMs: number
+  request: HttpRequestRecord
+  response: HttpResponseRecord
+}
+
+/** What the worker posts on `BroadcastChannel('grantlab-traffic')`. */
+export type TrafficMessage = HttpExchange
+
+export function headersToRecord(headers: Headers): Record<string, string> {
+  const record: Record<string, string> = {}
+  headers.forEach((value, name) => {
+    record[name] = value
+  })
+  return record
+}
+
+async function readText(message: Request | Response): Promise<string | null> {
+  if (message.body === null) return null
+  const text = await message.clone().text()
+  return text === '' ? null : text
+}
+
+/** Copies a request into a plain record; the request itself stays readable. */
+export async function recordRequest(request: Request): Promise<HttpRequestRecord> {
+  return {
+    method: request.method,
+    url: request.url,
+    headers: headersToRecord(request.headers),
+    body: request.method === 'GET' || request.method === 'HEAD' ? null : await readText(request),
+    mode: request.mode,
+  }
+}
+
+/** Copies a response into a plain record; the response itself stays readable. */
+export async function recordResponse(response: Response): Promise<HttpResponseRecord> {
+  return {
+    status: response.status,
+    headers: headersToRecord(response.headers),
+    body: await readText(response),
+  }
+}
+
+export function isHttpExchange(value: unknown): value is HttpExchange {
+  if (typeof value !== 'object' || value === null) return false
+  const candidate = value as Partial<HttpExchange>
+  return (
+    typeof candidate.id === 'string' &&
+    typeof candidate.startedAt === 'number' &&
+    typeof candidate.request?.url === 'string' &&
+    typeof candidate.response?.status === 'number'
+  )
+}
+
+/*
+ * The traffic log. While the browser shows the server's own login and consent pages, no page of
+ * the app is open to hear the BroadcastChannel, so the worker also keeps the last exchanges in
+ * IndexedDB; the walkthrough reads them when the browser comes back.
+ */
+const logDatabaseName = 'grantlab-traffic'
+const logStoreName = 'exchanges'
+export const trafficLogLimit = 200
+
+function openLog() {
+  return openDB(logDatabaseName, 1, {
+    upgrade(database) {
+      const store = database.createObjectStore(logStoreName, { keyPath: 'id' })
+      store.createIndex('startedAt', 'startedAt')
+    },
+  })
+}
+
+/** Adds one exchange to the log and drops the oldest beyond the limit. */
+export async function appendToTrafficLog(exchange: HttpExchange): Promise<void> {
+  const database = await openLog()
+  try {
+    const transaction = database.transaction(logStoreName, 'readwrite')
+    await transaction.store.put(exchange)
+    const count = await transaction.store.count()
+    if (count > trafficLogLimit) {
+      let cursor = await transaction.store.index('startedAt').openCursor()
+      for (let excess = count - trafficLogLimit; cursor && excess > 0; excess--) {
+        await cursor.delete()
+        cursor = await cursor.continue()
+      }
+    }
+    await transaction.done
+  } finally {
+    database.close()
+  }
+}
+
+/** The logged exchanges that started at or after `since` (ms since the epoch), oldest first. */
+export async function readTrafficLog(since = 0): Promise<HttpExchange[]> {
+  const database = await openLog()
+  try {
+    const range = IDBKeyRange.lowerBound(since)
+    const all = await database.getAllFromIndex(logStoreName, 'startedAt', range)
+    return all.filter(isHttpExchange)
+  } finally {
+    database.close()
+  }
+}

@@ -1,0 +1,24 @@
+import { expect, test } from 'vitest'
+import { oidc, rfc } from './spec-links.ts'
+
+test('rfc() links a numbered section of the RFC Editor copy', () => {
+  expect(rfc(6749, '4.1.3')).toEqual({
+    label: 'RFC 6749 §4.1.3',
+    href: 'https://www.rfc-editor.org/rfc/rfc6749#section-4.1.3',
+  })
+})
+
+test('rfc() links appendices by letter and whole documents without a section', () => {
+  expect(rfc(7636, 'B').href).toBe('https://www.rfc-editor.org/rfc/rfc7636#appendix-B')
+  expect(rfc(9700)).toEqual({
+    label: 'RFC 9700',
+    href: 'https://www.rfc-editor.org/rfc/rfc9700.html',
+  })
+})
+
+test('oidc() uses the named anchor of the OpenID page', () => {
+  expect(oidc('Core', '3.1.3.7', 'IDTokenValidation')).toEqual({
+    label: 'OIDC Core §3.1.3.7',
+    href: 'https://openid.net/specs/openid-connect-core-1_0.html#IDTokenValidation',
+  })
+})

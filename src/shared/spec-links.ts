@@ -1,0 +1,39 @@
+/** A pointer into a specification: what the UI shows and where the link goes. */
+export interface SpecRef {
+  label: string
+  href: string
+}
+
+/**
+ * An RFC section, e.g. `rfc(6749, '4.1.3')` → "RFC 6749 §4.1.3". Without a section it links the
+ * whole document. Appendices use their letter (`rfc(7636, 'B')` → `#appendix-B`).
+ * @see https://www.rfc-editor.org/
+ */
+export function rfc(number: number, section?: string): SpecRef {
+  const base = `https://www.rfc-editor.org/rfc/rfc${number}`
+  if (!section) return { label: `RFC ${number}`, href: `${base}.html` }
+  const isAppendix = /^[A-Z]/.test(section)
+  const anchor = isAppendix ? `appendix-${section}` : `section-${section}`
+  return { label: `RFC ${number} §${section}`, href: `${base}#${anchor}` }
+}
+
+const openIdDocuments = {
+  Core: 'openid-connect-core-1_0',
+  Discovery: 'openid-connect-discovery-1_0',
+  Registration: 'openid-connect-registration-1_0',
+} as const
+
+export type OpenIdDocument = keyof typeof openIdDocuments
+
+/**
+ * A section of an OpenID Connect specification, e.g.
+ * `oidc('Core', '3.1.3.7', 'IDTokenValidation')` → "OIDC Core §3.1.3.7". OpenID pages use named
+ * anchors rather than section numbers, so the anchor is passed separately.
+ */
+export function oidc(document: OpenIdDocument, section: string, anchor?: string): SpecRef {
+  const base = `https://openid.net/specs/${openIdDocuments[document]}.html`
+  return {
+    label: `OIDC ${document} §${section}`,
+    href: anchor ? `${base}#${anchor}` : base,
+  }
+}
