@@ -1,0 +1,13 @@
+/**
+ * The registry of walkthroughs. To add a grant: write `src/flows/<grant>.ts` exporting a
+ * `defineFlow(...)` value, then add it to this list. The index page, the route
+ * `/walkthrough/<id>` and the callback route `/walkthrough/<id>/callback` pick it up.
+ */
+import { authorizationCodeFlow } from './authorization-code.ts'
+import type { Flow } from './flow-model.ts'
+
+export const allFlows: readonly Flow[] = [authorizationCodeFlow]
+
+export function findFlow(id: string | undefined): Flow | undefined {
+  return allFlows.find((flow) => flow.id === id)
+}

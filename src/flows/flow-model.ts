@@ -1,0 +1,186 @@
+/**
+ * A flow (one OAuth grant) is data: its actors, its steps, and for each step an explanation, the
+ * spec section it follows and a `run(ctx)` that performs the real work. One generic walkthrough
+ * renders any flow (docs/decisions/021).
+ */
+import type { HttpExchange } from '../mock-as/traffic.ts'
+import type { SpecRef } from '../shared/spec-links.ts'
+
+export type { HttpExchange } from '../mock-as/traffic.ts'
+export type { SpecRef } from '../shared/spec-links.ts'
+
+export type JsonValue =
+  | string
+  | number
+  | boolean
+  | null
+  | JsonValue[]
+  | { [key: string]: JsonValue | undefined }
+
+/**
+ * What a flow remembers between steps (verifier, state, tokens, server metadata…). It must be
+ * JSON: it is saved in sessionStorage so it survives the redirect to the server and a reload.
+ */
+export type FlowData = { [key: string]: JsonValue | undefined }
+
+/** A participant in the flow; a lifeline on the sequence diagram. */
+export interface Actor {
+  id: string
+  label: string
+  /** One line on who this is, for the diagram's description. */
+  description: string
+}
+
+/**
+ * - `request`: the client sends an HTTP request itself (fetch) and reads the answer.
+ * - `redirect`: the browser travels (a navigation to the server, or the server's redirect back).
+ * - `local`: the client computes or checks something without talking to anyone.
+ */
+export type StepKind = 'request' | 'redirect' | 'local'
+
+/** A labelled value the step wants the learner to see (a verifier, a URL, an API answer…). */
+export interface ShownValue {
+  label: string
+  value: string
+  /** `json` values are pretty-printed, `url` values are broken into their query parameters. */
+  format?: 'text' | 'json' | 'url'
+  note?: string
+}
+
+export type SignatureStatus = 'verified' | 'not-checked' | 'not-applicable'
+
+/** A token the step received, for the token inspector. */
+export interface ShownToken {
+  label: string
+  /** The token exactly as received. JWTs are decoded by the inspector. */
+  value: string
+  signature: SignatureStatus
+  /** Why the signature has this status, in a sentence. */
+  signatureNote?: string
+}
+
+/**
+ * Where the browser must go after the step:
+ * - `navigate`: this tab leaves the app (the flow state is saved first) and comes back through
+ *   the flow's callback route, e.g. the authorization request.
+ * - `new-tab`: the learner opens the address beside the walkthrough, e.g. the device flow's
+ *   verification page, while the walkthrough keeps running.
+ */
+export interface Destination {
+  url: string
+  how: 'navigate' | 'new-tab'
+  label: string
+}
+
+export interface StepOk<D extends FlowData> {
+  status: 'ok'
+  /** One sentence on what happened. */
+  summary: string
+  exchanges: HttpExchange[]
+  values?: ShownValue[]
+  tokens?: ShownToken[]
+  notes?: string[]
+  /** Data to remember for the following steps (merged into the flow data). */
+  save?: Partial<D>
+  destination?: Destination
+}
+
+export interface StepError {
+  status: 'error'
+  /** A clear sentence for the learner. */
+  message: string
+  /** The OAuth `error` code or the library's error code, when there is one. */
+  code?: string
+  /** The server's `error_description` or the library's detail. */
+  detail?: string
+  exchanges: HttpExchange[]
+}
+
+export type StepResult<D extends FlowData = FlowData> = StepOk<D> | StepError
+
+/** What a step's `run` receives. Nothing in it is tied to the DOM, so steps also run in Node. */
+export interface StepContext<D extends FlowData> {
+  /** What earlier steps saved. */
+  data: Readonly<Partial<D>>
+  /** The app's origin, e.g. `http://127.0.0.1:4173`; redirect URIs are built from it. */
+  appOrigin: string
+  /** The mock server's issuer identifier: `${appOrigin}/as`, byte for byte. */
+  issuer: string
+  /**
+   * The address the browser came back to after a `navigate` destination (query and fragment
+   * included), or undefined if it has not come back yet.
+   */
+  returnUrl: string | undefined
+  /**
+   * fetch for this step: every request made through it is recorded in the step's exchanges.
+   * oauth4webapi calls get it through `oauthOptions(ctx)` (http-capture.ts).
+   */
+  fetch: (url: string, init?: RequestInit) => Promise<Response>
+  /** The exchanges recorded so far in this step (steps rarely need them; the runner adds them). */
+  exchanges(): HttpExchange[]
+  now(): number
+}
+
+export interface Step<D extends FlowData = FlowData> {
+  id: string
+  title: string
+  /** Actor ids: the arrow on the sequence diagram. `from === to` draws a self-arrow. */
+  from: string
+  to: string
+  kind: StepKind
+  /** What happens and why, in our own words. */
+  explanation: string
+  spec: SpecRef
+  /** Further sections worth reading. */
+  moreSpecs?: SpecRef[]
+  run(ctx: StepContext<D>): Promise<StepResult<D>>
+}
+
+export interface Flow<D extends FlowData = FlowData> {
+  /** The URL segment: `/walkthrough/<id>`. */
+  id: string
+  title: string
+  summary: string
+  whenToUse: string
+  specs: SpecRef[]
+  actors: Actor[]
+  deprecated?: { reason: string; spec: SpecRef }
+  steps: Step<D>[]
+}
+
+/**
+ * Identity function that checks a flow's shape and that every step names known actors and a
+ * unique id, so a mistake shows up when the module loads, not halfway through a walkthrough.
+ */
+export function defineFlow<D extends FlowData>(flow: Flow<D>): Flow<D> {
+  const actorIds = new Set(flow.actors.map((actor) => actor.id))
+  const stepIds = new Set<string>()
+  for (const step of flow.steps) {
+    if (!actorIds.has(step.from) || !actorIds.has(step.to)) {
+      throw new Error(`Flow ${flow.id}: step ${step.id} names an actor that the flow lacks`)
+    }
+    if (stepIds.has(step.id)) throw new Error(`Flow ${flow.id}: step id ${step.id} is used twice`)
+    stepIds.add(step.id)
+  }
+  return flow
+}
+
+/** The actors most browser-based flows share. */
+export const commonActors = {
+  user: { id: 'user', label: 'User & browser', description: 'The person, in their browser.' },
+  client: {
+    id: 'client',
+    label: 'Client app',
+    description: 'The application that wants tokens (here: this page).',
+  },
+  as: {
+    id: 'as',
+    label: 'Authorization server',
+    description: 'Authenticates the user and issues tokens (the mock server in a service worker).',
+  },
+  rs: {
+    id: 'rs',
+    label: 'Resource server',
+    description: 'The API that accepts access tokens (/api/* on the mock server).',
+  },
+} as const satisfies Record<string, Actor>

@@ -1,0 +1,125 @@
+/**
+ * Runs a flow one step at a time. A run is a plain JSON value, so the page can save it before the
+ * browser leaves for the authorization server and pick it up when the browser comes back, or
+ * after a reload. Nothing here touches the DOM: the same runner drives flows in Node tests.
+ */
+import { describeError } from './describe-error.ts'
+import type { Flow, FlowData, Step, StepResult } from './flow-model.ts'
+import { createHttpCapture, type Transport } from './http-capture.ts'
+
+export interface StepRecord {
+  result: StepResult
+  startedAt: number
+  finishedAt: number
+}
+
+export interface FlowRun {
+  version: 1
+  flowId: string
+  startedAt: number
+  /** What the steps saved so far. */
+  data: FlowData
+  /** The last result of each step that ran, by step id. */
+  records: Record<string, StepRecord>
+  /** Index of the next step to run; equals `steps.length` when the flow is done. */
+  next: number
+  /** Set when the browser left for another page and the flow waits for it to come back. */
+  awaitingReturn?: { stepId: string; leftAt: number; url: string }
+  /** The address the browser came back to, and when. */
+  returned?: { url: string; at: number }
+}
+
+export interface RunEnvironment {
+  transport: Transport
+  appOrigin: string
+  now?: () => number
+}
+
+export function createRun(flow: Flow, now = Date.now()): FlowRun {
+  return { version: 1, flowId: flow.id, startedAt: now, data: {}, records: {}, next: 0 }
+}
+
+export function currentStep(flow: Flow, run: FlowRun): Step | undefined {
+  return flow.steps[run.next]
+}
+
+export function isFinished(flow: Flow, run: FlowRun): boolean {
+  return run.next >= flow.steps.length
+}
+
+export function issuerFor(appOrigin: string): string {
+  return `${appOrigin}/as`
+}
+
+/**
+ * Runs the next step and returns the new run. Whatever the step throws becomes an error result
+ * (with the HTTP exchanges made before it failed); an error leaves `next` where it was, so the
+ * learner can read it and try again or start over.
+ */
+export async function runNextStep(flow: Flow, run: FlowRun, env: RunEnvironment): Promise<FlowRun> {
+  const step = currentStep(flow, run)
+  if (!step) return run
+  const now = env.now ?? Date.now
+  const capture = createHttpCapture(env.transport, now)
+  const startedAt = now()
+  let result: StepResult
+  try {
+    result = await step.run({
+      data: run.data,
+      appOrigin: env.appOrigin,
+      issuer: issuerFor(env.appOrigin),
+      returnUrl: run.returned?.url,
+      fetch: capture.fetch,
+      exchanges: capture.exchanges,
+      now,
+    })
+  } catch (error) {
+    result = describeError(error, capture.exchanges())
+  }
+  const finishedAt = now()
+  const records = {
+    ...run.records,
+    [step.id]: { result: withoutSave(result), startedAt, finishedAt },
+  }
+  if (result.status === 'error') return { ...run, records }
+  const next: FlowRun = {
+    ...run,
+    records,
+    data: { ...run.data, ...result.save },
+    next: run.next + 1,
+  }
+  if (result.destination?.how === 'navigate') {
+    next.awaitingReturn = { stepId: step.id, leftAt: finishedAt, url: result.destination.url }
+    next.returned = undefined
+  }
+  return next
+}
+
+function withoutSave(result: StepResult): StepResult {
+  if (result.status === 'error' || result.save === undefined) return result
+  const { save: _save, ...rest } = result
+  return rest
+}
+
+/** The browser came back (to the flow's callback route) with this address. */
+export function recordReturn(run: FlowRun, url: string, at = Date.now()): FlowRun {
+  return { ...run, awaitingReturn: undefined, returned: { url, at } }
+}
+
+/** Reads a saved run back, or undefined if it is missing, corrupt, old or of another flow. */
+export function parseRun(text: string | null, flow: Flow): FlowRun | undefined {
+  if (!text) return undefined
+  try {
+    const value: unknown = JSON.parse(text)
+    if (typeof value !== 'object' || value === null) return undefined
+    const run = value as Partial<FlowRun>
+    if (run.version !== 1 || run.flowId !== flow.id) return undefined
+    if (typeof run.next !== 'number' || run.next < 0 || run.next > flow.steps.length)
+      return undefined
+    if (typeof run.data !== 'object' || typeof run.records !== 'object') return undefined
+    if (typeof run.startedAt !== 'number') return undefined
+    return run as FlowRun
+  } catch {
+    return undefined
+  }
+}
