@@ -1,0 +1,583 @@
+import type { AppKind, Assurance, Migrating, YesNo } from './questions.ts'
+import { documents, rfc, type Source } from './sources.ts'
+
+/**
+ * The advisor's rules, as tables of data (docs/decisions/030). Each row reads
+ * “when the situation matches → this grant / this extra / this is why another grant loses”,
+ * so a reader can check every row against the cited text. `recommend()` only walks them.
+ */
+
+export type GrantType =
+  | 'authorization_code'
+  | 'client_credentials'
+  | 'urn:ietf:params:oauth:grant-type:device_code'
+  | 'urn:ietf:params:oauth:grant-type:jwt-bearer'
+  | 'urn:ietf:params:oauth:grant-type:token-exchange'
+
+/** Grants still defined in RFC 6749 that the advisor only ever lists as losers. */
+export type LegacyGrant = 'implicit' | 'password'
+
+export type ClientKind = 'public' | 'confidential'
+
+/** Every answer, with defaults filled in, plus what the grant rule decided. */
+export type Situation = {
+  app: AppKind
+  backend: YesNo
+  browser: YesNo
+  identity: YesNo
+  refresh: YesNo
+  assertion: YesNo
+  assurance: Assurance
+  migrating: Migrating
+  grant: GrantType
+  client: ClientKind
+}
+
+/** A row matches when every listed key equals the value, or is one of the listed values. */
+export type When = { [K in keyof Situation]?: Situation[K] | readonly Situation[K][] }
+
+export type Reason = { text: string; sources: readonly Source[] }
+
+export const deviceCode = 'urn:ietf:params:oauth:grant-type:device_code'
+export const jwtBearer = 'urn:ietf:params:oauth:grant-type:jwt-bearer'
+export const tokenExchange = 'urn:ietf:params:oauth:grant-type:token-exchange'
+
+export const grantInfo: Record<
+  GrantType | LegacyGrant,
+  { title: string; walkthroughId: string; spec: Source }
+> = {
+  authorization_code: {
+    title: 'Authorization code',
+    walkthroughId: 'authorization-code',
+    spec: rfc(6749, '4.1'),
+  },
+  client_credentials: {
+    title: 'Client credentials',
+    walkthroughId: 'client-credentials',
+    spec: rfc(6749, '4.4'),
+  },
+  [deviceCode]: { title: 'Device authorization', walkthroughId: 'device-code', spec: rfc(8628) },
+  [jwtBearer]: { title: 'JWT bearer assertion', walkthroughId: 'jwt-bearer', spec: rfc(7523) },
+  [tokenExchange]: { title: 'Token exchange', walkthroughId: 'token-exchange', spec: rfc(8693) },
+  implicit: { title: 'Implicit', walkthroughId: 'implicit', spec: rfc(6749, '4.2') },
+  password: {
+    title: 'Resource owner password credentials',
+    walkthroughId: 'password',
+    spec: rfc(6749, '4.3'),
+  },
+}
+
+// ——— Client profiles: what kind of client each rule registers ———
+
+export type ProfileId =
+  | 'spa-public'
+  | 'spa-bff'
+  | 'web'
+  | 'native'
+  | 'cli'
+  | 'input-limited'
+  | 'machine'
+  | 'assertion-only'
+  | 'api'
+
+export type ClientProfile = {
+  client: ClientKind
+  applicationType: 'web' | 'native'
+  clientName: string
+  /** Example redirect URIs, in the forms the app kind must use. */
+  redirectUris: readonly string[]
+  /** The API scope of the example; `openid` and friends are added from the answers. */
+  scope: string
+}
+
+export const profiles: Record<ProfileId, ClientProfile> = {
+  'spa-public': {
+    client: 'public',
+    applicationType: 'web',
+    clientName: 'My single-page app',
+    redirectUris: ['https://app.example.com/callback'],
+    scope: 'api:read',
+  },
+  'spa-bff': {
+    client: 'confidential',
+    applicationType: 'web',
+    clientName: 'My single-page app (backend for frontend)',
+    redirectUris: ['https://app.example.com/bff/callback'],
+    scope: 'api:read',
+  },
+  web: {
+    client: 'confidential',
+    applicationType: 'web',
+    clientName: 'My web app',
+    redirectUris: ['https://app.example.com/callback'],
+    scope: 'api:read',
+  },
+  native: {
+    client: 'public',
+    applicationType: 'native',
+    clientName: 'My mobile or desktop app',
+    // RFC 8252 §7.2 claimed https, §7.1 private-use scheme (reverse domain), §7.3 loopback.
+    redirectUris: [
+      'https://app.example.com/oauth/callback',
+      'com.example.app:/oauth/callback',
+      'http://127.0.0.1/callback',
+    ],
+    scope: 'api:read',
+  },
+  cli: {
+    client: 'public',
+    applicationType: 'native',
+    clientName: 'My command-line tool',
+    redirectUris: ['http://127.0.0.1/callback'],
+    scope: 'api:read',
+  },
+  'input-limited': {
+    client: 'public',
+    applicationType: 'native',
+    clientName: 'My device app',
+    redirectUris: [],
+    scope: 'api:read',
+  },
+  machine: {
+    client: 'confidential',
+    applicationType: 'web',
+    clientName: 'My backend job',
+    redirectUris: [],
+    scope: 'api:read',
+  },
+  'assertion-only': {
+    client: 'public',
+    applicationType: 'web',
+    clientName: 'My federated workload',
+    redirectUris: [],
+    scope: 'api:read',
+  },
+  api: {
+    client: 'confidential',
+    applicationType: 'web',
+    clientName: 'My API (calls downstream APIs)',
+    redirectUris: [],
+    scope: 'downstream:read',
+  },
+}
+
+// ——— 1. Which grant: the first matching row wins ———
+
+export type GrantRule = {
+  when: When
+  grant: GrantType
+  profile: ProfileId
+  reasons: readonly Reason[]
+}
+
+const implicitIsOut: Reason = {
+  text: 'The implicit grant, once the usual answer for browser apps, is no longer recommended: the redirect-based grant that current guidance keeps is the authorization code grant.',
+  sources: [rfc(9700, '2.1.2'), documents.oauth21],
+}
+
+export const grantRules: readonly GrantRule[] = [
+  {
+    when: { app: 'spa', backend: 'yes' },
+    grant: 'authorization_code',
+    profile: 'spa-bff',
+    reasons: [
+      {
+        text: 'Your backend is the OAuth client: it runs the code flow and redeems the code with its own credentials, so no token ever reaches JavaScript in the page.',
+        sources: [documents.browserAppsBff],
+      },
+      implicitIsOut,
+    ],
+  },
+  {
+    when: { app: 'spa' },
+    grant: 'authorization_code',
+    profile: 'spa-public',
+    reasons: [
+      {
+        text: 'Everything the app ships is readable by its users, so it cannot keep a secret: it is a public client, and the code flow with PKCE is how a public client gets tokens safely.',
+        sources: [rfc(9700, '2.1.1'), documents.browserApps],
+      },
+      {
+        text: 'Any script that runs in your page can reach tokens held in the browser: keep them in memory, keep access tokens short-lived, and use a strict Content-Security-Policy.',
+        sources: [documents.browserApps],
+      },
+      implicitIsOut,
+    ],
+  },
+  {
+    when: { app: 'web' },
+    grant: 'authorization_code',
+    profile: 'web',
+    reasons: [
+      {
+        text: 'Your server renders the pages and can keep a secret, so it is a confidential client: it redeems the code at the token endpoint with its own credentials, and tokens stay on the server.',
+        sources: [rfc(6749, '4.1'), rfc(6749, '2.1')],
+      },
+      {
+        text: 'A user signs in through the browser, and the authorization code grant is the redirect grant that current guidance keeps.',
+        sources: [rfc(9700, '2.1.2')],
+      },
+    ],
+  },
+  {
+    when: { app: ['native', 'cli'], browser: 'no' },
+    grant: deviceCode,
+    profile: 'input-limited',
+    reasons: [
+      {
+        text: 'With no browser on this device, the sign-in happens on another one: the app shows a short code, the user enters it on a phone or computer, and the app polls until it is approved.',
+        sources: [rfc(8628, '1'), rfc(8628, '3.4')],
+      },
+      {
+        text: 'A program copied to every user’s machine cannot keep a secret, so it is a public client and authenticates with none.',
+        sources: [rfc(8252, '8.5'), rfc(8628, '5.6')],
+      },
+    ],
+  },
+  {
+    when: { app: 'native' },
+    grant: 'authorization_code',
+    profile: 'native',
+    reasons: [
+      {
+        text: 'An installed app is a public client: a secret compiled into it can be extracted from the binary, so it uses the code flow with PKCE and no secret.',
+        sources: [rfc(8252, '8.5'), rfc(8252, '8.1')],
+      },
+      {
+        text: 'The native-apps best current practice sends the authorization request through the system browser and brings the response back on a redirect URI the app owns.',
+        sources: [rfc(8252, '6'), rfc(8252, '7')],
+      },
+    ],
+  },
+  {
+    when: { app: 'cli' },
+    grant: 'authorization_code',
+    profile: 'cli',
+    reasons: [
+      {
+        text: 'A command-line tool on a machine with a browser signs in like a desktop app: it opens the system browser and catches the redirect on a loopback port it listens on.',
+        sources: [rfc(8252, '7.3')],
+      },
+      {
+        text: 'The tool is copied to every user’s machine, so it cannot keep a secret: it is a public client that relies on PKCE.',
+        sources: [rfc(8252, '8.5'), rfc(8252, '8.1')],
+      },
+    ],
+  },
+  {
+    when: { app: 'device' },
+    grant: deviceCode,
+    profile: 'input-limited',
+    reasons: [
+      {
+        text: 'Typing a password with a remote is slow and visible to the whole room; the device grant moves the sign-in to the user’s phone or computer while the device waits.',
+        sources: [rfc(8628, '1')],
+      },
+      {
+        text: 'The same firmware ships to every device, so it cannot keep a secret: it is a public client.',
+        sources: [rfc(8628, '5.6')],
+      },
+    ],
+  },
+  {
+    when: { app: 'service', assertion: 'yes', assurance: 'high' },
+    grant: jwtBearer,
+    profile: 'machine',
+    reasons: [
+      {
+        text: 'The service already holds a JWT signed by an issuer this server trusts; the JWT bearer grant trades it directly for an access token.',
+        sources: [rfc(7523, '2.1')],
+      },
+      {
+        text: 'At this sensitivity the service also authenticates as a registered client, so a leaked assertion alone does not get a token.',
+        sources: [rfc(7523, '3.1'), documents.fapi2],
+      },
+    ],
+  },
+  {
+    when: { app: 'service', assertion: 'yes' },
+    grant: jwtBearer,
+    profile: 'assertion-only',
+    reasons: [
+      {
+        text: 'The service already holds a JWT signed by an issuer this server trusts; the JWT bearer grant trades it directly for an access token, so there is no long-lived secret to store or rotate.',
+        sources: [rfc(7523, '2.1')],
+      },
+      {
+        text: 'The server checks the assertion’s issuer, subject, audience and expiry (and may refuse a jti it has seen), so the assertion is the credential.',
+        sources: [rfc(7523, '3')],
+      },
+    ],
+  },
+  {
+    when: { app: 'service' },
+    grant: 'client_credentials',
+    profile: 'machine',
+    reasons: [
+      {
+        text: 'No user is involved: the job acts on its own behalf with its own credentials, which is what the client credentials grant is for.',
+        sources: [rfc(6749, '4.4')],
+      },
+      {
+        text: 'It needs no refresh token: when the access token expires, the job simply asks again.',
+        sources: [rfc(6749, '4.4.3')],
+      },
+    ],
+  },
+  {
+    when: { app: 'api', assertion: 'yes' },
+    grant: tokenExchange,
+    profile: 'api',
+    reasons: [
+      {
+        text: 'Your API holds a token for the user and must call another API for them; token exchange gets a new token made for that downstream API instead of forwarding one that was made for you.',
+        sources: [rfc(8693, '2.1')],
+      },
+      {
+        text: 'The incoming token is a JWT from another issuer: send it as subject_token with subject_token_type urn:ietf:params:oauth:token-type:jwt, once this server is set up to trust that issuer.',
+        sources: [rfc(8693, '3')],
+      },
+    ],
+  },
+  {
+    when: { app: 'api' },
+    grant: tokenExchange,
+    profile: 'api',
+    reasons: [
+      {
+        text: 'Your API holds a token for the user and must call another API for them; token exchange gets a new token made for that downstream API instead of forwarding one that was made for you.',
+        sources: [rfc(8693, '2.1')],
+      },
+      {
+        text: 'The new token can carry both the user and the fact that your API acts for them (the act claim), so the downstream API can still apply that user’s permissions.',
+        sources: [rfc(8693, '4.1')],
+      },
+    ],
+  },
+]
+
+// ——— 2. What to add: every matching row adds its extra (the first row per extra wins) ———
+
+export type ExtraId =
+  | 'pkce'
+  | 'bff'
+  | 'confidential-backend'
+  | 'system-browser'
+  | 'redirect-uris'
+  | 'device-polling'
+  | 'refresh-rotation'
+  | 'refresh-sender-constrained'
+  | 'refresh-bound-to-client'
+  | 'dpop'
+  | 'par'
+  | 'private-key-jwt'
+  | 'client-authentication'
+  | 'assertion-checks'
+  | 'narrow-audience'
+  | 'actor-token'
+  | 'narrow-scope'
+  | 'oidc'
+
+export type ExtraLevel = 'required' | 'recommended' | 'optional'
+
+export type ExtraRule = {
+  when: When
+  extra: ExtraId
+  title: string
+  level: ExtraLevel
+  why: string
+  sources: readonly Source[]
+}
+
+const high: When = { assurance: 'high' }
+
+// biome-ignore format: one row per line keeps the table readable against the RFCs
+export const extraRules: readonly ExtraRule[] = [
+  { when: { grant: 'authorization_code', client: 'public' }, extra: 'pkce', title: 'PKCE (S256)', level: 'required',
+    why: 'Nothing else proves that whoever redeems the code started the sign-in: the app makes a fresh secret for every login and sends only its S256 hash, so a stolen or injected code is useless. Public clients must use it.',
+    sources: [rfc(9700, '2.1.1'), rfc(7636)] },
+  { when: { grant: 'authorization_code', client: 'confidential' }, extra: 'pkce', title: 'PKCE (S256)', level: 'recommended',
+    why: 'Client authentication proves who redeems a code, not that the code belongs to this user’s session; PKCE stops a stolen code being injected into your callback. Confidential clients should use it too.',
+    sources: [rfc(9700, '2.1.1'), rfc(7636)] },
+  { when: { app: 'spa', backend: 'yes' }, extra: 'bff', title: 'Backend for frontend (BFF)', level: 'required',
+    why: 'The backend holds the tokens and gives the browser only an HttpOnly, Secure, SameSite session cookie; it calls APIs for the page. A script injected into the page then has no token to steal.',
+    sources: [documents.browserAppsBff] },
+  { when: { app: 'spa', ...high }, extra: 'bff', title: 'Backend for frontend (BFF)', level: 'recommended',
+    why: 'FAPI 2.0 admits only confidential clients, and a browser cannot keep a secret: a small backend on your domain that acts as the OAuth client is how a browser app gets there.',
+    sources: [documents.browserAppsBff, documents.fapi2] },
+  { when: { app: 'spa' }, extra: 'bff', title: 'Backend for frontend (BFF)', level: 'optional',
+    why: 'If you can add a backend later, let it be the OAuth client: tokens then never live in JavaScript, which is the strongest option the browser-based apps guidance describes.',
+    sources: [documents.browserAppsBff] },
+  { when: { app: ['native', 'cli', 'device'], ...high }, extra: 'confidential-backend', title: 'A backend as the client, where FAPI 2.0 is mandated', level: 'recommended',
+    why: 'FAPI 2.0 admits only confidential clients, and a secret shipped inside an app or firmware is not confidential. If your ecosystem mandates FAPI, let a backend of yours be the registered client and have the app talk to it.',
+    sources: [documents.fapi2] },
+  { when: { app: ['native', 'cli'], grant: 'authorization_code' }, extra: 'system-browser', title: 'System browser, never a web view', level: 'required',
+    why: 'Open the sign-in in the system browser (or its in-app tab: ASWebAuthenticationSession, Android Custom Tabs). An embedded web view lets the app read what the user types and cuts them off from their existing sessions and password manager.',
+    sources: [rfc(8252, '8.12'), rfc(8252, '6')] },
+  { when: { app: 'native', grant: 'authorization_code' }, extra: 'redirect-uris', title: 'Redirect URIs the app owns', level: 'required',
+    why: 'Register only the forms your platforms use: a claimed https URL (App Links, Universal Links) that no other app can take over; otherwise a private-use scheme in reverse-domain form such as com.example.app:/oauth/callback; on desktop, a loopback URI on 127.0.0.1 with any port.',
+    sources: [rfc(8252, '7.2'), rfc(8252, '7.1'), rfc(8252, '7.3')] },
+  { when: { app: 'cli', grant: 'authorization_code' }, extra: 'redirect-uris', title: 'Loopback redirect on 127.0.0.1', level: 'required',
+    why: 'Listen on a free port picked at run time and send redirect_uri http://127.0.0.1:<port>/callback; the server must accept any port for loopback URIs. Use the IP literal, not “localhost”, which a machine may resolve elsewhere.',
+    sources: [rfc(8252, '7.3'), rfc(8252, '8.3')] },
+  { when: { grant: 'urn:ietf:params:oauth:grant-type:device_code' }, extra: 'device-polling', title: 'Show the code, then poll politely', level: 'required',
+    why: 'Show user_code and verification_uri (a QR code of verification_uri_complete saves typing), then poll the token endpoint no faster than interval; on slow_down, add 5 seconds to the interval for this and every later request.',
+    sources: [rfc(8628, '3.3'), rfc(8628, '3.5')] },
+  { when: { refresh: 'yes', client: 'public', ...high }, extra: 'refresh-sender-constrained', title: 'Sender-constrained refresh tokens (DPoP)', level: 'required',
+    why: 'A public client’s refresh token must be either bound to the sender or rotated. DPoP binds it to a key pair the app generates and keeps non-extractable, so a copied refresh token is useless on its own; rotating as well does no harm.',
+    sources: [rfc(9700, '2.2.2'), rfc(9449)] },
+  { when: { refresh: 'yes', client: 'public', assurance: 'standard' }, extra: 'refresh-rotation', title: 'Refresh-token rotation', level: 'required',
+    why: 'A public client’s refresh token must be either sender-constrained (DPoP) or rotated. With rotation, every refresh returns a new token and retires the old one, so a stolen copy is noticed at its next use and the server revokes the whole chain.',
+    sources: [rfc(9700, '2.2.2')] },
+  { when: { refresh: 'yes', client: 'confidential' }, extra: 'refresh-bound-to-client', title: 'Refresh token kept on the server', level: 'recommended',
+    why: 'The server accepts your refresh token only together with your client authentication, so a stolen token alone does not work and rotation is optional here. Store it server-side, encrypted, and never send it to the browser.',
+    sources: [rfc(6749, '10.4'), rfc(9700, '2.2.2')] },
+  { when: high, extra: 'dpop', title: 'DPoP sender-constrained tokens', level: 'required',
+    why: 'Tokens are bound to a key the client holds and every request carries a fresh proof signed with it, so a leaked token cannot be replayed. FAPI 2.0 requires sender-constrained access tokens (DPoP or mutual TLS).',
+    sources: [rfc(9449), rfc(9700, '2.2.1'), documents.fapi2] },
+  { when: { ...high, grant: 'authorization_code' }, extra: 'par', title: 'Pushed authorization requests (PAR)', level: 'required',
+    why: 'The client posts the authorization request to the server over a back channel first and sends the browser only a short-lived reference, so its parameters cannot be read or changed on the way. FAPI 2.0 requires it.',
+    sources: [rfc(9126, '2'), documents.fapi2] },
+  { when: { ...high, client: 'confidential' }, extra: 'private-key-jwt', title: 'private_key_jwt client authentication', level: 'required',
+    why: 'The client signs a short JWT with a private key only it holds instead of sending a shared secret; the server keeps only the public key. FAPI 2.0 accepts only private_key_jwt or mutual TLS.',
+    sources: [documents.oidcPrivateKeyJwt, rfc(7523, '2.2'), documents.fapi2] },
+  { when: { client: 'confidential' }, extra: 'private-key-jwt', title: 'private_key_jwt client authentication', level: 'optional',
+    why: 'A client secret works, but asymmetric client authentication is recommended: with a key pair no shared secret sits in two databases, and the key can be rotated through your JWKS.',
+    sources: [rfc(9700, '2.5'), documents.oidcPrivateKeyJwt] },
+  { when: { grant: 'urn:ietf:params:oauth:grant-type:jwt-bearer', client: 'public' }, extra: 'client-authentication', title: 'Client authentication, if your server registers the workload', level: 'optional',
+    why: 'The JWT bearer grant may be used without client authentication, which is why this draft uses none. If your server registers the service as a client, authenticate it too, so the assertion alone is not enough.',
+    sources: [rfc(7523, '3.1')] },
+  { when: { grant: 'urn:ietf:params:oauth:grant-type:jwt-bearer' }, extra: 'assertion-checks', title: 'Short-lived, single-audience assertions', level: 'required',
+    why: 'Ask the issuer for assertions that expire within minutes, whose aud names this authorization server, and that carry a unique jti; the server refuses wrong audiences, expired assertions and replays.',
+    sources: [rfc(7523, '3')] },
+  { when: { grant: 'urn:ietf:params:oauth:grant-type:token-exchange' }, extra: 'narrow-audience', title: 'Ask for one audience and the least scope', level: 'required',
+    why: 'Name the downstream API in audience or resource and request only the scopes it needs, so the new token is worthless anywhere else.',
+    sources: [rfc(8693, '2.1'), rfc(9700, '2.3')] },
+  { when: { grant: 'urn:ietf:params:oauth:grant-type:token-exchange' }, extra: 'actor-token', title: 'Delegation with actor_token', level: 'optional',
+    why: 'Send your API’s own token as actor_token when the downstream API should see that you act for the user (an act claim), rather than a token that simply impersonates them.',
+    sources: [rfc(8693, '1.1'), rfc(8693, '4.1')] },
+  { when: { grant: 'client_credentials' }, extra: 'narrow-scope', title: 'Least scope and one audience', level: 'recommended',
+    why: 'A client credentials token has no user behind it, so its scope and audience are the only limits on what it can do: request exactly what the job needs.',
+    sources: [rfc(9700, '2.3')] },
+  { when: { identity: 'yes', grant: 'authorization_code' }, extra: 'oidc', title: 'OpenID Connect sign-in', level: 'required',
+    why: 'Add the openid scope: the token response then carries an ID token that says who signed in. Check its issuer, audience, expiry and nonce before trusting it, and use the access token only for calling APIs.',
+    sources: [documents.oidcCodeFlow] },
+  { when: { identity: 'yes', grant: 'urn:ietf:params:oauth:grant-type:device_code' }, extra: 'oidc', title: 'OpenID Connect sign-in', level: 'required',
+    why: 'Add the openid scope. OpenID Connect Core defines sign-in for the redirect flows; many servers also return an ID token from the device grant, and otherwise the UserInfo endpoint tells you who approved it.',
+    sources: [documents.oidcUserInfo] },
+]
+
+// ——— 3. Why the other grants lose: the first matching row per grant ———
+
+export type AlternativeRule = {
+  grant: GrantType | LegacyGrant
+  when: When
+  why: string
+  sources: readonly Source[]
+}
+
+// biome-ignore format: one row per line keeps the table readable against the RFCs
+export const alternativeRules: readonly AlternativeRule[] = [
+  { grant: 'authorization_code', when: { app: 'service' },
+    why: 'It needs a person at a browser to sign in and approve; a job with no user has nobody to redirect.',
+    sources: [rfc(6749, '4.1')] },
+  { grant: 'authorization_code', when: { app: 'api' },
+    why: 'The user already signed in to the front end; starting another sign-in from inside your API would interrupt them for a token you can get by exchange.',
+    sources: [rfc(6749, '4.1'), rfc(8693, '2.1')] },
+  { grant: 'authorization_code', when: {},
+    why: 'It needs a browser on this device to follow the redirect and hand the code back; there is none here.',
+    sources: [rfc(8628, '1')] },
+  { grant: 'client_credentials', when: { app: 'service' },
+    why: 'It works, but the token would rest only on a credential the service stores itself; the assertion you already hold proves the workload’s identity directly, and at standard sensitivity it lets you drop the stored secret altogether. (Some servers accept that same assertion as client authentication for client credentials.)',
+    sources: [rfc(6749, '4.4'), rfc(7523, '2.2')] },
+  { grant: 'client_credentials', when: { client: 'public' },
+    why: 'It needs a secret or key that an app in users’ browsers or on their devices cannot keep, and its tokens stand for the app itself, not for the user.',
+    sources: [rfc(6749, '4.4'), rfc(6749, '2.1')] },
+  { grant: 'client_credentials', when: { app: ['spa', 'web'] },
+    why: 'Its tokens act as the app itself, with no user behind them: you would lose the user’s identity and consent, and every user would share the app’s rights.',
+    sources: [rfc(6749, '4.4')] },
+  { grant: 'client_credentials', when: {},
+    why: 'Calling downstream as your API drops the user: the downstream API can no longer apply that user’s permissions, and your API ends up holding rights for everyone.',
+    sources: [rfc(6749, '4.4'), rfc(8693, '1.1')] },
+  { grant: deviceCode, when: { app: ['service', 'api'] },
+    why: 'It needs a person to approve on another device; nobody is there.',
+    sources: [rfc(8628, '3.3')] },
+  { grant: deviceCode, when: {},
+    why: 'It would work, but adds a second device and a code to type, and it is open to remote phishing: an attacker can send a user a genuine code to approve. Where a browser can redirect back, the code flow is simpler and safer.',
+    sources: [rfc(8628, '5.4')] },
+  { grant: jwtBearer, when: { app: 'api' },
+    why: 'It can trade a JWT for a token, but it has no parameters for the target audience, the token types or the acting party; token exchange was designed for calling on behalf of a user.',
+    sources: [rfc(7523, '2.1'), rfc(8693, '2.1')] },
+  { grant: jwtBearer, when: { app: 'service' },
+    why: 'It needs a JWT signed by an issuer this server trusts, and the service has none; signing one itself is client authentication (private_key_jwt), which belongs with client credentials.',
+    sources: [rfc(7523, '2.1'), rfc(7523, '2.2')] },
+  { grant: jwtBearer, when: {},
+    why: 'It needs an assertion from an issuer this server already trusts; a user signing in to your app has none to give, and their consent comes through a sign-in instead.',
+    sources: [rfc(7523, '2.1')] },
+  { grant: tokenExchange, when: { app: 'service', assertion: 'yes' },
+    why: 'It could exchange your JWT too (subject_token_type jwt), but for a service that only needs a token for itself, the JWT bearer grant is simpler and more widely supported.',
+    sources: [rfc(8693, '3'), rfc(7523, '2.1')] },
+  { grant: tokenExchange, when: { app: 'service' },
+    why: 'It exchanges a token you already have for another; the job starts with nothing but its own credentials.',
+    sources: [rfc(8693, '2.1')] },
+  { grant: tokenExchange, when: {},
+    why: 'It is for a service that already holds a token and needs a different one; the user’s first sign-in has to come from a grant that shows them a sign-in.',
+    sources: [rfc(8693, '2.1')] },
+  { grant: 'implicit', when: { app: ['service', 'api'] },
+    why: 'It is a browser-redirect grant for users, and there is no user here; besides, current guidance says not to use it at all.',
+    sources: [rfc(9700, '2.1.2')] },
+  { grant: 'implicit', when: {},
+    why: 'It returns the access token in the redirect URL, where history, logs and injected scripts can pick it up, and nothing binds it to your app. RFC 6749 §4.2 still defines it, but RFC 9700 says clients should not use it and the OAuth 2.1 draft leaves it out.',
+    sources: [rfc(9700, '2.1.2'), documents.oauth21] },
+  { grant: 'password', when: { app: 'service' },
+    why: 'A technical user’s password is a shared secret pretending to be a person, and it cannot carry multi-factor sign-in. RFC 9700 says the password grant must not be used; give the job its own client identity instead.',
+    sources: [rfc(9700, '2.4')] },
+  { grant: 'password', when: {},
+    why: 'Your app would collect the user’s password itself: it sees the password, users learn to type passwords into any app that asks, and multi-factor or federated sign-in cannot work. RFC 6749 §4.3 still defines it, but RFC 9700 says it must not be used.',
+    sources: [rfc(9700, '2.4'), documents.oauth21] },
+]
+
+// ——— 4. Moving off a legacy flow: the first matching row ———
+
+export type MigrationRule = { when: When; steps: readonly string[]; sources: readonly Source[] }
+
+// biome-ignore format: one row per line keeps the table readable against the RFCs
+export const migrationRules: readonly MigrationRule[] = [
+  { when: { migrating: 'implicit', app: 'spa' }, sources: [rfc(9700, '2.1.2'), documents.browserApps],
+    steps: [
+      'Register response_types ["code"] and the authorization_code grant for the client, next to the old response type while both run.',
+      'Send response_type=code with a PKCE code_challenge (S256) and redeem the code at the token endpoint (or let your BFF do it).',
+      'Replace silent renewal in a hidden iframe (prompt=none) with refresh tokens protected as above, or with the BFF’s session; browsers that block third-party cookies break the iframe anyway.',
+      'Delete the code that reads tokens from the URL fragment, then remove the token response type from the client and turn the implicit grant off on the server.',
+    ] },
+  { when: { migrating: 'implicit' }, sources: [rfc(9700, '2.1.2'), documents.oauth21],
+    steps: [
+      'Register response_types ["code"] and the authorization_code grant for the client, next to the old response type while both run.',
+      'Send response_type=code with a PKCE code_challenge (S256) and redeem the code at the token endpoint.',
+      'Delete the code that reads tokens from the URL fragment, then remove the token and id_token token response types from the client and turn the implicit grant off on the server.',
+    ] },
+  { when: { migrating: 'password', app: ['spa', 'web', 'native'] }, sources: [rfc(9700, '2.4'), rfc(6749, '4.3')],
+    steps: [
+      'Replace your own login form with a redirect to the authorization server’s sign-in (the grant above): from then on only the server sees passwords, and it can add multi-factor and federated sign-in.',
+      'Ship the new sign-in, and keep the password grant only for old app versions while you measure how much it is still used.',
+      'Remove password from the client’s grant_types, turn the grant off on the server, and revoke the refresh tokens it issued.',
+      'Delete any stored passwords or password-derived data from the app.',
+    ] },
+  { when: { migrating: 'password', app: ['cli', 'device'] }, sources: [rfc(9700, '2.4'), rfc(8628, '3.1')],
+    steps: [
+      'Stop prompting for the password: start the grant above instead (a browser on the same machine, or a code shown for another device).',
+      'Keep the password grant only for old versions while you measure its use, then remove password from the client’s grant_types and turn the grant off on the server.',
+      'Revoke the refresh tokens issued through the password grant, and delete stored passwords from configuration files.',
+    ] },
+  { when: { migrating: 'password', app: 'service' }, sources: [rfc(9700, '2.4'), rfc(6749, '4.4')],
+    steps: [
+      'Register the job as a client of its own and give it exactly the scopes the technical user had.',
+      'Switch the job to the grant above; it no longer needs the technical user’s password.',
+      'Disable the technical user account, and remove password from the client’s grant_types.',
+    ] },
+  { when: { migrating: 'password' }, sources: [rfc(9700, '2.4'), rfc(8693, '2.1')],
+    steps: [
+      'Stop receiving or storing users’ passwords in your API: exchange the access token your API receives for a downstream token instead.',
+      'Remove password from the client’s grant_types, turn the grant off on the server, and delete stored credentials.',
+    ] },
+]
