@@ -1,6 +1,14 @@
 import type { ServerContext } from './context'
+import { handleAuthorize, handleConsent, handleLogin } from './endpoints/authorize'
 import { handleDiscovery } from './endpoints/discovery'
+import { handleIntrospect } from './endpoints/introspect'
 import { handleJwks } from './endpoints/jwks'
+import { handleRegister } from './endpoints/register'
+import { handleCreateOrder, handleListOrders, handleProfile } from './endpoints/resource-server'
+import { handleRevoke } from './endpoints/revoke'
+import { handleToken } from './endpoints/token'
+import { handleUserinfo } from './endpoints/userinfo'
+import { handleStylesheet } from './html'
 
 export type Handler = (request: Request, ctx: ServerContext) => Promise<Response>
 
@@ -24,6 +32,21 @@ export const routeTable: readonly RouteDefinition[] = [
   { base: 'issuer', path: '/.well-known/openid-configuration', handlers: { GET: handleDiscovery } },
   { base: 'well-known-oauth', path: '', handlers: { GET: handleDiscovery } },
   { base: 'issuer', path: '/jwks', handlers: { GET: handleJwks } },
+  { base: 'issuer', path: '/authorize', handlers: { GET: handleAuthorize } },
+  { base: 'issuer', path: '/authorize/login', handlers: { POST: handleLogin } },
+  { base: 'issuer', path: '/authorize/consent', handlers: { POST: handleConsent } },
+  { base: 'issuer', path: '/token', handlers: { POST: handleToken } },
+  { base: 'issuer', path: '/userinfo', handlers: { GET: handleUserinfo, POST: handleUserinfo } },
+  { base: 'issuer', path: '/revoke', handlers: { POST: handleRevoke } },
+  { base: 'issuer', path: '/introspect', handlers: { POST: handleIntrospect } },
+  { base: 'issuer', path: '/register', handlers: { POST: handleRegister } },
+  { base: 'issuer', path: '/assets/style.css', handlers: { GET: handleStylesheet } },
+  { base: 'origin', path: '/api/profile', handlers: { GET: handleProfile } },
+  {
+    base: 'origin',
+    path: '/api/orders',
+    handlers: { GET: handleListOrders, POST: handleCreateOrder },
+  },
 ]
 
 export function resolveRoutePath(ctx: ServerContext, route: RouteDefinition): string {

@@ -55,3 +55,69 @@ export function createTestAuthorizationServer(
   }
   return { server: createAuthorizationServer(deps), deps, clock }
 }
+
+export interface DrivenAuthorization {
+  /** The last response: normally the 302 back to the client. */
+  response: Response
+  /** Its Location header, if any. */
+  location: string | undefined
+  /** The session cookie (`name=value`) to send with a later authorization request. */
+  cookie: string | undefined
+  /** The HTML pages seen on the way, in order. */
+  pages: string[]
+}
+
+function readForm(html: string): { action: string; fields: Record<string, string> } | undefined {
+  const action = /<form[^>]*action="([^"]+)"/.exec(html)?.[1]
+  if (!action) return undefined
+  const fields: Record<string, string> = {}
+  for (const match of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) {
+    if (match[1] !== undefined) fields[match[1]] = match[2] ?? ''
+  }
+  return { action: action.replace(/&amp;/g, '&'), fields }
+}
+
+/**
+ * Plays the user in a browser: opens the authorization URL, fills the login form and presses a
+ * consent button, carrying the session cookie, until the server answers with something other
+ * than a page. For tests of flows that go through `/as/authorize`.
+ */
+export async function driveAuthorization(
+  server: AuthorizationServer,
+  authorizationUrl: string,
+  options: {
+    username?: string
+    password?: string
+    decision?: 'approve' | 'deny'
+    cookie?: string
+  } = {},
+): Promise<DrivenAuthorization> {
+  let cookie = options.cookie
+  const pages: string[] = []
+  const headers = (): Record<string, string> => (cookie ? { cookie } : {})
+  let response = await server.handle(new Request(authorizationUrl, { headers: headers() }))
+  for (let step = 0; step < 5; step += 1) {
+    const setCookie = response.headers.get('set-cookie')
+    if (setCookie) cookie = setCookie.split(';')[0]
+    if (!response.headers.get('content-type')?.startsWith('text/html')) break
+    const html = await response.text()
+    pages.push(html)
+    const form = readForm(html)
+    if (!form) break
+    const body = new URLSearchParams(form.fields)
+    if (html.includes('name="password"')) {
+      body.set('username', options.username ?? 'alice')
+      body.set('password', options.password ?? `${options.username ?? 'alice'}-password`)
+    } else {
+      body.set('decision', options.decision ?? 'approve')
+    }
+    response = await server.handle(
+      new Request(form.action, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers() },
+        body,
+      }),
+    )
+  }
+  return { response, location: response.headers.get('location') ?? undefined, cookie, pages }
+}

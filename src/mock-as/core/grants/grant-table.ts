@@ -1,11 +1,18 @@
+import { authorizationCodeGrant } from './authorization-code'
+import { clientCredentialsGrant } from './client-credentials'
 import type { GrantDefinition } from './grant-types'
+import { refreshTokenGrant } from './refresh-token'
 
 /**
- * Every grant_type the token endpoint supports, keyed by its wire name. To add a grant: write one
- * file in this folder exporting a {@link GrantDefinition} and add one line here. Discovery
- * (`grant_types_supported`) and registration read this table too.
+ * Every grant_type the token endpoint supports. To add a grant: write one file in this folder
+ * exporting a {@link GrantDefinition} and add one line here. Discovery (`grant_types_supported`)
+ * and registration read this table too.
  */
-export const grantTable: readonly GrantDefinition[] = []
+export const grantTable: readonly GrantDefinition[] = [
+  authorizationCodeGrant,
+  refreshTokenGrant,
+  clientCredentialsGrant,
+]
 
 export function findGrant(grantType: string): GrantDefinition | undefined {
   return grantTable.find((entry) => entry.grantType === grantType)

@@ -1,0 +1,186 @@
+import { createLocalJWKSet, decodeJwt, jwtVerify } from 'jose'
+import { type ClientRecord, findClient, type TokenEndpointAuthMethod } from './clients'
+import { lifetimes, type ServerContext } from './context'
+import { OAuthError } from './errors'
+import { timingSafeEqual } from './http'
+
+export const jwtBearerAssertionType = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'
+
+const assertionJtisKind = 'client-assertion-jtis'
+
+export interface AuthenticatedClient {
+  client: ClientRecord
+  method: TokenEndpointAuthMethod
+}
+
+const basicRealm = 'Basic realm="grantlab-mock-as", charset="UTF-8"'
+
+function invalidClient(description: string, usedBasic: boolean): OAuthError {
+  // RFC 6749 §5.2: 401, and a challenge for the scheme the client used in the Authorization header.
+  return new OAuthError('invalid_client', description, {
+    status: 401,
+    headers: usedBasic ? { 'WWW-Authenticate': basicRealm } : {},
+  })
+}
+
+function decodeFormComponent(value: string): string {
+  return decodeURIComponent(value.replace(/\+/g, ' '))
+}
+
+/**
+ * Decodes `Authorization: Basic …`: base64, split on the first colon, and form-decode both halves,
+ * since clients form-encode the id and the secret before joining them.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-2.3.1
+ */
+export function parseBasicCredentials(header: string): { id: string; secret: string } | undefined {
+  const match = /^basic +([A-Za-z0-9+/]+={0,2}) *$/i.exec(header)
+  if (!match?.[1]) return undefined
+  let decoded: string
+  try {
+    const binary = atob(match[1])
+    const bytes = Uint8Array.from(binary, (char) => char.charCodeAt(0))
+    decoded = new TextDecoder('utf-8', { fatal: true }).decode(bytes)
+  } catch {
+    return undefined
+  }
+  const colon = decoded.indexOf(':')
+  if (colon === -1) return undefined
+  try {
+    return {
+      id: decodeFormComponent(decoded.slice(0, colon)),
+      secret: decodeFormComponent(decoded.slice(colon + 1)),
+    }
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Authenticates the client of a token, revocation or introspection request with the one method
+ * it registered: `none`, `client_secret_basic`, `client_secret_post` or `private_key_jwt`.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-2.3
+ * @see https://www.rfc-editor.org/rfc/rfc7523#section-3
+ */
+export async function authenticateClient(
+  ctx: ServerContext,
+  request: Request,
+  params: Map<string, string>,
+): Promise<AuthenticatedClient> {
+  const authorization = request.headers.get('authorization')
+  const usedBasic = authorization !== null && /^basic(\s|$)/i.test(authorization)
+  const bodyId = params.get('client_id')
+  const bodySecret = params.get('client_secret')
+  const assertion = params.get('client_assertion')
+  const assertionType = params.get('client_assertion_type')
+
+  const presented = [usedBasic, bodySecret !== undefined, assertion !== undefined].filter(Boolean)
+  if (presented.length > 1) {
+    throw new OAuthError('invalid_request', 'Use exactly one client authentication method.')
+  }
+
+  if (usedBasic) {
+    const credentials = parseBasicCredentials(authorization ?? '')
+    if (!credentials) throw invalidClient('The Basic credentials are malformed.', true)
+    if (bodyId !== undefined && bodyId !== credentials.id) {
+      throw new OAuthError('invalid_request', 'client_id in the body differs from the Basic id.')
+    }
+    const client = await findClient(ctx, credentials.id)
+    if (!client?.client_secret || client.token_endpoint_auth_method !== 'client_secret_basic') {
+      throw invalidClient('Client authentication failed.', true)
+    }
+    if (!timingSafeEqual(credentials.secret, client.client_secret)) {
+      throw invalidClient('Client authentication failed.', true)
+    }
+    return { client, method: 'client_secret_basic' }
+  }
+
+  if (assertion !== undefined || assertionType !== undefined) {
+    if (assertionType !== jwtBearerAssertionType || assertion === undefined) {
+      throw new OAuthError(
+        'invalid_request',
+        `client_assertion_type must be ${jwtBearerAssertionType} with a client_assertion.`,
+      )
+    }
+    return authenticateWithAssertion(ctx, assertion, bodyId)
+  }
+
+  if (bodyId === undefined) {
+    throw invalidClient('The client did not identify itself.', false)
+  }
+  const client = await findClient(ctx, bodyId)
+  if (!client) throw invalidClient('Client authentication failed.', false)
+
+  if (bodySecret !== undefined) {
+    if (
+      client.token_endpoint_auth_method !== 'client_secret_post' ||
+      !client.client_secret ||
+      !timingSafeEqual(bodySecret, client.client_secret)
+    ) {
+      throw invalidClient('Client authentication failed.', false)
+    }
+    return { client, method: 'client_secret_post' }
+  }
+
+  if (client.token_endpoint_auth_method !== 'none') {
+    throw invalidClient(
+      `This client must authenticate with ${client.token_endpoint_auth_method}.`,
+      false,
+    )
+  }
+  return { client, method: 'none' }
+}
+
+/**
+ * `private_key_jwt`: iss = sub = client_id, aud names this server, `exp` and `jti` required, the
+ * `jti` seen once, the signature made with a key the client registered in `jwks`.
+ * @see https://www.rfc-editor.org/rfc/rfc7523#section-3
+ */
+async function authenticateWithAssertion(
+  ctx: ServerContext,
+  assertion: string,
+  bodyId: string | undefined,
+): Promise<AuthenticatedClient> {
+  let claimedId: unknown
+  try {
+    claimedId = decodeJwt(assertion).iss
+  } catch {
+    throw invalidClient('client_assertion is not a JWT.', false)
+  }
+  if (typeof claimedId !== 'string') throw invalidClient('client_assertion has no iss.', false)
+  if (bodyId !== undefined && bodyId !== claimedId) {
+    throw new OAuthError('invalid_request', 'client_id differs from the assertion issuer.')
+  }
+  const client = await findClient(ctx, claimedId)
+  if (client?.token_endpoint_auth_method !== 'private_key_jwt' || !client.jwks) {
+    throw invalidClient('Client authentication failed.', false)
+  }
+  let claims: { jti?: unknown; exp?: unknown }
+  try {
+    const result = await jwtVerify(assertion, createLocalJWKSet(client.jwks as never), {
+      issuer: client.client_id,
+      subject: client.client_id,
+      audience: [ctx.issuer, ctx.endpoints.token],
+      algorithms: ['RS256', 'ES256', 'PS256', 'EdDSA'],
+      requiredClaims: ['exp', 'jti'],
+      currentDate: new Date(ctx.deps.clock.now()),
+      clockTolerance: 30,
+    })
+    claims = result.payload
+  } catch {
+    throw invalidClient('client_assertion failed verification.', false)
+  }
+  const jti = String(claims.jti)
+  const replayKey = `${client.client_id} ${jti}`
+  return ctx.withLock(`assertion:${replayKey}`, async () => {
+    const now = ctx.nowSeconds()
+    const seen = await ctx.deps.store.get<{ expiresAt: number }>(assertionJtisKind, replayKey)
+    if (seen && seen.expiresAt > now) {
+      throw invalidClient('client_assertion was already used (jti replay).', false)
+    }
+    const exp = typeof claims.exp === 'number' ? claims.exp : now
+    await ctx.deps.store.put(assertionJtisKind, replayKey, {
+      expiresAt: Math.max(exp + 30, now + lifetimes.assertionReplayWindow),
+    })
+    return { client, method: 'private_key_jwt' as const }
+  })
+}

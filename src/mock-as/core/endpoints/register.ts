@@ -1,0 +1,219 @@
+import {
+  type ClientRecord,
+  clientsKind,
+  type TokenEndpointAuthMethod,
+  tokenEndpointAuthMethods,
+} from '../clients'
+import type { ServerContext } from '../context'
+import { isKnownScope, supportedScopes } from '../demo-data'
+import { OAuthError } from '../errors'
+import { grantTable } from '../grants/grant-table'
+import { jsonResponse, mediaType, readBodyText } from '../http'
+import { normalizeResponseType, responseTypeTable } from '../response-types/response-type-table'
+
+/** Optional metadata kept as sent (strings, or an array of strings for `contacts`). */
+const stringFields = [
+  'client_uri',
+  'logo_uri',
+  'tos_uri',
+  'policy_uri',
+  'software_id',
+  'software_version',
+] as const
+
+function invalidMetadata(description: string): OAuthError {
+  return new OAuthError('invalid_client_metadata', description)
+}
+
+function isStringArray(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((item) => typeof item === 'string')
+}
+
+/**
+ * https everywhere; plain http only for loopback hosts (this demo runs on http://localhost, a
+ * deliberate, labelled deviation from RFC 9700 §2.6); private-use schemes with a dot for native
+ * apps (RFC 8252 §7.1). Never a fragment.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-3.1.2
+ */
+export function checkRedirectUri(value: string): string | undefined {
+  let url: URL
+  try {
+    url = new URL(value)
+  } catch {
+    return `${value} is not an absolute URI.`
+  }
+  if (value.includes('#')) return `${value} must not contain a fragment.`
+  if (url.protocol === 'https:') return undefined
+  if (url.protocol === 'http:') {
+    return ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname)
+      ? undefined
+      : `${value} must use https (http is allowed only for localhost and loopback addresses).`
+  }
+  const scheme = url.protocol.slice(0, -1)
+  if (/^[a-z][a-z0-9+-]*(\.[a-z0-9+-]+)+$/i.test(scheme)) return undefined
+  return `${value} uses a scheme that is not allowed.`
+}
+
+function optionalStringArray(body: Record<string, unknown>, name: string): string[] | undefined {
+  const value = body[name]
+  if (value === undefined) return undefined
+  if (!isStringArray(value)) throw invalidMetadata(`${name} must be an array of strings.`)
+  return value
+}
+
+/**
+ * `POST /as/register`: open dynamic registration. Unknown metadata is ignored (RFC 7591 §2), so a
+ * `__proto__` key or anything else unexpected never reaches the stored record.
+ * @see https://www.rfc-editor.org/rfc/rfc7591#section-3
+ */
+export async function handleRegister(request: Request, ctx: ServerContext): Promise<Response> {
+  if (mediaType(request) !== 'application/json') {
+    throw invalidMetadata('Send the client metadata as application/json.')
+  }
+  const text = await readBodyText(request, 'invalid_client_metadata')
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(text)
+  } catch {
+    throw invalidMetadata('The body is not valid JSON.')
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw invalidMetadata('The body must be a JSON object.')
+  }
+  const body = parsed as Record<string, unknown>
+  const own = (name: string) => (Object.hasOwn(body, name) ? body[name] : undefined)
+
+  const method = own('token_endpoint_auth_method') ?? 'client_secret_basic'
+  if (
+    typeof method !== 'string' ||
+    !tokenEndpointAuthMethods.includes(method as TokenEndpointAuthMethod)
+  ) {
+    throw invalidMetadata(
+      `token_endpoint_auth_method must be one of ${tokenEndpointAuthMethods.join(', ')}.`,
+    )
+  }
+  const authMethod = method as TokenEndpointAuthMethod
+
+  const supportedGrants = grantTable.map((entry) => entry.grantType)
+  const grantTypes = optionalStringArray(body, 'grant_types') ?? ['authorization_code']
+  const unknownGrant = grantTypes.find((grant) => !supportedGrants.includes(grant))
+  if (unknownGrant) throw invalidMetadata(`grant_type ${unknownGrant} is not supported.`)
+
+  const supportedResponseTypes = responseTypeTable.map((entry) => entry.responseType)
+  const responseTypes = (
+    optionalStringArray(body, 'response_types') ??
+    (grantTypes.includes('authorization_code') ? ['code'] : [])
+  ).map(normalizeResponseType)
+  const unknownResponse = responseTypes.find((type) => !supportedResponseTypes.includes(type))
+  if (unknownResponse !== undefined) {
+    throw invalidMetadata(`response_type ${unknownResponse} is not supported.`)
+  }
+  // RFC 7591 §2.1: each response type needs the grant it leads to, and the other way round.
+  for (const type of responseTypes) {
+    const entry = responseTypeTable.find((candidate) => candidate.responseType === type)
+    if (entry && !grantTypes.includes(entry.requiredGrantType)) {
+      throw invalidMetadata(`response_type ${type} needs grant_type ${entry.requiredGrantType}.`)
+    }
+  }
+  if (grantTypes.includes('authorization_code') && !responseTypes.includes('code')) {
+    throw invalidMetadata('grant_type authorization_code needs response_type code.')
+  }
+  if (grantTypes.includes('client_credentials') && authMethod === 'none') {
+    throw invalidMetadata('client_credentials needs a confidential client (not auth method none).')
+  }
+
+  const redirectUris = optionalStringArray(body, 'redirect_uris') ?? []
+  if (responseTypes.length > 0 && redirectUris.length === 0) {
+    throw new OAuthError(
+      'invalid_redirect_uri',
+      'redirect_uris is required for clients that use the authorization endpoint.',
+    )
+  }
+  for (const uri of redirectUris) {
+    const problem = checkRedirectUri(uri)
+    if (problem) throw new OAuthError('invalid_redirect_uri', problem)
+  }
+
+  const scopeValue = own('scope')
+  if (scopeValue !== undefined && typeof scopeValue !== 'string') {
+    throw invalidMetadata('scope must be a space-separated string.')
+  }
+  const scopes = scopeValue === undefined ? supportedScopes : scopeValue.split(' ').filter(Boolean)
+  const unknownScope = scopes.find((scope) => !isKnownScope(scope))
+  if (unknownScope) throw invalidMetadata(`scope ${unknownScope} is not known to this server.`)
+
+  const jwks = own('jwks')
+  const jwksUri = own('jwks_uri')
+  if (jwks !== undefined && jwksUri !== undefined) {
+    throw invalidMetadata('Send jwks or jwks_uri, not both.')
+  }
+  if (jwksUri !== undefined) {
+    if (typeof jwksUri !== 'string' || !jwksUri.startsWith('https://')) {
+      throw invalidMetadata('jwks_uri must be an https URL.')
+    }
+  }
+  if (jwks !== undefined) {
+    const keys = (jwks as { keys?: unknown } | null)?.keys
+    if (
+      typeof jwks !== 'object' ||
+      !Array.isArray(keys) ||
+      keys.length === 0 ||
+      !keys.every((key) => typeof key === 'object' && key !== null && !Array.isArray(key))
+    ) {
+      throw invalidMetadata('jwks must be a JWK Set: {"keys": [ … ]}.')
+    }
+    if (keys.some((key) => Object.hasOwn(key, 'd') || typeof key.kty !== 'string')) {
+      throw invalidMetadata('jwks must hold public keys only, each with kty.')
+    }
+  }
+  if (authMethod === 'private_key_jwt' && jwks === undefined) {
+    throw invalidMetadata('private_key_jwt needs the public keys registered in jwks.')
+  }
+
+  const idTokenAlg = own('id_token_signed_response_alg')
+  if (idTokenAlg !== undefined && idTokenAlg !== 'RS256' && idTokenAlg !== 'ES256') {
+    throw invalidMetadata('id_token_signed_response_alg must be RS256 or ES256.')
+  }
+
+  const clientName = own('client_name') ?? 'Unnamed client'
+  if (typeof clientName !== 'string' || clientName.length > 200) {
+    throw invalidMetadata('client_name must be a string of at most 200 characters.')
+  }
+
+  const extra: Record<string, unknown> = {}
+  for (const field of stringFields) {
+    const value = own(field)
+    if (value === undefined) continue
+    if (typeof value !== 'string') throw invalidMetadata(`${field} must be a string.`)
+    extra[field] = value
+  }
+  const contacts = optionalStringArray(body, 'contacts')
+  if (contacts) extra.contacts = contacts
+
+  const issuedAt = ctx.nowSeconds()
+  const hasSecret = authMethod === 'client_secret_basic' || authMethod === 'client_secret_post'
+  const client: ClientRecord = {
+    client_id: `client-${ctx.randomId(12)}`,
+    ...(hasSecret ? { client_secret: ctx.randomId(32), client_secret_expires_at: 0 } : {}),
+    client_name: clientName,
+    token_endpoint_auth_method: authMethod,
+    grant_types: grantTypes,
+    response_types: responseTypes,
+    redirect_uris: redirectUris,
+    scope: scopes.join(' '),
+    ...(jwks === undefined ? {} : { jwks: jwks as { keys: JsonWebKey[] } }),
+    ...(typeof jwksUri === 'string' ? { jwks_uri: jwksUri } : {}),
+    ...(idTokenAlg === undefined ? {} : { id_token_signed_response_alg: idTokenAlg }),
+    client_id_issued_at: issuedAt,
+    extra,
+    source: 'registered',
+  }
+  await ctx.deps.store.put(clientsKind, client.client_id, client)
+  return jsonResponse(describeClient(client), 201)
+}
+
+/** The registration response: every registered field, flat, as RFC 7591 §3.2.1 shows it. */
+export function describeClient(client: ClientRecord): Record<string, unknown> {
+  const { extra, source: _source, ...metadata } = client
+  return { ...metadata, ...extra }
+}

@@ -1,0 +1,29 @@
+import { authenticateClient } from '../client-authentication'
+import type { ServerContext } from '../context'
+import { OAuthError } from '../errors'
+import { findGrant } from '../grants/grant-table'
+import { jsonResponse, readForm } from '../http'
+
+/**
+ * `POST /as/token`: form body only, client authentication, then the grant from the grants table.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-3.2
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-5
+ */
+export async function handleToken(request: Request, ctx: ServerContext): Promise<Response> {
+  const params = await readForm(request)
+  const { client, method } = await authenticateClient(ctx, request, params)
+  const grantType = params.get('grant_type')
+  if (!grantType) throw new OAuthError('invalid_request', 'grant_type is required.')
+  const grant = findGrant(grantType)
+  if (!grant) {
+    throw new OAuthError('unsupported_grant_type', `grant_type ${grantType} is not supported.`)
+  }
+  if (
+    !client.grant_types.includes(grantType) ||
+    (method === 'none' && !grant.allowsPublicClients)
+  ) {
+    throw new OAuthError('unauthorized_client', `This client may not use the ${grantType} grant.`)
+  }
+  const body = await grant.handle({ ctx, client, params, request })
+  return jsonResponse(body)
+}

@@ -1,0 +1,43 @@
+import { clientScopes } from '../clients'
+import { lifetimes } from '../context'
+import { isKnownScope, scopeTable } from '../demo-data'
+import { OAuthError } from '../errors'
+import { splitSpaceList } from '../http'
+import { createGrant, issueAccessToken } from '../tokens'
+import type { GrantDefinition } from './grant-types'
+
+/**
+ * A confidential client gets a token for itself: `sub` is its client_id, there is no refresh
+ * token (RFC 6749 §4.4.3) and no ID token. Without `scope`, it gets every scope it registered.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.4
+ */
+export const clientCredentialsGrant: GrantDefinition = {
+  grantType: 'client_credentials',
+  allowsPublicClients: false,
+  async handle({ ctx, client, params }) {
+    const allowed = clientScopes(client).filter(
+      (scope) => isKnownScope(scope) && !scopeTable[scope].needsUser,
+    )
+    const requested = params.has('scope') ? splitSpaceList(params.get('scope')) : allowed
+    const refused = requested.filter((scope) => !allowed.includes(scope))
+    if (refused.length > 0) {
+      throw new OAuthError(
+        'invalid_scope',
+        `Scopes not available to this client without a user: ${refused.join(' ')}.`,
+      )
+    }
+    const scope = requested.join(' ')
+    const grant = await createGrant(ctx, {
+      clientId: client.client_id,
+      sub: client.client_id,
+      scope,
+    })
+    const access = await issueAccessToken(ctx, grant, scope)
+    return {
+      access_token: access.token,
+      token_type: 'Bearer',
+      expires_in: lifetimes.accessToken,
+      scope,
+    }
+  },
+}

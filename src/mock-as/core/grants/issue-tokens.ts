@@ -1,0 +1,48 @@
+import type { ClientRecord } from '../clients'
+import type { ServerContext } from '../context'
+import { lifetimes } from '../context'
+import { splitSpaceList } from '../http'
+import { type GrantRecord, issueAccessToken, issueIdToken, issueRefreshToken } from '../tokens'
+import type { TokenResponseBody } from './grant-types'
+
+/**
+ * The token response shared by the grants that act for a user.
+ * - A refresh token comes with it whenever the client is registered for the `refresh_token`
+ *   grant. `offline_access` is accepted and shown on the consent page but does not decide this:
+ *   the walkthroughs need refresh tokens for SPAs that never ask for offline access.
+ * - An ID token comes with it when `openid` is in scope, with `at_hash` for the access token.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.1
+ * @see https://openid.net/specs/openid-connect-core-1_0.html#TokenResponse
+ */
+export async function issueUserTokens(
+  ctx: ServerContext,
+  init: {
+    client: ClientRecord
+    grant: GrantRecord
+    scope: string
+    nonce?: string
+    withRefreshToken: boolean
+  },
+): Promise<TokenResponseBody> {
+  const { client, grant, scope } = init
+  const access = await issueAccessToken(ctx, grant, scope)
+  const body: TokenResponseBody = {
+    access_token: access.token,
+    token_type: 'Bearer',
+    expires_in: lifetimes.accessToken,
+    scope,
+  }
+  if (init.withRefreshToken && client.grant_types.includes('refresh_token')) {
+    body.refresh_token = (await issueRefreshToken(ctx, grant)).token
+  }
+  if (splitSpaceList(scope).includes('openid')) {
+    body.id_token = await issueIdToken(ctx, {
+      client,
+      sub: grant.sub,
+      ...(grant.authTime === undefined ? {} : { authTime: grant.authTime }),
+      ...(init.nonce === undefined ? {} : { nonce: init.nonce }),
+      accessToken: access.token,
+    })
+  }
+  return body
+}

@@ -1,0 +1,167 @@
+import type { ClientRecord } from './clients'
+import type { ServerContext } from './context'
+import { isKnownScope, scopeTable } from './demo-data'
+
+/** Escapes text for HTML element content and double-quoted attribute values. */
+export function escapeHtml(value: string): string {
+  return value
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;')
+}
+
+/** The stylesheet of the server's own pages, served at `/as/assets/style.css` (no inline styles). */
+export const stylesheet = `
+*{box-sizing:border-box}
+body{margin:0;font-family:system-ui,-apple-system,"Segoe UI",sans-serif;background:#f4f5f7;color:#1a1d23;line-height:1.5}
+main{max-width:28rem;margin:3rem auto;padding:2rem;background:#fff;border:1px solid #c9ced6;border-radius:.5rem}
+h1{font-size:1.5rem;margin:0 0 1rem}
+p,ul{margin:0 0 1rem}
+label{display:block;font-weight:600;margin:0 0 .25rem}
+input{display:block;width:100%;padding:.5rem;margin:0 0 1rem;font:inherit;border:1px solid #5b6472;border-radius:.25rem}
+button{font:inherit;padding:.5rem 1.25rem;border-radius:.25rem;border:1px solid #1d4ed8;background:#1d4ed8;color:#fff;cursor:pointer;margin-right:.5rem}
+button.secondary{background:#fff;color:#1d4ed8}
+button:focus-visible,input:focus-visible{outline:3px solid #f59e0b;outline-offset:2px}
+.error{color:#9b1c1c;background:#fdecec;border:1px solid #9b1c1c;border-radius:.25rem;padding:.5rem .75rem}
+.hint{color:#4a5260;font-size:.9rem}
+code{font-family:ui-monospace,monospace;background:#eef0f3;padding:0 .2rem;border-radius:.2rem}
+`.trim()
+
+/**
+ * A Content-Security-Policy for the pages: no script at all, styles only from our stylesheet, and
+ * forms may post to us and be redirected to the client's redirect URI origin.
+ */
+function contentSecurityPolicy(formTargets: string[]): string {
+  const targets = ["'self'", ...new Set(formTargets)].join(' ')
+  return `default-src 'none'; style-src 'self'; img-src 'self'; form-action ${targets}; base-uri 'none'; frame-ancestors 'none'`
+}
+
+function htmlPage(
+  ctx: ServerContext,
+  init: {
+    title: string
+    body: string
+    status?: number
+    formTargets?: string[]
+    headers?: Record<string, string>
+  },
+): Response {
+  const html = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(init.title)} · Grantlab mock authorization server</title>
+<link rel="stylesheet" href="${escapeHtml(ctx.issuer)}/assets/style.css">
+</head>
+<body>
+<main>
+${init.body}
+</main>
+</body>
+</html>
+`
+  return new Response(html, {
+    status: init.status ?? 200,
+    headers: {
+      'Content-Type': 'text/html;charset=UTF-8',
+      'Cache-Control': 'no-store',
+      'Content-Security-Policy': contentSecurityPolicy(init.formTargets ?? []),
+      'X-Content-Type-Options': 'nosniff',
+      'Referrer-Policy': 'no-referrer',
+      ...init.headers,
+    },
+  })
+}
+
+function clientLabel(client: ClientRecord): string {
+  return `<strong>${escapeHtml(client.client_name)}</strong> (<code>${escapeHtml(client.client_id)}</code>)`
+}
+
+export function renderLoginPage(
+  ctx: ServerContext,
+  init: {
+    pendingId: string
+    client: ClientRecord
+    redirectOrigin: string
+    error?: string
+    status?: number
+  },
+): Response {
+  const error = init.error ? `<p class="error" role="alert">${escapeHtml(init.error)}</p>` : ''
+  return htmlPage(ctx, {
+    title: 'Sign in',
+    status: init.status ?? 200,
+    formTargets: [init.redirectOrigin],
+    body: `<h1>Sign in</h1>
+<p>${clientLabel(init.client)} wants you to sign in at the Grantlab mock authorization server.</p>
+${error}
+<form method="post" action="${escapeHtml(ctx.endpoints.authorization)}/login">
+<input type="hidden" name="pending" value="${escapeHtml(init.pendingId)}">
+<label for="username">Username</label>
+<input id="username" name="username" autocomplete="username" required>
+<label for="password">Password</label>
+<input id="password" name="password" type="password" autocomplete="current-password" required>
+<button type="submit">Sign in</button>
+</form>
+<p class="hint">Demo users: <code>alice</code> / <code>alice-password</code> and <code>bob</code> / <code>bob-password</code>.</p>`,
+  })
+}
+
+export function renderConsentPage(
+  ctx: ServerContext,
+  init: {
+    pendingId: string
+    client: ClientRecord
+    redirectOrigin: string
+    userName: string
+    scopes: string[]
+  },
+): Response {
+  const items = init.scopes
+    .map((scope) => {
+      const words = isKnownScope(scope) ? scopeTable[scope].description : scope
+      return `<li>${escapeHtml(words)} (<code>${escapeHtml(scope)}</code>)</li>`
+    })
+    .join('\n')
+  return htmlPage(ctx, {
+    title: 'Allow access?',
+    formTargets: [init.redirectOrigin],
+    body: `<h1>Allow access?</h1>
+<p>You are signed in as <strong>${escapeHtml(init.userName)}</strong>.</p>
+<p>${clientLabel(init.client)} asks to:</p>
+<ul>
+${items}
+</ul>
+<form method="post" action="${escapeHtml(ctx.endpoints.authorization)}/consent">
+<input type="hidden" name="pending" value="${escapeHtml(init.pendingId)}">
+<button type="submit" name="decision" value="approve">Allow</button>
+<button type="submit" name="decision" value="deny" class="secondary">Deny</button>
+</form>`,
+  })
+}
+
+/**
+ * The page shown instead of a redirect when the client or its redirect URI cannot be trusted
+ * (RFC 6749 §4.1.2.1): sending the user there could make this server an open redirector.
+ */
+export function renderErrorPage(
+  ctx: ServerContext,
+  init: { error: string; description: string; status?: number },
+): Response {
+  return htmlPage(ctx, {
+    title: 'Authorization request refused',
+    status: init.status ?? 400,
+    body: `<h1>This authorization request was refused</h1>
+<p class="error" role="alert"><code>${escapeHtml(init.error)}</code>: ${escapeHtml(init.description)}</p>
+<p>The server did not send you back to the application, because it could not be sure where that would take you. Go back to the application and start again.</p>`,
+  })
+}
+
+export async function handleStylesheet(_request: Request, _ctx: ServerContext): Promise<Response> {
+  return new Response(stylesheet, {
+    headers: { 'Content-Type': 'text/css;charset=UTF-8', 'Cache-Control': 'public, max-age=3600' },
+  })
+}
