@@ -63,6 +63,7 @@ export const authorizationCodeFlow = defineFlow<AuthorizationCodeData>({
   steps: [
     {
       id: 'discover',
+      label: 'GET metadata',
       title: 'Discover the authorization server',
       from: 'client',
       to: 'as',
@@ -97,6 +98,7 @@ export const authorizationCodeFlow = defineFlow<AuthorizationCodeData>({
     },
     {
       id: 'prepare',
+      label: 'make verifier, challenge, state, nonce',
       title: 'Make the PKCE verifier and challenge, state and nonce',
       from: 'client',
       to: 'client',
@@ -134,6 +136,7 @@ export const authorizationCodeFlow = defineFlow<AuthorizationCodeData>({
     },
     {
       id: 'authorize',
+      label: 'redirect to /authorize',
       title: 'Send the browser to the authorization endpoint',
       from: 'client',
       to: 'as',
@@ -168,12 +171,14 @@ export const authorizationCodeFlow = defineFlow<AuthorizationCodeData>({
             url: url.href,
             how: 'navigate',
             label: 'Continue to the authorization server',
+            hint: 'Log in there as alice with the password alice-password, approve the request, and the server sends the browser back here.',
           },
         }
       },
     },
     {
       id: 'callback',
+      label: 'redirect back: code, state, iss',
       title: 'Check the authorization response',
       from: 'as',
       to: 'client',
@@ -220,6 +225,7 @@ export const authorizationCodeFlow = defineFlow<AuthorizationCodeData>({
     },
     {
       id: 'token',
+      label: 'POST /token (code + verifier)',
       title: 'Exchange the code (and the verifier) for tokens',
       from: 'client',
       to: 'as',
@@ -294,6 +300,7 @@ export const authorizationCodeFlow = defineFlow<AuthorizationCodeData>({
     },
     {
       id: 'id-token-signature',
+      label: 'GET /jwks, verify ID token',
       title: "Verify the ID token's signature",
       from: 'client',
       to: 'as',
@@ -332,6 +339,7 @@ export const authorizationCodeFlow = defineFlow<AuthorizationCodeData>({
     },
     {
       id: 'call-api',
+      label: 'GET /api/profile (Bearer)',
       title: 'Call the API with the access token',
       from: 'client',
       to: 'rs',
@@ -368,6 +376,7 @@ export const authorizationCodeFlow = defineFlow<AuthorizationCodeData>({
     },
     {
       id: 'refresh',
+      label: 'POST /token (refresh)',
       title: 'Refresh the tokens (rotation)',
       from: 'client',
       to: 'as',
@@ -418,6 +427,7 @@ export const authorizationCodeFlow = defineFlow<AuthorizationCodeData>({
     },
     {
       id: 'replay',
+      label: 'POST /token (old refresh token)',
       title: 'Replay the old refresh token',
       from: 'client',
       to: 'as',

@@ -69,7 +69,10 @@ export interface ShownToken {
 export interface Destination {
   url: string
   how: 'navigate' | 'new-tab'
+  /** The button's text, e.g. "Continue to the authorization server". */
   label: string
+  /** What the learner does there, in a sentence or two. */
+  hint?: string
 }
 
 export interface StepOk<D extends FlowData> {
@@ -124,6 +127,8 @@ export interface StepContext<D extends FlowData> {
 export interface Step<D extends FlowData = FlowData> {
   id: string
   title: string
+  /** A short label for the arrow on the sequence diagram (defaults to the title). */
+  label?: string
   /** Actor ids: the arrow on the sequence diagram. `from === to` draws a self-arrow. */
   from: string
   to: string

@@ -125,6 +125,12 @@ test('the run survives JSON and the return address reaches the next step', async
   run =
     parseRun(JSON.stringify(recordReturn(run, 'http://127.0.0.1:4173/cb?code=1', 2)), flow) ?? run
   expect(run.awaitingReturn).toBeUndefined()
+  expect(run.returned).toEqual({
+    url: 'http://127.0.0.1:4173/cb?code=1',
+    at: 2,
+    stepId: 'hello',
+    leftAt: 1_000,
+  })
   run = await runNextStep(flow, run, env)
   expect(run.data.seenReturn).toBe('http://127.0.0.1:4173/cb?code=1')
   expect(run.records.back?.result.status === 'ok' && run.records.back.result.summary).toBe(

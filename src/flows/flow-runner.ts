@@ -25,8 +25,8 @@ export interface FlowRun {
   next: number
   /** Set when the browser left for another page and the flow waits for it to come back. */
   awaitingReturn?: { stepId: string; leftAt: number; url: string }
-  /** The address the browser came back to, and when. */
-  returned?: { url: string; at: number }
+  /** The address the browser came back to, when, and when it had left (for the server log). */
+  returned?: { url: string; at: number; stepId?: string; leftAt?: number }
 }
 
 export interface RunEnvironment {
@@ -103,7 +103,12 @@ function withoutSave(result: StepResult): StepResult {
 
 /** The browser came back (to the flow's callback route) with this address. */
 export function recordReturn(run: FlowRun, url: string, at = Date.now()): FlowRun {
-  return { ...run, awaitingReturn: undefined, returned: { url, at } }
+  const left = run.awaitingReturn
+  return {
+    ...run,
+    awaitingReturn: undefined,
+    returned: { url, at, stepId: left?.stepId, leftAt: left?.leftAt },
+  }
 }
 
 /** Reads a saved run back, or undefined if it is missing, corrupt, old or of another flow. */

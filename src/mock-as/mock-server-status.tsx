@@ -1,16 +1,22 @@
 import { useSyncExternalStore } from 'react'
-import { getMockServerState, onMockServerStateChange } from './register.ts'
+import { getMockServerState, type MockServerState, onMockServerStateChange } from './register.ts'
 
 const labels = {
   starting: 'Mock server starting…',
   ready: 'Mock server running',
+  uncontrolled: 'Mock server not in control of this page',
   failed: 'Mock server failed to start',
   unsupported: 'Service workers unavailable',
-} as const
+} as const satisfies Record<MockServerState, string>
+
+/** The mock server's state, kept current as the worker starts or loses the page. */
+export function useMockServerState(): MockServerState {
+  return useSyncExternalStore(onMockServerStateChange, getMockServerState)
+}
 
 /** A small badge that tells whether the service worker answers /as/* for this page. */
 export function MockServerStatus() {
-  const state = useSyncExternalStore(onMockServerStateChange, getMockServerState)
+  const state = useMockServerState()
   const dot =
     state === 'ready' ? 'bg-emerald-400' : state === 'starting' ? 'bg-amber-300' : 'bg-red-400'
   return (

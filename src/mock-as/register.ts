@@ -3,7 +3,7 @@
  * /as/* and /api/* (docs/decisions/001). Production serves a classic worker; Vite's dev server
  * serves it as a module worker.
  */
-export type MockServerState = 'unsupported' | 'starting' | 'ready' | 'failed'
+export type MockServerState = 'unsupported' | 'starting' | 'ready' | 'uncontrolled' | 'failed'
 
 const listeners = new Set<(state: MockServerState) => void>()
 let state: MockServerState = 'starting'
@@ -22,25 +22,38 @@ export function onMockServerStateChange(listener: (state: MockServerState) => vo
   return () => listeners.delete(listener)
 }
 
+const claimTimeoutMs = 3_000
+
 export async function registerMockAuthorizationServer(): Promise<void> {
   if (!('serviceWorker' in navigator)) {
     setState('unsupported')
     return
   }
+  const container = navigator.serviceWorker
+  // The worker calls clients.claim() on activation; this page is controlled from then on.
+  container.addEventListener('controllerchange', () => {
+    setState(container.controller ? 'ready' : 'uncontrolled')
+  })
   try {
     const url = import.meta.env.PROD ? '/service-worker.js' : '/dev-sw.js?dev-sw'
-    await navigator.serviceWorker.register(url, {
+    await container.register(url, {
       type: import.meta.env.PROD ? 'classic' : 'module',
       scope: '/',
     })
-    if (navigator.serviceWorker.controller) {
+    if (container.controller) {
       setState('ready')
       return
     }
-    // The worker calls clients.claim() on activation; this page is controlled from then on.
-    navigator.serviceWorker.addEventListener('controllerchange', () => setState('ready'), {
-      once: true,
-    })
+    const registration = await container.ready
+    if (container.controller) {
+      setState('ready')
+      return
+    }
+    // A hard reload (Shift+Reload) loads the page without its worker: ask the worker to claim it.
+    registration.active?.postMessage({ type: 'claim' })
+    setTimeout(() => {
+      if (!container.controller) setState('uncontrolled')
+    }, claimTimeoutMs)
   } catch {
     setState('failed')
   }

@@ -1,8 +1,50 @@
-// Placeholder route, replaced by the feature's own page.
+import { Link } from 'react-router'
+import { paths } from '../app/paths.ts'
+import { allFlows } from '../flows/all-flows.ts'
+
+/** Every walkthrough in the registry, with when to use it; deprecated grants are marked. */
 export function WalkthroughIndexPage() {
   return (
     <div className="mx-auto max-w-6xl px-4 py-10">
-      <h1 className="text-2xl font-semibold">Walkthroughs</h1>
+      <h1 className="text-2xl font-semibold tracking-tight">Walkthroughs</h1>
+      <p className="mt-2 max-w-3xl text-slate-700">
+        Run a grant step by step against the mock authorization server in this browser. Each step
+        shows its request and response as sent, the tokens decoded, and the spec section it follows.
+      </p>
+      <ul className="mt-6 grid gap-4 md:grid-cols-2">
+        {allFlows.map((flow) => (
+          <li
+            key={flow.id}
+            className="flex flex-col rounded-lg border border-slate-200 bg-white p-5"
+          >
+            <div className="flex flex-wrap items-center gap-2">
+              <h2 className="text-lg font-semibold">
+                <Link
+                  to={paths.walkthrough(flow.id)}
+                  className="text-sky-800 underline-offset-2 hover:underline"
+                >
+                  {flow.title}
+                </Link>
+              </h2>
+              {flow.deprecated ? (
+                <span className="rounded bg-amber-100 px-2 py-0.5 text-xs font-medium text-amber-950">
+                  Deprecated
+                </span>
+              ) : null}
+            </div>
+            <p className="mt-2 text-sm text-slate-800">
+              <strong className="font-semibold">When to use it: </strong>
+              {flow.whenToUse}
+            </p>
+            {flow.deprecated ? (
+              <p className="mt-1 text-sm text-amber-950">{flow.deprecated.reason}</p>
+            ) : null}
+            <p className="mt-2 text-xs text-slate-700">
+              {flow.steps.length} steps · {flow.specs.map((spec) => spec.label).join(', ')}
+            </p>
+          </li>
+        ))}
+      </ul>
     </div>
   )
 }

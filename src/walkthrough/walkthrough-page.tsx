@@ -1,8 +1,246 @@
-// Placeholder route, replaced by the feature's own page.
+import { useEffect, useState } from 'react'
+import { Link, useNavigate, useParams } from 'react-router'
+import { paths } from '../app/paths.ts'
+import { findFlow } from '../flows/all-flows.ts'
+import type { Flow } from '../flows/flow-model.ts'
+import { useMockServerState } from '../mock-as/mock-server-status.tsx'
+import type { MockServerState } from '../mock-as/register.ts'
+import { HttpInspector } from './http-inspector.tsx'
+import { SequenceDiagram } from './sequence-diagram.tsx'
+import { StepCard } from './step-card.tsx'
+import { stepStates } from './step-states.ts'
+import { useFlowRun } from './use-flow-run.ts'
+import { useServerTraffic } from './use-server-traffic.ts'
+
+/** The generic walkthrough: renders any flow of the registry at /walkthrough/<id>. */
 export function WalkthroughPage() {
+  const params = useParams()
+  const flow = findFlow(params.flowId)
+  if (!flow) {
+    return (
+      <div className="mx-auto max-w-6xl px-4 py-10">
+        <h1 className="text-2xl font-semibold">No such walkthrough</h1>
+        <p className="mt-3 text-slate-700">There is no walkthrough called “{params.flowId}”.</p>
+        <p className="mt-4">
+          <Link className="text-sky-800 underline" to={paths.walkthroughs}>
+            See all walkthroughs
+          </Link>
+        </p>
+      </div>
+    )
+  }
+  return <FlowWalkthrough key={flow.id} flow={flow} isCallback={params['*'] === 'callback'} />
+}
+
+function MockServerNotice({ state }: { state: MockServerState }) {
+  if (state === 'ready') return null
+  if (state === 'starting') {
+    return (
+      <p className="mt-4 rounded border border-slate-300 bg-slate-50 p-3 text-sm text-slate-800">
+        Starting the mock authorization server…
+      </p>
+    )
+  }
+  const message =
+    state === 'uncontrolled'
+      ? 'The mock authorization server is not in control of this page, which happens after a hard reload (Shift+Reload). Reload the page normally to bring it back.'
+      : state === 'unsupported'
+        ? 'This browser does not offer service workers here (a private window may disable them), so the mock authorization server cannot run and the steps cannot reach it.'
+        : 'The mock authorization server failed to start, so the steps cannot reach it. Try reloading the page.'
   return (
-    <div className="mx-auto max-w-6xl px-4 py-10">
-      <h1 className="text-2xl font-semibold">Walkthrough</h1>
+    <div
+      role="alert"
+      className="mt-4 rounded border border-red-300 bg-red-50 p-3 text-sm text-red-900"
+    >
+      <p className="font-semibold">The mock server is not running</p>
+      <p className="mt-1">{message}</p>
+      <button
+        type="button"
+        onClick={() => window.location.reload()}
+        className="mt-2 rounded bg-red-800 px-3 py-1.5 font-medium text-white hover:bg-red-900"
+      >
+        Reload the page
+      </button>
+    </div>
+  )
+}
+
+function FlowWalkthrough({ flow, isCallback }: { flow: Flow; isCallback: boolean }) {
+  const { run, busy, runNext, follow, acceptReturn, startOver } = useFlowRun(flow)
+  const navigate = useNavigate()
+  const serverState = useMockServerState()
+  const traffic = useServerTraffic(run.startedAt)
+  const [announcement, setAnnouncement] = useState('')
+  const [focusRequest, setFocusRequest] = useState<{ id: string; at: number }>()
+
+  // The authorization server sent the browser back here: keep the address, then tidy the URL
+  // (the code should not linger in the address bar or the history).
+  useEffect(() => {
+    if (!isCallback) return
+    const accepted = acceptReturn(window.location.href)
+    setAnnouncement(
+      accepted
+        ? 'The browser is back from the authorization server. Run the next step to check what it brought.'
+        : 'The browser came back to this walkthrough, but no step was waiting for it. Start over to run the flow again.',
+    )
+    navigate(paths.walkthrough(flow.id), { replace: true })
+  }, [isCallback, acceptReturn, navigate, flow.id])
+
+  // After a step runs its button disappears; move focus to what replaced it, not to <body>.
+  useEffect(() => {
+    if (focusRequest) document.getElementById(focusRequest.id)?.focus()
+  }, [focusRequest])
+
+  const states = stepStates(flow, run)
+  const finished = run.next >= flow.steps.length
+
+  async function onRun() {
+    const stepId = await runNext()
+    if (!stepId) return
+    setAnnouncement('')
+    setFocusRequest({ id: `step-${stepId}-result`, at: Date.now() })
+  }
+
+  function onStartOver() {
+    startOver()
+    setAnnouncement('Started over: every step is back to not run.')
+    setFocusRequest({ id: `step-${flow.steps[0]?.id}`, at: Date.now() })
+  }
+
+  return (
+    <div className="mx-auto max-w-6xl px-4 py-8">
+      <p className="text-sm">
+        <Link className="text-sky-800 underline" to={paths.walkthroughs}>
+          All walkthroughs
+        </Link>
+      </p>
+      <div className="mt-2 flex flex-wrap items-start justify-between gap-4">
+        <div className="max-w-3xl">
+          <h1 className="text-2xl font-semibold tracking-tight">{flow.title}</h1>
+          <p className="mt-2 text-slate-800">{flow.summary}</p>
+          <p className="mt-2 text-sm text-slate-700">
+            <strong className="font-semibold text-slate-900">When to use it: </strong>
+            {flow.whenToUse}
+          </p>
+          {flow.deprecated ? (
+            <p className="mt-2 rounded border border-amber-300 bg-amber-50 p-2 text-sm text-amber-950">
+              <strong>Deprecated.</strong> {flow.deprecated.reason} (
+              <a className="underline" href={flow.deprecated.spec.href}>
+                {flow.deprecated.spec.label}
+              </a>
+              )
+            </p>
+          ) : null}
+          <p className="mt-2 text-sm">
+            <span className="text-slate-700">Specifications: </span>
+            {flow.specs.map((spec, index) => (
+              <span key={spec.href}>
+                {index > 0 ? ', ' : ''}
+                <a
+                  className="text-sky-800 underline hover:text-sky-950"
+                  href={spec.href}
+                  target="_blank"
+                  rel="noreferrer"
+                >
+                  {spec.label}
+                </a>
+              </span>
+            ))}
+          </p>
+        </div>
+        <button
+          type="button"
+          onClick={onStartOver}
+          className="rounded border border-slate-400 bg-white px-3 py-2 text-sm font-medium text-slate-900 hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-700"
+        >
+          Start over
+        </button>
+      </div>
+
+      <MockServerNotice state={serverState} />
+      <p
+        aria-live="polite"
+        className={
+          announcement
+            ? 'mt-4 rounded border border-sky-300 bg-sky-50 p-3 text-sm text-sky-950'
+            : 'sr-only'
+        }
+      >
+        {announcement}
+      </p>
+
+      <section aria-labelledby="diagram-heading" className="mt-6">
+        <h2 id="diagram-heading" className="text-xl font-semibold">
+          Sequence
+        </h2>
+        <div className="mt-2">
+          <SequenceDiagram flow={flow} states={states} />
+        </div>
+      </section>
+
+      <section aria-labelledby="steps-heading" className="mt-8">
+        <h2 id="steps-heading" className="text-xl font-semibold">
+          Steps
+        </h2>
+        <ol className="mt-3 space-y-4">
+          {flow.steps.map((step, index) => {
+            const record = run.records[step.id]
+            const result = record?.result
+            const waitingHere = run.awaitingReturn?.stepId === step.id
+            const returnedHere = run.returned?.stepId === step.id ? run.returned : undefined
+            const awayTraffic = returnedHere
+              ? traffic.filter(
+                  (exchange) =>
+                    exchange.startedAt >= (returnedHere.leftAt ?? 0) &&
+                    exchange.startedAt <= returnedHere.at,
+                )
+              : []
+            return (
+              <StepCard
+                key={step.id}
+                step={step}
+                index={index}
+                state={states[index] ?? 'pending'}
+                actors={flow.actors}
+                result={result}
+                pendingDestination={
+                  waitingHere && result?.status === 'ok' ? result.destination : undefined
+                }
+                awayTraffic={awayTraffic}
+                canRun={serverState === 'ready'}
+                busy={busy}
+                onRun={onRun}
+                onFollow={follow}
+              />
+            )
+          })}
+        </ol>
+        {finished ? (
+          <div className="mt-6 rounded-lg border border-emerald-300 bg-emerald-50 p-4">
+            <h3 className="font-semibold text-emerald-950">Walkthrough complete</h3>
+            <p className="mt-1 text-sm text-emerald-950">
+              Every step ran. Read back through the requests and tokens above, or start over to run
+              the flow again with fresh values.
+            </p>
+          </div>
+        ) : null}
+      </section>
+
+      <section aria-labelledby="server-log-heading" className="mt-8">
+        <h2 id="server-log-heading" className="text-xl font-semibold">
+          Server log
+        </h2>
+        <p className="mt-1 text-sm text-slate-700">
+          Everything the mock server answered since this run started, as it reported it on its
+          traffic channel — including the pages the browser visited, which the client code never
+          sees.
+        </p>
+        {traffic.length === 0 ? (
+          <p className="mt-2 text-sm text-slate-700">Nothing yet.</p>
+        ) : (
+          <HttpInspector exchanges={traffic} headingLevel={3} />
+        )}
+      </section>
     </div>
   )
 }
