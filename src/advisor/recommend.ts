@@ -198,6 +198,9 @@ export function recommend(answers: Answers): Recommendation {
     })
   }
 
+  const levelOrder: readonly ExtraLevel[] = ['required', 'recommended', 'optional']
+  extras.sort((a, b) => levelOrder.indexOf(a.level) - levelOrder.indexOf(b.level))
+
   const alternatives: Alternative[] = []
   for (const grant of allGrants) {
     if (grant === situation.grant) continue
