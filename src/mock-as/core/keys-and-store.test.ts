@@ -1,0 +1,32 @@
+import { expect, test } from 'vitest'
+import { createStoredKeys } from './keys'
+import { createMemoryStore } from './memory-store'
+
+test('the memory store clones values in and out, like IndexedDB', async () => {
+  const store = createMemoryStore()
+  const value = { list: [1, 2] }
+  await store.put('things', 'a', value)
+  value.list.push(3)
+  const read = await store.get<typeof value>('things', 'a')
+  expect(read).toEqual({ list: [1, 2] })
+  read?.list.push(4)
+  expect(await store.get('things', 'a')).toEqual({ list: [1, 2] })
+  expect(await store.list('things')).toEqual([{ list: [1, 2] }])
+  await store.delete('things', 'a')
+  expect(await store.get('things', 'a')).toBeUndefined()
+  expect(await store.list('nothing')).toEqual([])
+})
+
+test('two concurrent first calls generate the keys once, and a second instance reuses the stored keys', async () => {
+  const store = createMemoryStore()
+  const keys = createStoredKeys(store)
+  const [first, second] = await Promise.all([keys.signingKeys(), keys.signingKeys()])
+  expect(first).toBe(second)
+  expect(first.map((key) => key.alg).sort()).toEqual(['ES256', 'RS256'])
+  expect(first.every((key) => key.privateKey.extractable === false)).toBe(true)
+  expect(first.every((key) => key.publicJwk.kid === key.kid)).toBe(true)
+  const reloaded = await createStoredKeys(store).signingKeys()
+  expect(reloaded.map((key) => key.kid)).toEqual(first.map((key) => key.kid))
+  const rsa = first.find((key) => key.alg === 'RS256')
+  expect((rsa?.privateKey.algorithm as RsaHashedKeyAlgorithm).modulusLength).toBe(2048)
+})
