@@ -109,7 +109,7 @@ export type ParseResult =
 const forbiddenKeys = new Set(['__proto__', 'constructor', 'prototype'])
 
 /** A tag-like run (`<b>`, `</script`, `<img …`) or a character reference: HTML does not belong in a display name. */
-const markupPattern = /<\s*\/?\s*[a-z!?][^>]*>?|&(?:#\d+|#x[0-9a-f]+|[a-z]+);/i
+const markupPattern = /<\/?[a-z!?][^>]*>?|&(?:#\d+|#x[0-9a-f]+|[a-z]+);/i
 
 export function containsMarkup(text: string): boolean {
   return markupPattern.test(text)

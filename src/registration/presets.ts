@@ -100,7 +100,7 @@ export const presets: Preset[] = [
       grant_types: [grantTypes.clientCredentials],
       response_types: [],
       token_endpoint_auth_method: 'client_secret_basic',
-      scope: 'api.read',
+      scope: 'orders:read',
       contacts: ['ops@example.com'],
     },
   },
