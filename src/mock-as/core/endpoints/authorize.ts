@@ -55,6 +55,12 @@ function redirectUriMatches(registered: string, requested: string): boolean {
   )
 }
 
+/** The CSP source for the redirect URI: its origin, or its scheme for a native app's private-use URI. */
+function formTargetOf(redirectUri: string): string {
+  const url = new URL(redirectUri)
+  return url.origin === 'null' ? url.protocol : url.origin
+}
+
 /** Sends the result back to the client: the response type's parameters plus `state` and `iss`. */
 function redirectToClient(
   ctx: ServerContext,
@@ -298,7 +304,7 @@ async function continueAuthorization(
   const needsLogin =
     session === undefined ||
     (!loggedInForThisRequest && (pending.prompt.includes('login') || tooOld))
-  const redirectOrigin = new URL(pending.redirectUri).origin
+  const redirectOrigin = formTargetOf(pending.redirectUri)
 
   if (needsLogin) {
     if (pending.prompt.includes('none')) {
@@ -385,7 +391,7 @@ export async function handleLogin(request: Request, ctx: ServerContext): Promise
     return renderLoginPage(ctx, {
       pendingId: pending.id,
       client,
-      redirectOrigin: new URL(pending.redirectUri).origin,
+      redirectOrigin: formTargetOf(pending.redirectUri),
       error: 'That username and password do not match a demo user. Try again.',
       status: 401,
     })
