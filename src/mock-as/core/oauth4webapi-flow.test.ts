@@ -1,5 +1,4 @@
 import { exportJWK, generateKeyPair } from 'jose'
-// biome-ignore lint/style/noRestrictedImports: this test runs the real client library against the core; the core itself never imports it.
 import * as oauth from 'oauth4webapi'
 import { expect, test } from 'vitest'
 import { createTestAuthorizationServer, driveAuthorization } from './test-server'
