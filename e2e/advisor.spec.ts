@@ -151,7 +151,9 @@ test('a new user answers the wizard by keyboard, shares the result and the link 
   ).toHaveText(clientJson ?? '')
 })
 
-test('a smart TV gets the device grant, and the result has no axe violations', async ({ page }) => {
+test('a smart TV gets the device grant, and the result has no axe violations, wide or narrow', async ({
+  page,
+}) => {
   await page.goto('/advisor?app=device&identity=yes&refresh=yes&assurance=standard&migrating=none')
   await expect(page.getByRole('heading', { level: 2, name: 'Device authorization' })).toBeVisible()
   await expect(page.getByText('urn:ietf:params:oauth:grant-type:device_code').first()).toBeVisible()
@@ -159,6 +161,8 @@ test('a smart TV gets the device grant, and the result has no axe violations', a
     'href',
     '/walkthrough/device-code',
   )
+  await expectNoAxeViolations(page)
+  await page.setViewportSize({ width: 375, height: 740 })
   await expectNoAxeViolations(page)
 })
 

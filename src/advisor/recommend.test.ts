@@ -145,6 +145,10 @@ describe.each(combinations.map((answers) => [label(answers), answers] as const))
         if (result.clientKind === 'confidential') {
           expect(client.token_endpoint_auth_method).toBe('private_key_jwt')
         }
+        if (usesPar) {
+          // FAPI 2.0: PKCE for every client, confidential ones included.
+          expect(result.extras.find((e) => e.id === 'pkce')?.level).toBe('required')
+        }
       } else {
         expect(ids).not.toContain('dpop')
         expect(ids).not.toContain('par')
@@ -173,6 +177,16 @@ describe.each(combinations.map((answers) => [label(answers), answers] as const))
       expect(losers).toEqual(expect.arrayContaining(['implicit', 'password']))
       for (const alternative of result.alternatives)
         expect(alternative.why.length).toBeGreaterThan(20)
+    })
+
+    test('backticks in the advice text are balanced', () => {
+      const texts = [
+        ...result.reasons.map((r) => r.text),
+        ...result.extras.map((e) => e.why),
+        ...result.alternatives.map((a) => a.why),
+        ...(result.migration?.steps ?? []),
+      ]
+      for (const text of texts) expect(text.split('`').length % 2).toBe(1)
     })
 
     test('migration advice appears exactly when replacing a legacy flow', () => {

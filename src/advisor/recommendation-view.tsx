@@ -5,6 +5,7 @@ import { draftLink } from '../registration/draft-link.ts'
 import { primaryButton, secondaryButton, textLink } from './class-names.ts'
 import { type AnswerDraft, answerLabel, findQuestion, serializeAnswers } from './questions.ts'
 import type { Recommendation } from './recommend.ts'
+import { RichText } from './rich-text.tsx'
 import type { ExtraLevel } from './rules.ts'
 import { SourceLinks } from './source-links.tsx'
 
@@ -134,7 +135,9 @@ export function RecommendationView({ recommendation, draft, headingRef }: Recomm
         <Section id="advisor-migration" title={migrationTitle[recommendation.migration.from]}>
           <ol className="mt-3 list-decimal space-y-2 pl-5 text-slate-800">
             {recommendation.migration.steps.map((step) => (
-              <li key={step}>{step}</li>
+              <li key={step}>
+                <RichText text={step} />
+              </li>
             ))}
           </ol>
           <p className="mt-3">
@@ -157,7 +160,9 @@ export function RecommendationView({ recommendation, draft, headingRef }: Recomm
                     {level.label}
                   </span>
                 </div>
-                <p className="mt-1 text-slate-700">{extra.why}</p>
+                <p className="mt-1 text-slate-700">
+                  <RichText text={extra.why} />
+                </p>
                 <p className="mt-1">
                   <SourceLinks sources={extra.sources} />
                 </p>
@@ -171,7 +176,7 @@ export function RecommendationView({ recommendation, draft, headingRef }: Recomm
         <ul className="mt-3 space-y-3">
           {recommendation.reasons.map((reason) => (
             <li key={reason.text} className="text-slate-800">
-              {reason.text} <SourceLinks sources={reason.sources} />
+              <RichText text={reason.text} /> <SourceLinks sources={reason.sources} />
             </li>
           ))}
         </ul>
@@ -187,7 +192,9 @@ export function RecommendationView({ recommendation, draft, headingRef }: Recomm
                   {alternative.grant}
                 </code>
               </h4>
-              <p className="mt-1 text-slate-700">{alternative.why}</p>
+              <p className="mt-1 text-slate-700">
+                <RichText text={alternative.why} />
+              </p>
               <p className="mt-1 flex flex-wrap gap-x-4 gap-y-1">
                 <SourceLinks sources={alternative.sources} />
                 <Link
@@ -208,7 +215,7 @@ export function RecommendationView({ recommendation, draft, headingRef }: Recomm
           Example values: replace the URIs with yours. The server issues the client secret; a
           private key never leaves your client.
         </p>
-        <pre className="mt-3 overflow-x-auto rounded-md bg-slate-900 p-4 text-sm leading-relaxed text-slate-100">
+        <pre className="mt-3 whitespace-pre-wrap rounded-md bg-slate-900 p-4 text-sm leading-relaxed text-slate-100 [overflow-wrap:anywhere]">
           <code>{JSON.stringify(client, null, 2)}</code>
         </pre>
         <div className="mt-4 flex flex-wrap gap-3">
