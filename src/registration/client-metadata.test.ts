@@ -113,6 +113,11 @@ test('__proto__, constructor and prototype keys are refused and Object.prototype
   expect(Object.prototype).not.toHaveProperty('polluted')
 })
 
+test('a __proto__ key is reported together with the other wrong fields', () => {
+  const fields = errorsOf('{"client_name": 5, "__proto__": {"x": 1}}').map((error) => error.field)
+  expect(fields).toEqual(['__proto__', 'client_name'])
+})
+
 test('markup in client_name is refused', () => {
   const [error] = errorsOf(JSON.stringify({ client_name: 'Pay <img src=x onerror=alert(1)>' }))
   expect(error?.field).toBe('client_name')

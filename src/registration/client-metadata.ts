@@ -289,22 +289,19 @@ export function parseClientMetadata(value: unknown): ParseResult {
       warnings,
     }
   }
-  const forbidden = findForbiddenKeys(value)
-  if (forbidden.length > 0) {
-    return {
-      ok: false,
-      errors: forbidden.map((path) => ({
-        severity: 'error',
-        field: path,
-        message: `The key "${path.split('.').at(-1)}" is refused: it could tamper with the app's objects (prototype pollution), and no client metadata uses it.`,
-      })),
-      warnings,
-    }
+  // Forbidden keys are reported with everything else that is wrong, and never read.
+  for (const path of findForbiddenKeys(value)) {
+    errors.push({
+      severity: 'error',
+      field: path,
+      message: `The key "${path.split('.').at(-1)}" is refused: it could tamper with the app's objects (prototype pollution), and no client metadata uses it.`,
+    })
   }
   const input = value as Record<string, unknown>
   const metadata: ClientMetadata = {}
   const out = metadata as Record<string, unknown>
   for (const key of Object.keys(input)) {
+    if (forbiddenKeys.has(key)) continue
     const raw = input[key]
     if (!Object.hasOwn(fieldSpecs, key)) {
       if (responseOnlyFields.has(key)) continue
@@ -369,6 +366,7 @@ export function parseClientMetadata(value: unknown): ParseResult {
         break
       }
       case 'jwks': {
+        if (findForbiddenKeys(raw).length > 0) break
         const jwks = parseJwks(raw, errors)
         if (jwks) out[field] = jwks
         break

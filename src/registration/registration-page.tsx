@@ -1,8 +1,185 @@
-// Placeholder route, replaced by the feature's own page.
+import { useEffect, useMemo, useState } from 'react'
+import { Link } from 'react-router'
+import { paths } from '../app/paths.ts'
+import { runChecks } from './checks.ts'
+import type { ClientMetadata, ImportIssue } from './client-metadata.ts'
+import { type InitialState, loadInitialState, saveConfiguration } from './configuration-store.ts'
+import { ExportPanel } from './export-panel.tsx'
+import { FindingsPanel } from './findings-panel.tsx'
+import { ImportPanel } from './import-panel.tsx'
+import { MetadataForm } from './metadata-form.tsx'
+import { presets } from './presets.ts'
+import { RegisterPanel } from './register-panel.tsx'
+import { buttonSecondary } from './ui.ts'
+
+type Notice = { tone: 'info' | 'error'; title: string; issues: ImportIssue[] }
+
+function noticeFor(initial: InitialState): Notice | undefined {
+  if (initial.refused) {
+    return {
+      tone: 'error',
+      title: `The ${initial.refused.source === 'draft' ? 'recommendation link' : 'share link'} could not be opened, so the page shows ${initial.origin.kind === 'saved' ? 'your saved configuration' : 'a blank form'}.`,
+      issues: initial.refused.errors,
+    }
+  }
+  switch (initial.origin.kind) {
+    case 'draft':
+      return {
+        tone: 'info',
+        title:
+          'Opened from the advisor’s recommendation. Check the findings and fill in your redirect URIs.',
+        issues: initial.origin.warnings,
+      }
+    case 'share-link':
+      return { tone: 'info', title: 'Opened from a share link.', issues: initial.origin.warnings }
+    case 'saved':
+      return { tone: 'info', title: 'Restored the configuration you were working on.', issues: [] }
+    default:
+      return undefined
+  }
+}
+
+/** `/configure`: build, check, export, import and register client metadata. */
 export function RegistrationPage() {
+  const [metadata, setMetadata] = useState<ClientMetadata>()
+  const [notice, setNotice] = useState<Notice>()
+
+  useEffect(() => {
+    let live = true
+    void loadInitialState(window.location).then((initial) => {
+      if (!live) return
+      setMetadata(initial.metadata)
+      setNotice(noticeFor(initial))
+      // A link opens once; from here on the page (and localStorage) hold the configuration.
+      if (
+        initial.origin.kind === 'share-link' ||
+        initial.origin.kind === 'draft' ||
+        initial.refused
+      ) {
+        window.history.replaceState(window.history.state, '', paths.configure)
+      }
+    })
+    return () => {
+      live = false
+    }
+  }, [])
+
+  useEffect(() => {
+    if (metadata) saveConfiguration(metadata)
+  }, [metadata])
+
+  const findings = useMemo(() => (metadata ? runChecks(metadata) : []), [metadata])
+
+  if (!metadata) {
+    return (
+      <div className="mx-auto max-w-6xl px-4 py-10">
+        <h1 className="text-2xl font-semibold tracking-tight">Configure a client</h1>
+        <p className="mt-3 text-slate-700">Loading your configuration…</p>
+      </div>
+    )
+  }
+
+  const startFrom = (next: ClientMetadata, title: string) => {
+    setMetadata(next)
+    setNotice({ tone: 'info', title, issues: [] })
+  }
+
   return (
-    <div className="mx-auto max-w-6xl px-4 py-10">
-      <h1 className="text-2xl font-semibold">Configure</h1>
+    <div className="mx-auto max-w-6xl px-4 py-8">
+      <h1 className="text-2xl font-semibold tracking-tight">Configure a client</h1>
+      <p className="mt-2 max-w-3xl text-slate-700">
+        Build RFC 7591 client registration metadata, see what is wrong with it as you type, export
+        it for your server, and register it live at the mock server. Not sure which grant to use?{' '}
+        <Link className="text-sky-800 underline underline-offset-2" to={paths.advisor}>
+          Ask the advisor
+        </Link>
+        .
+      </p>
+
+      <section aria-labelledby="start-heading" className="mt-6">
+        <h2 id="start-heading" className="text-sm font-semibold text-slate-800">
+          Start from a kind of app
+        </h2>
+        <ul className="mt-2 flex flex-wrap gap-2">
+          {presets.map((preset) => (
+            <li key={preset.id}>
+              <button
+                type="button"
+                className={buttonSecondary}
+                title={preset.summary}
+                onClick={() =>
+                  startFrom(
+                    structuredClone(preset.metadata),
+                    `Started from the “${preset.title}” preset: ${preset.summary}`,
+                  )
+                }
+              >
+                {preset.title}
+              </button>
+            </li>
+          ))}
+          <li>
+            <button
+              type="button"
+              className={buttonSecondary}
+              onClick={() => startFrom({}, 'Started from a blank form.')}
+            >
+              Blank form
+            </button>
+          </li>
+        </ul>
+      </section>
+
+      {notice ? (
+        <div
+          role={notice.tone === 'error' ? 'alert' : 'status'}
+          className={`mt-4 rounded border p-3 text-sm ${notice.tone === 'error' ? 'border-red-300 bg-red-50 text-red-900' : 'border-sky-200 bg-sky-50 text-slate-900'}`}
+        >
+          <p>{notice.title}</p>
+          {notice.issues.length > 0 ? (
+            <ul className="mt-1 list-disc pl-5">
+              {notice.issues.map((issue) => (
+                <li key={`${issue.field}-${issue.message}`}>{issue.message}</li>
+              ))}
+            </ul>
+          ) : null}
+        </div>
+      ) : null}
+
+      <div className="mt-6 grid gap-6 lg:grid-cols-[minmax(0,1fr)_24rem]">
+        <section aria-labelledby="form-heading" className="min-w-0">
+          <h2 id="form-heading" className="sr-only">
+            Client metadata
+          </h2>
+          <MetadataForm metadata={metadata} findings={findings} onChange={setMetadata} />
+        </section>
+        <aside
+          className="lg:sticky lg:top-4 lg:max-h-[calc(100vh-2rem)] lg:self-start lg:overflow-y-auto"
+          aria-label="Findings panel"
+        >
+          <FindingsPanel findings={findings} />
+        </aside>
+      </div>
+
+      <div className="mt-6 grid gap-6 lg:grid-cols-2">
+        <div className="min-w-0">
+          <ExportPanel metadata={metadata} />
+        </div>
+        <div className="min-w-0">
+          <ImportPanel
+            onImport={(next) => {
+              setMetadata(next)
+              setNotice(undefined)
+            }}
+          />
+        </div>
+      </div>
+      <div className="mt-6">
+        <RegisterPanel
+          metadata={metadata}
+          errorCount={findings.filter((finding) => finding.severity === 'error').length}
+        />
+      </div>
     </div>
   )
 }
