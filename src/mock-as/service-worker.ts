@@ -40,6 +40,8 @@ function getServer(): AuthorizationServer {
       clock: createSystemClock(),
       random: createCryptoRandom(),
       keys: createStoredKeys(store),
+      // Browsers ignore Set-Cookie on responses a worker builds; see AuthorizationServerDeps.
+      sessionMode: 'this-browser',
     })
   }
   return server

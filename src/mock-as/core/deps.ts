@@ -50,4 +50,11 @@ export interface AuthorizationServerDeps {
   clock: Clock
   random: Random
   keys: Keys
+  /**
+   * How the login session is found again. `cookie` (the default) reads the session cookie, as
+   * any server does. A service worker cannot use it: browsers drop `Set-Cookie` from responses a
+   * worker builds. But a worker serves exactly one browser profile, so `this-browser` keeps the
+   * session as one store record for the whole browser — what the cookie would have meant.
+   */
+  sessionMode?: 'cookie' | 'this-browser'
 }

@@ -16,12 +16,19 @@ export interface LoginSession {
 export const sessionsKind = 'login-sessions'
 export const consentsKind = 'consents'
 export const sessionCookieName = 'grantlab_as_session'
+/** With `sessionMode: 'this-browser'`: the id of the browser's current login session. */
+const browserSessionKind = 'browser-session'
+const browserSessionId = 'current'
 
 export async function readSession(
   ctx: ServerContext,
   request: Request,
 ): Promise<LoginSession | undefined> {
-  const id = readCookie(request, sessionCookieName)
+  const id =
+    readCookie(request, sessionCookieName) ??
+    (ctx.deps.sessionMode === 'this-browser'
+      ? await ctx.deps.store.get<string>(browserSessionKind, browserSessionId)
+      : undefined)
   if (!id || !/^[A-Za-z0-9_-]{1,100}$/.test(id)) return undefined
   const session = await ctx.deps.store.get<LoginSession>(sessionsKind, id)
   if (!session || session.expiresAt <= ctx.nowSeconds()) return undefined
@@ -37,6 +44,9 @@ export async function createSession(ctx: ServerContext, sub: string): Promise<Lo
     expiresAt: now + lifetimes.loginSession,
   }
   await ctx.deps.store.put(sessionsKind, session.id, session)
+  if (ctx.deps.sessionMode === 'this-browser') {
+    await ctx.deps.store.put(browserSessionKind, browserSessionId, session.id)
+  }
   return session
 }
 

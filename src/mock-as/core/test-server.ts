@@ -52,6 +52,7 @@ export function createTestAuthorizationServer(
     random: overrides.random ?? createCryptoRandom(),
     keys: overrides.keys ?? (sharedKeys as Keys),
     clock,
+    ...(overrides.sessionMode ? { sessionMode: overrides.sessionMode } : {}),
   }
   return { server: createAuthorizationServer(deps), deps, clock }
 }
@@ -90,6 +91,8 @@ export async function driveAuthorization(
     password?: string
     decision?: 'approve' | 'deny'
     cookie?: string
+    /** Act like a browser behind a service worker: Set-Cookie never comes back. */
+    dropCookies?: boolean
   } = {},
 ): Promise<DrivenAuthorization> {
   let cookie = options.cookie
@@ -98,7 +101,7 @@ export async function driveAuthorization(
   let response = await server.handle(new Request(authorizationUrl, { headers: headers() }))
   for (let step = 0; step < 5; step += 1) {
     const setCookie = response.headers.get('set-cookie')
-    if (setCookie) cookie = setCookie.split(';')[0]
+    if (setCookie && !options.dropCookies) cookie = setCookie.split(';')[0]
     if (!response.headers.get('content-type')?.startsWith('text/html')) break
     const html = await response.text()
     pages.push(html)
