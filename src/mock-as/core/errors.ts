@@ -29,6 +29,10 @@ export const errorCodes = {
   /** @see https://www.rfc-editor.org/rfc/rfc7591#section-3.2.2 */
   invalid_redirect_uri: { status: 400, spec: 'RFC 7591 §3.2.2' },
   invalid_client_metadata: { status: 400, spec: 'RFC 7591 §3.2.2' },
+  /** @see https://www.rfc-editor.org/rfc/rfc8628#section-3.5 */
+  authorization_pending: { status: 400, spec: 'RFC 8628 §3.5' },
+  slow_down: { status: 400, spec: 'RFC 8628 §3.5' },
+  expired_token: { status: 400, spec: 'RFC 8628 §3.5' },
   /** Plain HTTP errors, in the same JSON shape so every client can read them. */
   not_found: { status: 404, spec: 'RFC 9110 §15.5.5' },
   method_not_allowed: { status: 405, spec: 'RFC 9110 §15.5.6' },
