@@ -70,7 +70,12 @@ export const claimsByScope: Record<string, readonly (keyof DemoUser)[]> = {
   email: ['email', 'email_verified'],
 }
 
-export const demoClientIds = ['grantlab-spa', 'grantlab-web', 'grantlab-m2m'] as const
+export const demoClientIds = [
+  'grantlab-spa',
+  'grantlab-web',
+  'grantlab-m2m',
+  'grantlab-device',
+] as const
 
 /** The flows whose walkthrough callback the demo clients may redirect to. */
 export const demoRedirectFlows = ['authorization-code', 'refresh-token'] as const
@@ -117,6 +122,17 @@ export function buildDemoClients(appOrigin: string): ClientRecord[] {
       response_types: [],
       redirect_uris: [],
       scope: 'orders:read orders:write',
+      source: 'demo',
+    },
+    {
+      // RFC 8628: a TV app or CLI cannot keep a secret, so it is public and polls with its id.
+      client_id: 'grantlab-device',
+      client_name: 'Grantlab TV app',
+      token_endpoint_auth_method: 'none',
+      grant_types: ['urn:ietf:params:oauth:grant-type:device_code', 'refresh_token'],
+      response_types: [],
+      redirect_uris: [],
+      scope: 'openid profile offline_access orders:read',
       source: 'demo',
     },
   ]

@@ -30,15 +30,22 @@ code{font-family:ui-monospace,monospace;background:#eef0f3;padding:0 .2rem;borde
 `.trim()
 
 /**
+ * Who may show a page in a frame: nobody (the default, against clickjacking, RFC 6749 §10.13), or
+ * pages of this origin only (the device verification pages, which the walkthrough embeds as the
+ * "phone" beside the device; docs/decisions/051).
+ */
+export type FrameAncestors = 'none' | 'self'
+
+/**
  * A Content-Security-Policy for the pages: no script at all, styles only from our stylesheet, and
  * forms may post to us and be redirected to the client's redirect URI origin.
  */
-function contentSecurityPolicy(formTargets: string[]): string {
+function contentSecurityPolicy(formTargets: string[], frameAncestors: FrameAncestors): string {
   const targets = ["'self'", ...new Set(formTargets)].join(' ')
-  return `default-src 'none'; style-src 'self'; img-src 'self'; form-action ${targets}; base-uri 'none'; frame-ancestors 'none'`
+  return `default-src 'none'; style-src 'self'; img-src 'self'; form-action ${targets}; base-uri 'none'; frame-ancestors '${frameAncestors}'`
 }
 
-function htmlPage(
+export function htmlPage(
   ctx: ServerContext,
   init: {
     title: string
@@ -46,6 +53,7 @@ function htmlPage(
     status?: number
     formTargets?: string[]
     headers?: Record<string, string>
+    frameAncestors?: FrameAncestors
   },
 ): Response {
   const html = `<!doctype html>
@@ -68,7 +76,10 @@ ${init.body}
     headers: {
       'Content-Type': 'text/html;charset=UTF-8',
       'Cache-Control': 'no-store',
-      'Content-Security-Policy': contentSecurityPolicy(init.formTargets ?? []),
+      'Content-Security-Policy': contentSecurityPolicy(
+        init.formTargets ?? [],
+        init.frameAncestors ?? 'none',
+      ),
       'X-Content-Type-Options': 'nosniff',
       'Referrer-Policy': 'no-referrer',
       ...init.headers,
@@ -76,7 +87,7 @@ ${init.body}
   })
 }
 
-function clientLabel(client: ClientRecord): string {
+export function clientLabel(client: ClientRecord): string {
   return `<strong>${escapeHtml(client.client_name)}</strong> (<code>${escapeHtml(client.client_id)}</code>)`
 }
 
@@ -88,6 +99,9 @@ export function renderLoginPage(
     redirectOrigin: string
     error?: string
     status?: number
+    /** Where the form posts; the authorization endpoint's login by default. */
+    action?: string
+    frameAncestors?: FrameAncestors
   },
 ): Response {
   const error = init.error ? `<p class="error" role="alert">${escapeHtml(init.error)}</p>` : ''
@@ -95,10 +109,11 @@ export function renderLoginPage(
     title: 'Sign in',
     status: init.status ?? 200,
     formTargets: [init.redirectOrigin],
+    ...(init.frameAncestors ? { frameAncestors: init.frameAncestors } : {}),
     body: `<h1>Sign in</h1>
 <p>${clientLabel(init.client)} wants you to sign in at the Grantlab mock authorization server.</p>
 ${error}
-<form method="post" action="${escapeHtml(ctx.endpoints.authorization)}/login">
+<form method="post" action="${escapeHtml(init.action ?? `${ctx.endpoints.authorization}/login`)}">
 <input type="hidden" name="pending" value="${escapeHtml(init.pendingId)}">
 <label for="username">Username</label>
 <input id="username" name="username" autocomplete="username" required>
@@ -118,6 +133,11 @@ export function renderConsentPage(
     redirectOrigin: string
     userName: string
     scopes: string[]
+    /** Where the form posts; the authorization endpoint's consent by default. */
+    action?: string
+    /** A paragraph shown above the buttons (plain text). */
+    notice?: string
+    frameAncestors?: FrameAncestors
   },
 ): Response {
   const items = init.scopes
@@ -129,13 +149,19 @@ export function renderConsentPage(
   return htmlPage(ctx, {
     title: 'Allow access?',
     formTargets: [init.redirectOrigin],
+    ...(init.frameAncestors ? { frameAncestors: init.frameAncestors } : {}),
     body: `<h1>Allow access?</h1>
 <p>You are signed in as <strong>${escapeHtml(init.userName)}</strong>.</p>
 <p>${clientLabel(init.client)} asks to:</p>
 <ul>
 ${items}
 </ul>
-<form method="post" action="${escapeHtml(ctx.endpoints.authorization)}/consent">
+${
+  init.notice
+    ? `<p>${escapeHtml(init.notice)}</p>
+`
+    : ''
+}<form method="post" action="${escapeHtml(init.action ?? `${ctx.endpoints.authorization}/consent`)}">
 <input type="hidden" name="pending" value="${escapeHtml(init.pendingId)}">
 <button type="submit" name="decision" value="approve">Allow</button>
 <button type="submit" name="decision" value="deny" class="secondary">Deny</button>

@@ -1,5 +1,12 @@
 import type { ServerContext } from './context'
 import { handleAuthorize, handleConsent, handleLogin } from './endpoints/authorize'
+import { handleDeviceAuthorization } from './endpoints/device-authorization'
+import {
+  handleDeviceCode,
+  handleDeviceConsent,
+  handleDeviceLogin,
+  handleDevicePage,
+} from './endpoints/device-verification'
 import { handleDiscovery } from './endpoints/discovery'
 import { handleIntrospect } from './endpoints/introspect'
 import { handleJwks } from './endpoints/jwks'
@@ -36,6 +43,10 @@ export const routeTable: readonly RouteDefinition[] = [
   { base: 'issuer', path: '/authorize/login', handlers: { POST: handleLogin } },
   { base: 'issuer', path: '/authorize/consent', handlers: { POST: handleConsent } },
   { base: 'issuer', path: '/token', handlers: { POST: handleToken } },
+  { base: 'issuer', path: '/device_authorization', handlers: { POST: handleDeviceAuthorization } },
+  { base: 'issuer', path: '/device', handlers: { GET: handleDevicePage, POST: handleDeviceCode } },
+  { base: 'issuer', path: '/device/login', handlers: { POST: handleDeviceLogin } },
+  { base: 'issuer', path: '/device/consent', handlers: { POST: handleDeviceConsent } },
   { base: 'issuer', path: '/userinfo', handlers: { GET: handleUserinfo, POST: handleUserinfo } },
   { base: 'issuer', path: '/revoke', handlers: { POST: handleRevoke } },
   { base: 'issuer', path: '/introspect', handlers: { POST: handleIntrospect } },

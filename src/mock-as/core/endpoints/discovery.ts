@@ -17,6 +17,7 @@ export function buildMetadata(ctx: ServerContext): Record<string, unknown> {
     issuer: ctx.issuer,
     authorization_endpoint: endpoints.authorization,
     token_endpoint: endpoints.token,
+    device_authorization_endpoint: `${ctx.issuer}/device_authorization`,
     jwks_uri: endpoints.jwks,
     userinfo_endpoint: endpoints.userinfo,
     registration_endpoint: endpoints.registration,

@@ -1,5 +1,6 @@
 import { authorizationCodeGrant } from './authorization-code'
 import { clientCredentialsGrant } from './client-credentials'
+import { deviceCodeGrant } from './device-code'
 import type { GrantDefinition } from './grant-types'
 import { refreshTokenGrant } from './refresh-token'
 
@@ -12,6 +13,7 @@ export const grantTable: readonly GrantDefinition[] = [
   authorizationCodeGrant,
   refreshTokenGrant,
   clientCredentialsGrant,
+  deviceCodeGrant,
 ]
 
 export function findGrant(grantType: string): GrantDefinition | undefined {
