@@ -46,21 +46,29 @@ export function RegistrationPage() {
 
   useEffect(() => {
     let live = true
-    void loadInitialState(window.location).then((initial) => {
-      if (!live) return
-      setMetadata(initial.metadata)
-      setNotice(noticeFor(initial))
-      // A link opens once; from here on the page (and localStorage) hold the configuration.
-      if (
-        initial.origin.kind === 'share-link' ||
-        initial.origin.kind === 'draft' ||
-        initial.refused
-      ) {
-        window.history.replaceState(window.history.state, '', paths.configure)
-      }
-    })
+    const open = () =>
+      loadInitialState(window.location).then((initial) => {
+        if (!live) return
+        setMetadata(initial.metadata)
+        setNotice(noticeFor(initial))
+        // A link opens once; from here on the page (and localStorage) hold the configuration.
+        if (
+          initial.origin.kind === 'share-link' ||
+          initial.origin.kind === 'draft' ||
+          initial.refused
+        ) {
+          window.history.replaceState(window.history.state, '', paths.configure)
+        }
+      })
+    void open()
+    // A share link pasted into the address bar of this very page only changes the fragment.
+    const onHashChange = () => {
+      if (window.location.hash.includes('config=')) void open()
+    }
+    window.addEventListener('hashchange', onHashChange)
     return () => {
       live = false
+      window.removeEventListener('hashchange', onHashChange)
     }
   }, [])
 
