@@ -219,3 +219,25 @@ test('the blank configure page has no accessibility violations', async ({ page }
   await expect(page.getByRole('heading', { name: 'Findings' })).toBeVisible()
   await expectNoAxeViolations(page)
 })
+
+test('a JSON file dropped on the import area is imported', async ({ page }) => {
+  await openWithMockServer(page, '/configure')
+  const dataTransfer = await page.evaluateHandle(() => {
+    const transfer = new DataTransfer()
+    transfer.items.add(
+      new File(
+        ['{"client_name":"Dropped client","redirect_uris":["https://d.example/cb"]}'],
+        'dropped.json',
+        {
+          type: 'application/json',
+        },
+      ),
+    )
+    return transfer
+  })
+  await page.getByLabel('Paste JSON, or drop a file here').dispatchEvent('drop', { dataTransfer })
+  await expect(
+    page.getByRole('status').filter({ hasText: 'Imported RFC 7591 metadata' }),
+  ).toContainText('"dropped.json"')
+  await expect(page.getByLabel(/^Client name/)).toHaveValue('Dropped client')
+})
