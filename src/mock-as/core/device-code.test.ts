@@ -1,6 +1,7 @@
 import * as oauth from 'oauth4webapi'
 import { expect, test } from 'vitest'
 import { normalizeUserCode, userCodeAlphabet } from './device-codes'
+import { driveDeviceVerification } from './test-device-verification'
 import { createTestAuthorizationServer, type TestAuthorizationServer } from './test-server'
 import { basic, callApi, get, introspect, postForm } from './test-support'
 
@@ -47,12 +48,6 @@ async function expectError(response: Response, status: number, error: string) {
   return body as { error: string; error_description: string }
 }
 
-function hiddenField(html: string, name: string): string {
-  const value = new RegExp(`<input type="hidden" name="${name}" value="([^"]*)">`).exec(html)?.[1]
-  if (value === undefined) throw new Error(`no hidden ${name} in the page`)
-  return value
-}
-
 function postPage(
   t: TestAuthorizationServer,
   path: string,
@@ -62,41 +57,12 @@ function postPage(
   return postForm(t, path, fields, cookie ? { cookie } : {})
 }
 
-/**
- * Plays the person with the phone: opens the verification URL, submits the code it prefilled,
- * signs in, and allows or denies. Returns the pages seen and the session cookie.
- */
-async function actOnPhone(
+function actOnPhone(
   t: TestAuthorizationServer,
   verificationUrl: string,
-  options: { decision?: 'approve' | 'deny'; cookie?: string } = {},
+  options: { decision?: 'approve' | 'deny' } = {},
 ) {
-  const pages: Response[] = []
-  let cookie = options.cookie
-  const first = await get(t, verificationUrl)
-  pages.push(first)
-  const value = /name="user_code" value="([^"]*)"/.exec(await first.clone().text())?.[1] ?? ''
-  let page = await postPage(t, '/device', { user_code: value }, cookie)
-  pages.push(page)
-  let html = await page.clone().text()
-  if (html.includes('name="password"')) {
-    page = await postPage(t, '/device/login', {
-      pending: hiddenField(html, 'pending'),
-      username: 'alice',
-      password: 'alice-password',
-    })
-    cookie = page.headers.get('set-cookie')?.split(';')[0]
-    pages.push(page)
-    html = await page.clone().text()
-  }
-  page = await postPage(
-    t,
-    '/device/consent',
-    { pending: hiddenField(html, 'pending'), decision: options.decision ?? 'approve' },
-    cookie,
-  )
-  pages.push(page)
-  return { pages, last: page, cookie }
+  return driveDeviceVerification(t.server, verificationUrl, options)
 }
 
 test('device authorization answers 200 JSON with a short user code, both verification URIs and a numeric interval', async () => {
