@@ -144,7 +144,7 @@ export const authorizationCodeFlow = defineFlow<AuthorizationCodeData>({
       spec: rfc(6749, '4.1.1'),
       moreSpecs: [rfc(7636, '4.3'), oidc('Core', '3.1.2.1', 'AuthRequest')],
       explanation:
-        'The client builds the authorization request as a URL and sends the whole browser tab there; the client never sees the password. The server shows its own login page and then asks the user to approve the requested scopes. Log in as alice (password alice-password) and approve. oauth4webapi has no helper for this URL, so the client puts the parameters on it itself.',
+        'The client builds the authorization request as a URL and sends the whole browser tab there; the client never sees the password. The server shows its own sign-in page and then asks the user to allow the requested scopes. Sign in as alice (password alice-password) and allow. oauth4webapi has no helper for this URL, so the client puts the parameters on it itself.',
       async run(ctx) {
         const as = need(ctx.data.as, 'The server metadata')
         const redirectUri = `${ctx.appOrigin}/walkthrough/${authorizationCodeFlowId}/callback`
@@ -171,7 +171,7 @@ export const authorizationCodeFlow = defineFlow<AuthorizationCodeData>({
             url: url.href,
             how: 'navigate',
             label: 'Continue to the authorization server',
-            hint: 'Log in there as alice with the password alice-password, approve the request, and the server sends the browser back here.',
+            hint: 'Sign in there as alice with the password alice-password, choose Allow, and the server sends the browser back here.',
           },
         }
       },

@@ -6,7 +6,9 @@
 export type MockServerState = 'unsupported' | 'starting' | 'ready' | 'uncontrolled' | 'failed'
 
 const listeners = new Set<(state: MockServerState) => void>()
-let state: MockServerState = 'starting'
+// A page the worker already controls (every load after the first) starts out ready.
+let state: MockServerState =
+  typeof navigator !== 'undefined' && navigator.serviceWorker?.controller ? 'ready' : 'starting'
 
 function setState(next: MockServerState) {
   state = next

@@ -18,7 +18,7 @@ function HeaderLines({ headers }: { headers: Record<string, string> }) {
 }
 
 const preClass =
-  'mt-1 max-h-96 overflow-auto whitespace-pre-wrap break-all rounded border border-slate-200 bg-slate-50 p-3 font-mono text-xs leading-relaxed text-slate-900'
+  'mt-1 whitespace-pre-wrap break-all rounded border border-slate-200 bg-slate-50 p-3 font-mono text-xs leading-relaxed text-slate-900'
 
 /** One HTTP exchange as it went over the wire: request line, headers, body; status, headers, body. */
 export function HttpExchangeView({

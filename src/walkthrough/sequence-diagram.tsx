@@ -62,12 +62,12 @@ export function SequenceDiagram({ flow, states }: { flow: Flow; states: StepStat
     .join(' ')
 
   return (
-    <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white p-2">
+    <div className="rounded-lg border border-slate-200 bg-white p-2">
       <svg
         role="img"
         aria-labelledby={`${id}-title ${id}-desc`}
         viewBox={`0 0 ${width} ${height}`}
-        className="mx-auto block h-auto w-full min-w-[640px] max-w-4xl"
+        className="mx-auto block h-auto w-full max-w-4xl"
       >
         <title id={`${id}-title`}>Sequence diagram of {flow.title}</title>
         <desc id={`${id}-desc`}>{description}</desc>

@@ -29,7 +29,7 @@ function ValueView({ value }: { value: ShownValue }) {
       // Not JSON after all: show it as it came.
     }
     body = (
-      <pre className="overflow-auto rounded bg-slate-50 p-2 font-mono text-xs text-slate-900">
+      <pre className="whitespace-pre-wrap break-all rounded bg-slate-50 p-2 font-mono text-xs text-slate-900">
         {pretty}
       </pre>
     )
@@ -63,10 +63,12 @@ function ResultView({
   result,
   resultRef,
   headingId,
+  latest,
 }: {
   result: StepResult
   resultRef?: Ref<HTMLHeadingElement>
   headingId: string
+  latest: boolean
 }) {
   if (result.status === 'error') {
     return (
@@ -125,7 +127,7 @@ function ResultView({
       {result.exchanges.length > 0 ? (
         <>
           <h4 className="mt-3 font-semibold">HTTP</h4>
-          <HttpInspector exchanges={result.exchanges} open={result.exchanges.length === 1} />
+          <HttpInspector exchanges={result.exchanges} open={latest} />
         </>
       ) : null}
     </div>
@@ -140,6 +142,8 @@ export interface StepCardProps {
   result: StepResult | undefined
   /** The destination to follow, while the browser has yet to go there (or come back). */
   pendingDestination: Destination | undefined
+  /** True for the step that ran last: its HTTP exchanges are unfolded. */
+  latest: boolean
   /** Server exchanges made while the browser was away after this step. */
   awayTraffic: HttpExchange[]
   canRun: boolean
@@ -162,6 +166,7 @@ export function StepCard({
   onRun,
   onFollow,
   resultRef,
+  latest,
 }: StepCardProps) {
   const badge = stateBadges[state]
   const from = actors.find((actor) => actor.id === step.from)?.label
@@ -213,7 +218,12 @@ export function StepCard({
         </button>
       ) : null}
       {result ? (
-        <ResultView result={result} resultRef={resultRef} headingId={`${headingId}-result`} />
+        <ResultView
+          result={result}
+          resultRef={resultRef}
+          headingId={`${headingId}-result`}
+          latest={latest}
+        />
       ) : null}
       {pendingDestination ? (
         <div className="mt-3 rounded border border-amber-300 bg-amber-50 p-3 text-sm text-amber-950">

@@ -84,7 +84,7 @@ export function TokenInspector({ token }: { token: ShownToken }) {
         <div className="mt-2 grid gap-3 lg:grid-cols-3">
           <div className="min-w-0">
             <h6 className="text-xs font-semibold uppercase tracking-wide text-slate-700">Header</h6>
-            <pre className="mt-1 overflow-auto rounded bg-slate-50 p-2 font-mono text-xs">
+            <pre className="mt-1 whitespace-pre-wrap break-all rounded bg-slate-50 p-2 font-mono text-xs">
               {JSON.stringify(decoded.header, null, 2)}
             </pre>
           </div>

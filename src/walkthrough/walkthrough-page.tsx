@@ -92,6 +92,11 @@ function FlowWalkthrough({ flow, isCallback }: { flow: Flow; isCallback: boolean
   }, [focusRequest])
 
   const states = stepStates(flow, run)
+  const latestStepId = Object.entries(run.records).reduce<[string, number] | undefined>(
+    (latest, [id, record]) =>
+      latest && latest[1] >= record.finishedAt ? latest : [id, record.finishedAt],
+    undefined,
+  )?.[0]
   const finished = run.next >= flow.steps.length
 
   async function onRun() {
@@ -207,6 +212,7 @@ function FlowWalkthrough({ flow, isCallback }: { flow: Flow; isCallback: boolean
                   waitingHere && result?.status === 'ok' ? result.destination : undefined
                 }
                 awayTraffic={awayTraffic}
+                latest={step.id === latestStepId}
                 canRun={serverState === 'ready'}
                 busy={busy}
                 onRun={onRun}
