@@ -33,6 +33,11 @@ export interface ClientRecord {
   client_secret_expires_at?: number
   /** Other registered metadata (client_uri, contacts, …), echoed back as it was registered. */
   extra?: Record<string, unknown>
+  /**
+   * A demo client kept for the deprecated grants (implicit, password). Never set by registration:
+   * RFC 9700 §2.1.2 and §2.4 rule those grants out for new clients.
+   */
+  legacy?: true
   source: 'demo' | 'registered'
 }
 

@@ -75,6 +75,7 @@ export const demoClientIds = [
   'grantlab-web',
   'grantlab-m2m',
   'grantlab-device',
+  'grantlab-exchanger',
 ] as const
 
 /** The flows whose walkthrough callback the demo clients may redirect to. */
@@ -133,6 +134,19 @@ export function buildDemoClients(appOrigin: string): ClientRecord[] {
       response_types: [],
       redirect_uris: [],
       scope: 'openid profile offline_access orders:read',
+      source: 'demo',
+    },
+    {
+      // RFC 8693: a back-end service that trades the tokens it receives for downstream ones,
+      // and gets its own token (client_credentials) to act as the actor in a delegation.
+      client_id: 'grantlab-exchanger',
+      client_secret: 'grantlab-exchanger-secret',
+      client_name: 'Grantlab token-exchanging service',
+      token_endpoint_auth_method: 'client_secret_basic',
+      grant_types: ['urn:ietf:params:oauth:grant-type:token-exchange', 'client_credentials'],
+      response_types: [],
+      redirect_uris: [],
+      scope: 'profile email orders:read orders:write',
       source: 'demo',
     },
   ]

@@ -134,6 +134,12 @@ function validateRequest(
       `response_type ${responseType} is not supported by this server.`,
     )
   }
+  if (entry.legacyOnly && client.legacy !== true) {
+    throw new OAuthError(
+      'unsupported_response_type',
+      `response_type ${entry.responseType} is allowed only for legacy demo clients: ${entry.legacyOnly.reason} (${entry.legacyOnly.spec}).`,
+    )
+  }
   if (!client.response_types.includes(entry.responseType)) {
     throw new OAuthError(
       'unauthorized_client',

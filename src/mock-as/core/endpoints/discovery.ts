@@ -26,7 +26,15 @@ export function buildMetadata(ctx: ServerContext): Record<string, unknown> {
     scopes_supported: supportedScopes,
     response_types_supported: responseTypeTable.map((entry) => entry.responseType),
     response_modes_supported: [...new Set(responseTypeTable.map((entry) => entry.responseMode))],
-    grant_types_supported: grantTable.map((entry) => entry.grantType),
+    // The token endpoint's grants plus those that never reach it (implicit, via response_type
+    // token). Legacy-only ones are listed: the server supports them, for legacy demo clients
+    // (docs/decisions/062).
+    grant_types_supported: [
+      ...new Set([
+        ...grantTable.map((entry) => entry.grantType),
+        ...responseTypeTable.map((entry) => entry.requiredGrantType),
+      ]),
+    ],
     subject_types_supported: ['public'],
     id_token_signing_alg_values_supported: ['RS256', 'ES256'],
     token_endpoint_auth_methods_supported: tokenEndpointAuthMethods,

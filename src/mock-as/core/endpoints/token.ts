@@ -18,6 +18,12 @@ export async function handleToken(request: Request, ctx: ServerContext): Promise
   if (!grant) {
     throw new OAuthError('unsupported_grant_type', `grant_type ${grantType} is not supported.`)
   }
+  if (grant.legacyOnly && client.legacy !== true) {
+    throw new OAuthError(
+      'unauthorized_client',
+      `grant_type ${grantType} is allowed only for legacy demo clients: ${grant.legacyOnly.reason} (${grant.legacyOnly.spec}).`,
+    )
+  }
   if (
     !client.grant_types.includes(grantType) ||
     (method === 'none' && !grant.allowsPublicClients)

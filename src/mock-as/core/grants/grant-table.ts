@@ -2,7 +2,9 @@ import { authorizationCodeGrant } from './authorization-code'
 import { clientCredentialsGrant } from './client-credentials'
 import { deviceCodeGrant } from './device-code'
 import type { GrantDefinition } from './grant-types'
+import { jwtBearerGrant } from './jwt-bearer'
 import { refreshTokenGrant } from './refresh-token'
+import { tokenExchangeGrant } from './token-exchange'
 
 /**
  * Every grant_type the token endpoint supports. To add a grant: write one file in this folder
@@ -14,6 +16,8 @@ export const grantTable: readonly GrantDefinition[] = [
   refreshTokenGrant,
   clientCredentialsGrant,
   deviceCodeGrant,
+  jwtBearerGrant,
+  tokenExchangeGrant,
 ]
 
 export function findGrant(grantType: string): GrantDefinition | undefined {

@@ -12,6 +12,17 @@ export interface TokenResponseBody {
   [extension: string]: unknown
 }
 
+/**
+ * Marks a deprecated grant or response type: which text deprecates it and why, in words that go
+ * into the error descriptions of the refusals.
+ */
+export interface LegacyOnly {
+  /** E.g. `RFC 9700 section 2.4` (error descriptions are ASCII only, RFC 6749 §5.2). */
+  spec: string
+  /** E.g. `the password grant MUST NOT be used`. */
+  reason: string
+}
+
 /** What a grant handler receives: the authenticated client and the form parameters. */
 export interface GrantRequest {
   ctx: ServerContext
@@ -28,5 +39,10 @@ export interface GrantDefinition {
   grantType: string
   /** Whether a public client (`token_endpoint_auth_method: none`) may use it. */
   allowsPublicClients: boolean
+  /**
+   * Deprecated grants (`password`): only clients marked `legacy` may use them; every other client
+   * gets `unauthorized_client`, and registration refuses them.
+   */
+  legacyOnly?: LegacyOnly
   handle(grant: GrantRequest): Promise<TokenResponseBody>
 }

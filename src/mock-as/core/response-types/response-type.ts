@@ -1,5 +1,6 @@
 import type { ApprovedAuthorization } from '../authorization-request'
 import type { ServerContext } from '../context'
+import type { LegacyOnly } from '../grants/grant-types'
 
 /**
  * One `response_type` of the authorization endpoint. The endpoint validates everything common to
@@ -16,6 +17,11 @@ export interface ResponseTypeDefinition {
   requiresNonce: boolean
   /** Whether PKCE applies (a code is issued). */
   usesPkce: boolean
+  /**
+   * Deprecated response types (implicit's `token`): only clients marked `legacy` may use them;
+   * every other client gets `unsupported_response_type`, and registration refuses them.
+   */
+  legacyOnly?: LegacyOnly
   /** Issues what the response carries; `state` and `iss` are added by the endpoint. */
   issue(ctx: ServerContext, approved: ApprovedAuthorization): Promise<Record<string, string>>
 }
