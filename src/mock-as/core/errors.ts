@@ -26,6 +26,8 @@ export const errorCodes = {
   insufficient_scope: { status: 403, spec: 'RFC 6750 §3.1' },
   /** @see https://www.rfc-editor.org/rfc/rfc7009#section-2.2.1 */
   unsupported_token_type: { status: 400, spec: 'RFC 7009 §2.2.1' },
+  /** @see https://www.rfc-editor.org/rfc/rfc8693#section-2.2.2 */
+  invalid_target: { status: 400, spec: 'RFC 8693 §2.2.2' },
   /** @see https://www.rfc-editor.org/rfc/rfc7591#section-3.2.2 */
   invalid_redirect_uri: { status: 400, spec: 'RFC 7591 §3.2.2' },
   invalid_client_metadata: { status: 400, spec: 'RFC 7591 §3.2.2' },

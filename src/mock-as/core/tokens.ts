@@ -33,6 +33,10 @@ export interface AccessTokenRecord {
   iat: number
   exp: number
   revoked: boolean
+  /** Set when the token is for another audience than the demo API (token exchange). */
+  aud?: string | string[]
+  /** The actor of a delegated token (RFC 8693 §4.1). */
+  act?: Record<string, unknown>
 }
 
 export interface RefreshTokenRecord {
@@ -84,6 +88,7 @@ export async function issueAccessToken(
   ctx: ServerContext,
   grant: GrantRecord,
   scope: string,
+  extras: { aud?: string | string[]; act?: Record<string, unknown> } = {},
 ): Promise<{ token: string; record: AccessTokenRecord }> {
   const key = await signingKeyFor(ctx.deps.keys, 'RS256')
   const iat = ctx.nowSeconds()
@@ -96,17 +101,20 @@ export async function issueAccessToken(
     iat,
     exp: iat + lifetimes.accessToken,
     revoked: false,
+    ...(extras.aud === undefined ? {} : { aud: extras.aud }),
+    ...(extras.act === undefined ? {} : { act: extras.act }),
   }
   const claims: JWTPayload = {
     iss: ctx.issuer,
     sub: record.sub,
-    aud: ctx.resourceAudience,
+    aud: extras.aud ?? ctx.resourceAudience,
     client_id: record.clientId,
     iat,
     exp: record.exp,
     jti: record.jti,
     scope,
     ...(grant.authTime === undefined ? {} : { auth_time: grant.authTime }),
+    ...(extras.act === undefined ? {} : { act: extras.act }),
   }
   const token = await new SignJWT(claims)
     .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'at+jwt' })
@@ -192,11 +200,14 @@ export type AccessTokenCheck =
 /**
  * Checks a bearer JWT access token the way the resource server must: signature with our keys,
  * `typ`, `iss`, `aud`, `exp`, and that it was neither revoked nor issued under a revoked grant.
+ * `anyAudience` is for the server itself (introspection, token exchange), which accepts its own
+ * tokens whatever their audience.
  * @see https://www.rfc-editor.org/rfc/rfc9068#section-4
  */
 export async function checkAccessToken(
   ctx: ServerContext,
   token: string,
+  options: { anyAudience?: boolean } = {},
 ): Promise<AccessTokenCheck> {
   const keys = await ctx.deps.keys.signingKeys()
   let claims: JWTPayload
@@ -206,7 +217,7 @@ export async function checkAccessToken(
       createLocalJWKSet({ keys: keys.map((key) => key.publicJwk) }),
       {
         issuer: ctx.issuer,
-        audience: ctx.resourceAudience,
+        ...(options.anyAudience ? {} : { audience: ctx.resourceAudience }),
         typ: 'at+jwt',
         algorithms: ['RS256', 'ES256'],
         currentDate: new Date(ctx.deps.clock.now()),

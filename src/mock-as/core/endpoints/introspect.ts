@@ -44,7 +44,7 @@ export async function handleIntrospect(request: Request, ctx: ServerContext): Pr
     })
   }
 
-  const access = await checkAccessToken(ctx, token)
+  const access = await checkAccessToken(ctx, token, { anyAudience: true })
   if (!access.valid) return inactive
   const { record } = access
   return jsonResponse({
@@ -54,9 +54,10 @@ export async function handleIntrospect(request: Request, ctx: ServerContext): Pr
     sub: record.sub,
     token_type: 'Bearer',
     iss: ctx.issuer,
-    aud: ctx.resourceAudience,
+    aud: record.aud ?? ctx.resourceAudience,
     iat: record.iat,
     exp: record.exp,
     jti: record.jti,
+    ...(record.act === undefined ? {} : { act: record.act }),
   })
 }

@@ -1,0 +1,160 @@
+import type { JWTPayload } from 'jose'
+import type { ServerContext } from '../context'
+import { lifetimes } from '../context'
+import { OAuthError } from '../errors'
+import { splitSpaceList } from '../http'
+import { checkAccessToken, createGrant, issueAccessToken } from '../tokens'
+import type { GrantDefinition } from './grant-types'
+
+export const tokenExchangeGrantType = 'urn:ietf:params:oauth:grant-type:token-exchange'
+
+/** @see https://www.rfc-editor.org/rfc/rfc8693#section-3 */
+export const accessTokenType = 'urn:ietf:params:oauth:token-type:access_token'
+
+/** The downstream service of the demo: a token for it is useless at `/api`, and the other way round. */
+export const ordersAudience = 'https://orders.grantlab.example'
+
+/** Where this server lets an exchanged token go: the demo API, and the demo orders service. */
+export function exchangeTargets(ctx: ServerContext): string[] {
+  return [ctx.resourceAudience, ordersAudience]
+}
+
+/**
+ * A subject or actor token must be an active access token this server issued (any audience).
+ * Anything else is `invalid_request`, as RFC 8693 §2.2.2 says for an invalid or unacceptable
+ * token.
+ */
+async function acceptedToken(
+  ctx: ServerContext,
+  role: 'subject_token' | 'actor_token',
+  token: string | undefined,
+  type: string | undefined,
+): Promise<JWTPayload> {
+  if (token === undefined) throw new OAuthError('invalid_request', `${role} is required.`)
+  if (type === undefined) throw new OAuthError('invalid_request', `${role}_type is required.`)
+  if (type !== accessTokenType) {
+    throw new OAuthError(
+      'invalid_request',
+      `${role}_type ${type} is not supported: this server exchanges its own access tokens (${accessTokenType}).`,
+    )
+  }
+  const check = await checkAccessToken(ctx, token, { anyAudience: true })
+  if (!check.valid) {
+    throw new OAuthError(
+      'invalid_request',
+      `${role} is not an active access token from this server: ${check.reason}`,
+    )
+  }
+  return check.claims
+}
+
+/** `resource` (RFC 8707, an absolute URI) and `audience` (a name) both become the new `aud`. */
+function targetAudience(ctx: ServerContext, params: Map<string, string>): string | string[] {
+  const resource = params.get('resource')
+  const audience = params.get('audience')
+  if (resource !== undefined) {
+    let url: URL | undefined
+    try {
+      url = new URL(resource)
+    } catch {
+      url = undefined
+    }
+    if (!url || resource.includes('#')) {
+      throw new OAuthError(
+        'invalid_target',
+        `resource ${resource} must be an absolute URI without a fragment.`,
+      )
+    }
+  }
+  const wanted = [...new Set([resource, audience].filter((value) => value !== undefined))]
+  if (wanted.length === 0) return ctx.resourceAudience
+  const known = exchangeTargets(ctx)
+  const unknown = wanted.filter((value) => !known.includes(value))
+  if (unknown.length > 0) {
+    throw new OAuthError(
+      'invalid_target',
+      `This server issues no tokens for ${unknown.join(' ')}; known targets: ${known.join(', ')}.`,
+    )
+  }
+  return wanted.length === 1 ? (wanted[0] as string) : wanted
+}
+
+/**
+ * Token exchange: a client (here a back-end service) trades a token it received, the subject
+ * token, for a new one with another audience or a narrower scope. Without an actor token the new
+ * token simply speaks for the subject (impersonation); with one, it also names who acts for the
+ * subject in an `act` claim (delegation), nesting the subject token's own `act` when it had one.
+ * The answer says what it issued in `issued_token_type`; no refresh token.
+ * @see https://www.rfc-editor.org/rfc/rfc8693#section-2.1
+ * @see https://www.rfc-editor.org/rfc/rfc8693#section-2.2.1
+ * @see https://www.rfc-editor.org/rfc/rfc8693#section-4.1
+ */
+export const tokenExchangeGrant: GrantDefinition = {
+  grantType: tokenExchangeGrantType,
+  allowsPublicClients: false,
+  async handle({ ctx, client, params }) {
+    const requestedType = params.get('requested_token_type')
+    if (requestedType !== undefined && requestedType !== accessTokenType) {
+      throw new OAuthError(
+        'invalid_request',
+        `requested_token_type ${requestedType} is not supported: this server issues access tokens (${accessTokenType}).`,
+      )
+    }
+    const actorToken = params.get('actor_token')
+    const actorType = params.get('actor_token_type')
+    if (actorToken === undefined && actorType !== undefined) {
+      throw new OAuthError(
+        'invalid_request',
+        'actor_token_type must not be sent without actor_token.',
+      )
+    }
+    const subject = await acceptedToken(
+      ctx,
+      'subject_token',
+      params.get('subject_token'),
+      params.get('subject_token_type'),
+    )
+    const actor =
+      actorToken === undefined
+        ? undefined
+        : await acceptedToken(ctx, 'actor_token', actorToken, actorType)
+    const aud = targetAudience(ctx, params)
+
+    const held = splitSpaceList(typeof subject.scope === 'string' ? subject.scope : '')
+    const requested = params.has('scope') ? splitSpaceList(params.get('scope')) : held
+    const beyond = requested.filter((scope) => !held.includes(scope))
+    if (beyond.length > 0 || requested.length === 0) {
+      throw new OAuthError(
+        'invalid_scope',
+        `The subject token does not cover: ${beyond.join(' ') || '(empty scope)'}; it holds ${held.join(' ')}.`,
+      )
+    }
+    const scope = requested.join(' ')
+
+    const act =
+      actor === undefined
+        ? undefined
+        : {
+            sub: String(actor.sub),
+            ...(typeof subject.act === 'object' && subject.act !== null
+              ? { act: subject.act as Record<string, unknown> }
+              : {}),
+          }
+    const grant = await createGrant(ctx, {
+      clientId: client.client_id,
+      sub: String(subject.sub),
+      scope,
+    })
+    const issued = await issueAccessToken(ctx, grant, scope, {
+      aud,
+      ...(act === undefined ? {} : { act }),
+    })
+    return {
+      access_token: issued.token,
+      issued_token_type: accessTokenType,
+      token_type: 'Bearer',
+      expires_in: lifetimes.accessToken,
+      scope,
+    }
+  },
+}
