@@ -73,6 +73,8 @@ export const claimsByScope: Record<string, readonly (keyof DemoUser)[]> = {
 export const demoClientIds = [
   'grantlab-spa',
   'grantlab-web',
+  'grantlab-hybrid',
+  'grantlab-legacy',
   'grantlab-m2m',
   'grantlab-device',
   'grantlab-exchanger',
@@ -112,6 +114,32 @@ export function buildDemoClients(appOrigin: string): ClientRecord[] {
       response_types: ['code'],
       redirect_uris: redirectUris,
       scope: userScopes,
+      source: 'demo',
+    },
+    {
+      // OIDC Core §3.3: a confidential web app that takes the ID token from the front channel
+      // (response_type code id_token) and the tokens from the back channel.
+      client_id: 'grantlab-hybrid',
+      client_secret: 'grantlab-hybrid-secret',
+      client_name: 'Grantlab hybrid-flow web app',
+      token_endpoint_auth_method: 'client_secret_basic',
+      grant_types: ['authorization_code'],
+      response_types: ['code id_token', 'code'],
+      redirect_uris: [demoRedirectUri(appOrigin, 'hybrid')],
+      scope: userScopes,
+      source: 'demo',
+    },
+    {
+      // The deprecated grants (RFC 9700 §2.1.2, §2.4) are allowed only for clients marked
+      // legacy; registration can never create one.
+      client_id: 'grantlab-legacy',
+      client_name: 'Grantlab legacy app (deprecated grants)',
+      token_endpoint_auth_method: 'none',
+      grant_types: ['implicit', 'password'],
+      response_types: ['token'],
+      redirect_uris: [demoRedirectUri(appOrigin, 'implicit')],
+      scope: 'profile email orders:read',
+      legacy: true,
       source: 'demo',
     },
     {

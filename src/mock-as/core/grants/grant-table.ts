@@ -3,6 +3,7 @@ import { clientCredentialsGrant } from './client-credentials'
 import { deviceCodeGrant } from './device-code'
 import type { GrantDefinition } from './grant-types'
 import { jwtBearerGrant } from './jwt-bearer'
+import { passwordGrant } from './password'
 import { refreshTokenGrant } from './refresh-token'
 import { tokenExchangeGrant } from './token-exchange'
 
@@ -16,6 +17,7 @@ export const grantTable: readonly GrantDefinition[] = [
   refreshTokenGrant,
   clientCredentialsGrant,
   deviceCodeGrant,
+  passwordGrant,
   jwtBearerGrant,
   tokenExchangeGrant,
 ]
