@@ -214,3 +214,19 @@ test('the walkthrough pages and the server sign-in and consent pages have no axe
   await finish(page)
   await expectNoAxeViolations(page)
 })
+
+test.describe('without the mock server', () => {
+  test.use({ serviceWorkers: 'block' })
+
+  test('the walkthrough says the mock server is not running and keeps its steps disabled', async ({
+    page,
+  }) => {
+    await page.goto('/walkthrough/authorization-code')
+    await expect(page.getByRole('alert')).toContainText('The mock server is not running', {
+      timeout: 20_000,
+    })
+    await expect(
+      stepItem(page, 'Discover the authorization server').getByRole('button', { name: 'Run step' }),
+    ).toBeDisabled()
+  })
+})

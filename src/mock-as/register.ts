@@ -25,6 +25,8 @@ export function onMockServerStateChange(listener: (state: MockServerState) => vo
 }
 
 const claimTimeoutMs = 3_000
+/** Installing and activating takes well under a second; ten seconds means it is not coming. */
+const startTimeoutMs = 10_000
 
 export async function registerMockAuthorizationServer(): Promise<void> {
   if (!('serviceWorker' in navigator)) {
@@ -36,6 +38,10 @@ export async function registerMockAuthorizationServer(): Promise<void> {
   container.addEventListener('controllerchange', () => {
     setState(container.controller ? 'ready' : 'uncontrolled')
   })
+  // Registration can hang rather than fail (blocked by policy or by a test harness); say so.
+  setTimeout(() => {
+    if (state === 'starting') setState('failed')
+  }, startTimeoutMs)
   try {
     const url = import.meta.env.PROD ? '/service-worker.js' : '/dev-sw.js?dev-sw'
     await container.register(url, {

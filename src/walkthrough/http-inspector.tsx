@@ -101,7 +101,7 @@ export function HttpInspector({
       {exchanges.map((exchange) => (
         <li key={exchange.id}>
           <details open={open} className="rounded border border-slate-200 bg-white">
-            <summary className="cursor-pointer rounded px-3 py-2 font-mono text-xs text-slate-900 hover:bg-slate-50">
+            <summary className="cursor-pointer break-all rounded px-3 py-2 font-mono text-xs text-slate-900 hover:bg-slate-50">
               {requestLine(exchange.request)} → {exchange.response.status}{' '}
               {describeStatus(exchange.response.status)}
               {exchange.request.mode === 'navigate' ? ' (browser navigation)' : ''}
