@@ -42,8 +42,11 @@ export type StepKind = 'request' | 'redirect' | 'local'
 export interface ShownValue {
   label: string
   value: string
-  /** `json` values are pretty-printed, `url` values are broken into their query parameters. */
-  format?: 'text' | 'json' | 'url'
+  /**
+   * `json` values are pretty-printed, `url` values are broken into their query parameters, `qr`
+   * values (a URL) are drawn as a QR code with the text beside it.
+   */
+  format?: 'text' | 'json' | 'url' | 'qr'
   note?: string
 }
 
@@ -63,12 +66,15 @@ export interface ShownToken {
  * Where the browser must go after the step:
  * - `navigate`: this tab leaves the app (the flow state is saved first) and comes back through
  *   the flow's callback route, e.g. the authorization request.
- * - `new-tab`: the learner opens the address beside the walkthrough, e.g. the device flow's
- *   verification page, while the walkthrough keeps running.
+ * - `pane`: the address opens in a frame beside the steps (a second device, e.g. the phone of
+ *   the device flow), while the walkthrough keeps running.
+ * - `new-tab`: the learner opens the address in another tab.
  */
 export interface Destination {
   url: string
-  how: 'navigate' | 'new-tab'
+  how: 'navigate' | 'pane' | 'new-tab'
+  /** The frame's title for `pane` (e.g. "Phone: verification page"). */
+  paneTitle?: string
   /** The button's text, e.g. "Continue to the authorization server". */
   label: string
   /** What the learner does there, in a sentence or two. */
@@ -86,6 +92,26 @@ export interface StepOk<D extends FlowData> {
   /** Data to remember for the following steps (merged into the flow data). */
   save?: Partial<D>
   destination?: Destination
+  /**
+   * The step is not over yet: run it again (polling). The runner keeps it as the next step; the
+   * page runs it again after `afterSeconds` and offers a button to run it at once.
+   */
+  repeat?: StepRepeat
+}
+
+export interface StepRepeat {
+  afterSeconds: number
+  /** The button that runs the step again before the wait is over (e.g. "Poll too fast"). */
+  runNowLabel: string
+  /** The countdown's label (e.g. "Next poll" → "Next poll in 5 seconds"). */
+  waitingLabel: string
+}
+
+/** One option the learner picks before running a step (e.g. a client authentication method). */
+export interface StepChoice {
+  id: string
+  label: string
+  description?: string
 }
 
 export interface StepError {
@@ -119,6 +145,8 @@ export interface StepContext<D extends FlowData> {
    * oauth4webapi calls get it through `oauthOptions(ctx)` (http-capture.ts).
    */
   fetch: (url: string, init?: RequestInit) => Promise<Response>
+  /** The id of the option the learner picked, for a step with `choices`. */
+  choice: string | undefined
   /** The exchanges recorded so far in this step (steps rarely need them; the runner adds them). */
   exchanges(): HttpExchange[]
   now(): number
@@ -138,6 +166,8 @@ export interface Step<D extends FlowData = FlowData> {
   spec: SpecRef
   /** Further sections worth reading. */
   moreSpecs?: SpecRef[]
+  /** Options shown before the Run button; the first is preselected. `ctx.choice` gets the pick. */
+  choices?: StepChoice[]
   run(ctx: StepContext<D>): Promise<StepResult<D>>
 }
 

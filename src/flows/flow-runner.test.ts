@@ -182,3 +182,71 @@ test('every registered flow has a unique id, known actors, and a spec link on ea
   }
   expect(findFlow('nope')).toBeUndefined()
 })
+
+const pollFlow = defineFlow<{ polls?: number; picked?: string }>({
+  id: 'poll-demo',
+  title: 'Poll',
+  summary: 's',
+  whenToUse: 'w',
+  specs: [],
+  actors,
+  steps: [
+    {
+      id: 'pick',
+      title: 'Pick',
+      from: 'client',
+      to: 'client',
+      kind: 'local',
+      explanation: 'e',
+      spec: { label: 'x', href: 'https://example.test' },
+      choices: [
+        { id: 'first', label: 'First' },
+        { id: 'second', label: 'Second' },
+      ],
+      async run(ctx) {
+        return { status: 'ok', summary: 'picked', exchanges: [], save: { picked: ctx.choice } }
+      },
+    },
+    {
+      id: 'poll',
+      title: 'Poll',
+      from: 'client',
+      to: 'as',
+      kind: 'request',
+      explanation: 'e',
+      spec: { label: 'x', href: 'https://example.test' },
+      async run(ctx) {
+        const polls = (ctx.data.polls ?? 0) + 1
+        return {
+          status: 'ok',
+          summary: `poll ${polls}`,
+          exchanges: [],
+          save: { polls },
+          repeat:
+            polls < 3
+              ? { afterSeconds: 5, runNowLabel: 'Poll now', waitingLabel: 'Next poll' }
+              : undefined,
+        }
+      },
+    },
+  ],
+})
+
+test('a step with choices gets the picked option, or its first one by default', async () => {
+  const picked = await runNextStep(pollFlow, createRun(pollFlow), env, { choice: 'second' })
+  expect(picked.data.picked).toBe('second')
+  const byDefault = await runNextStep(pollFlow, createRun(pollFlow), env)
+  expect(byDefault.data.picked).toBe('first')
+})
+
+test('a step that asks to be repeated stays the next step until it stops asking', async () => {
+  let run = await runNextStep(pollFlow, createRun(pollFlow), env)
+  run = await runNextStep(pollFlow, run, env)
+  expect(run.next).toBe(1)
+  run = await runNextStep(pollFlow, run, env)
+  expect(run.next).toBe(1)
+  expect(run.data.polls).toBe(2)
+  run = await runNextStep(pollFlow, run, env)
+  expect(run.next).toBe(2)
+  expect(isFinished(pollFlow, run)).toBe(true)
+})

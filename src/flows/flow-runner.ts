@@ -35,6 +35,11 @@ export interface RunEnvironment {
   now?: () => number
 }
 
+export interface RunOptions {
+  /** The option picked for a step with `choices` (defaults to its first choice). */
+  choice?: string
+}
+
 export function createRun(flow: Flow, now = Date.now()): FlowRun {
   return { version: 1, flowId: flow.id, startedAt: now, data: {}, records: {}, next: 0 }
 }
@@ -54,9 +59,14 @@ export function issuerFor(appOrigin: string): string {
 /**
  * Runs the next step and returns the new run. Whatever the step throws becomes an error result
  * (with the HTTP exchanges made before it failed); an error leaves `next` where it was, so the
- * learner can read it and try again or start over.
+ * learner can read it and try again or start over. So does an `ok` result with `repeat`.
  */
-export async function runNextStep(flow: Flow, run: FlowRun, env: RunEnvironment): Promise<FlowRun> {
+export async function runNextStep(
+  flow: Flow,
+  run: FlowRun,
+  env: RunEnvironment,
+  options: RunOptions = {},
+): Promise<FlowRun> {
   const step = currentStep(flow, run)
   if (!step) return run
   const now = env.now ?? Date.now
@@ -69,6 +79,7 @@ export async function runNextStep(flow: Flow, run: FlowRun, env: RunEnvironment)
       appOrigin: env.appOrigin,
       issuer: issuerFor(env.appOrigin),
       returnUrl: run.returned?.url,
+      choice: options.choice ?? step.choices?.[0]?.id,
       fetch: capture.fetch,
       exchanges: capture.exchanges,
       now,
@@ -86,7 +97,8 @@ export async function runNextStep(flow: Flow, run: FlowRun, env: RunEnvironment)
     ...run,
     records,
     data: { ...run.data, ...result.save },
-    next: run.next + 1,
+    // A step that asks to be repeated (polling) stays the next step.
+    next: result.repeat ? run.next : run.next + 1,
   }
   if (result.destination?.how === 'navigate') {
     next.awaitingReturn = { stepId: step.id, leftAt: finishedAt, url: result.destination.url }
