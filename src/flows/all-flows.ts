@@ -5,8 +5,9 @@
  */
 import { authorizationCodeFlow } from './authorization-code.ts'
 import type { Flow } from './flow-model.ts'
+import { refreshTokenFlow } from './refresh-token.ts'
 
-export const allFlows: readonly Flow[] = [authorizationCodeFlow]
+export const allFlows: readonly Flow[] = [authorizationCodeFlow, refreshTokenFlow]
 
 export function findFlow(id: string | undefined): Flow | undefined {
   return allFlows.find((flow) => flow.id === id)
