@@ -57,6 +57,12 @@ function postPage(
   return postForm(t, path, fields, cookie ? { cookie } : {})
 }
 
+function hiddenPending(html: string): string {
+  const value = /<input type="hidden" name="pending" value="([^"]*)">/.exec(html)?.[1]
+  if (value === undefined) throw new Error('no pending field in the page')
+  return value
+}
+
 function actOnPhone(
   t: TestAuthorizationServer,
   verificationUrl: string,
@@ -225,6 +231,7 @@ test('after the user approves on the phone, the next poll gets access, refresh a
   const { device_code, verification_uri_complete } = await startDevice(t)
   const phone = await actOnPhone(t, verification_uri_complete)
   expect(phone.pages.map((page) => page.status)).toEqual([200, 200, 200, 200])
+  expect(hiddenPending((await phone.pages[1]?.clone().text()) ?? '')).toMatch(/^[A-Za-z0-9_-]{43}$/)
   const done = await phone.last.text()
   expect(done).toContain('You may return to your device')
 
@@ -349,19 +356,21 @@ test('the verification page prefills the code, works in any case, refuses wrong 
   expect(await relaxed.text()).toContain('name="password"')
 })
 
-test('the phone shows who asks and for what, a wrong password keeps the code, and a used code cannot be approved again', async () => {
+test('the phone shows who asks and for what, a wrong password keeps the place, and a used code cannot be approved again', async () => {
   const t = createTestAuthorizationServer()
   const { user_code, verification_uri_complete } = await startDevice(t)
+  const entered = await postPage(t, '/device', { user_code })
+  const token = hiddenPending(await entered.text())
   const badLogin = await postPage(t, '/device/login', {
-    pending: user_code,
+    pending: token,
     username: 'alice',
     password: 'nope',
   })
   expect(badLogin.status).toBe(401)
-  expect(await badLogin.text()).toContain(`value="${user_code}"`)
+  expect(hiddenPending(await badLogin.text())).toBe(token)
 
   const phone = await actOnPhone(t, verification_uri_complete)
-  const consent = await phone.pages[2]?.text()
+  const consent = (await phone.pages[2]?.text()) ?? ''
   expect(consent).toContain('Grantlab TV app')
   expect(consent).toContain('<code>orders:read</code>')
   expect(consent).toContain(`shows the code ${user_code}`)
@@ -369,7 +378,7 @@ test('the phone shows who asks and for what, a wrong password keeps the code, an
   const again = await postPage(
     t,
     '/device/consent',
-    { pending: user_code, decision: 'approve' },
+    { pending: hiddenPending(consent), decision: 'approve' },
     phone.cookie,
   )
   expect(again.status).toBe(400)
@@ -379,6 +388,22 @@ test('the phone shows who asks and for what, a wrong password keeps the code, an
   const second = await startDevice(t)
   const quick = await postPage(t, '/device', { user_code: second.user_code }, phone.cookie)
   expect(await quick.text()).toContain('Allow access?')
+})
+
+test('the consent form needs the token of the page, not the user code: a forged post approves nothing', async () => {
+  const t = createTestAuthorizationServer({ sessionMode: 'this-browser' })
+  // The victim is signed in (in the service worker, no cookie is needed to find the session).
+  const earlier = await startDevice(t)
+  await actOnPhone(t, earlier.verification_uri_complete)
+  // The attacker starts a device flow and knows its user code…
+  const attacker = await startDevice(t)
+  for (const pending of [attacker.user_code, attacker.user_code.replace('-', ''), 'forged']) {
+    const forged = await postPage(t, '/device/consent', { pending, decision: 'approve' })
+    expect(forged.status).toBe(400)
+    expect(await forged.text()).toContain('This page is out of date')
+  }
+  // …but the device code is still pending.
+  await expectError(await poll(t, attacker.device_code), 400, 'authorization_pending')
 })
 
 test('the whole device flow with oauth4webapi: authorization_pending and slow_down as ResponseBodyError, then tokens', async () => {

@@ -98,3 +98,38 @@ export async function findByUserCode(
 export async function saveDeviceCode(ctx: ServerContext, record: DeviceCodeRecord): Promise<void> {
   await ctx.deps.store.put(deviceCodesKind, record.deviceCode, record)
 }
+
+/**
+ * The sign-in and consent forms of the verification pages carry a random token, not the user
+ * code: whoever started the device flow knows its user code, so a form keyed by it could be
+ * posted from another site into a signed-in browser (CSRF). The token is made when the user
+ * submits the code and is only ever shown to that browser.
+ */
+export const verificationsKind = 'device-verifications'
+
+interface VerificationRecord {
+  deviceCode: string
+  expiresAt: number
+}
+
+export async function createVerification(
+  ctx: ServerContext,
+  record: DeviceCodeRecord,
+): Promise<string> {
+  const token = ctx.randomId(32)
+  await ctx.deps.store.put<VerificationRecord>(verificationsKind, token, {
+    deviceCode: record.deviceCode,
+    expiresAt: record.expiresAt,
+  })
+  return token
+}
+
+export async function findByVerification(
+  ctx: ServerContext,
+  token: string | undefined,
+): Promise<DeviceCodeRecord | undefined> {
+  if (!token) return undefined
+  const verification = await ctx.deps.store.get<VerificationRecord>(verificationsKind, token)
+  if (!verification || verification.expiresAt <= ctx.nowSeconds()) return undefined
+  return ctx.deps.store.get<DeviceCodeRecord>(deviceCodesKind, verification.deviceCode)
+}

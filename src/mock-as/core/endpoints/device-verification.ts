@@ -2,8 +2,10 @@ import { type ClientRecord, findClient } from '../clients'
 import type { ServerContext } from '../context'
 import { findUserBySub, findUserByUsername } from '../demo-data'
 import {
+  createVerification,
   type DeviceCodeRecord,
   findByUserCode,
+  findByVerification,
   formatUserCode,
   normalizeUserCode,
   saveDeviceCode,
@@ -68,10 +70,34 @@ function renderDonePage(
   })
 }
 
-type Loaded = { record: DeviceCodeRecord; client: ClientRecord } | Response
+interface PendingDevice {
+  record: DeviceCodeRecord
+  client: ClientRecord
+  /** The random token the sign-in and consent forms carry (see `createVerification`). */
+  token: string
+}
+
+type Loaded = PendingDevice | Response
+
+/** Still waiting for the user, and its client still registered? Otherwise the page says why. */
+async function checkPending(
+  ctx: ServerContext,
+  record: DeviceCodeRecord,
+  refuse: (error: string) => Response,
+): Promise<Omit<PendingDevice, 'token'> | Response> {
+  if (record.expiresAt <= ctx.nowSeconds()) {
+    return refuse('This code has expired. Start again on your device to get a new code.')
+  }
+  if (record.status !== 'pending') {
+    return refuse('This code was already used. Start again on your device to get a new code.')
+  }
+  const client = await findClient(ctx, record.clientId)
+  if (!client) return refuse('The application that asked for this code is no longer registered.')
+  return { record, client }
+}
 
 /** Finds the pending device request for what the user typed, or the page that says why not. */
-async function loadPendingDevice(ctx: ServerContext, typed: string | undefined): Promise<Loaded> {
+async function loadByUserCode(ctx: ServerContext, typed: string | undefined): Promise<Loaded> {
   const refuse = (error: string) => renderCodePage(ctx, { value: typed ?? '', error, status: 400 })
   if (typed === undefined || typed.trim() === '') return refuse('Enter the code your device shows.')
   const userCode = normalizeUserCode(typed)
@@ -86,26 +112,28 @@ async function loadPendingDevice(ctx: ServerContext, typed: string | undefined):
       'No device is waiting for this code. Check the code on your device and try again.',
     )
   }
-  if (record.expiresAt <= ctx.nowSeconds()) {
-    return refuse('This code has expired. Start again on your device to get a new code.')
-  }
-  if (record.status !== 'pending') {
-    return refuse('This code was already used. Start again on your device to get a new code.')
-  }
-  const client = await findClient(ctx, record.clientId)
-  if (!client) return refuse('The application that asked for this code is no longer registered.')
-  return { record, client }
+  const checked = await checkPending(ctx, record, refuse)
+  if (checked instanceof Response) return checked
+  return { ...checked, token: await createVerification(ctx, record) }
 }
 
-function consentPage(
-  ctx: ServerContext,
-  loaded: { record: DeviceCodeRecord; client: ClientRecord },
-  session: LoginSession,
-): Response {
+/** Finds the pending device request a sign-in or consent form belongs to, by its token. */
+async function loadByToken(ctx: ServerContext, token: string | undefined): Promise<Loaded> {
+  const refuse = (error: string) => renderCodePage(ctx, { error, status: 400 })
+  const record = await findByVerification(ctx, token)
+  if (!record || token === undefined) {
+    return refuse('This page is out of date. Enter the code your device shows again.')
+  }
+  const checked = await checkPending(ctx, record, refuse)
+  if (checked instanceof Response) return checked
+  return { ...checked, token }
+}
+
+function consentPage(ctx: ServerContext, loaded: PendingDevice, session: LoginSession): Response {
   const user = findUserBySub(session.sub)
   const shown = formatUserCode(loaded.record.userCode)
   return renderConsentPage(ctx, {
-    pendingId: shown,
+    pendingId: loaded.token,
     client: loaded.client,
     redirectOrigin: ctx.origin,
     userName: user?.name ?? session.sub,
@@ -119,11 +147,11 @@ function consentPage(
 
 function loginPage(
   ctx: ServerContext,
-  loaded: { record: DeviceCodeRecord; client: ClientRecord },
+  loaded: PendingDevice,
   extra: { error?: string; status?: number } = {},
 ): Response {
   return renderLoginPage(ctx, {
-    pendingId: formatUserCode(loaded.record.userCode),
+    pendingId: loaded.token,
     client: loaded.client,
     redirectOrigin: ctx.origin,
     action: devicePath(ctx, '/login'),
@@ -145,16 +173,16 @@ export async function handleDevicePage(request: Request, ctx: ServerContext): Pr
 /** `POST /as/device` (`user_code`): sign-in page, or the consent page if already signed in. */
 export async function handleDeviceCode(request: Request, ctx: ServerContext): Promise<Response> {
   const form = await readPageForm(request)
-  const loaded = await loadPendingDevice(ctx, form.get('user_code'))
+  const loaded = await loadByUserCode(ctx, form.get('user_code'))
   if (loaded instanceof Response) return loaded
   const session = await readSession(ctx, request)
   return session ? consentPage(ctx, loaded, session) : loginPage(ctx, loaded)
 }
 
-/** `POST /as/device/login` (`pending` = the user code, `username`, `password`). */
+/** `POST /as/device/login` (`pending` = the page token, `username`, `password`). */
 export async function handleDeviceLogin(request: Request, ctx: ServerContext): Promise<Response> {
   const form = await readPageForm(request)
-  const loaded = await loadPendingDevice(ctx, form.get('pending'))
+  const loaded = await loadByToken(ctx, form.get('pending'))
   if (loaded instanceof Response) return loaded
   const user = findUserByUsername(form.get('username') ?? '')
   if (!user || !timingSafeEqual(form.get('password') ?? '', user.password)) {
@@ -176,7 +204,7 @@ export async function handleDeviceLogin(request: Request, ctx: ServerContext): P
  */
 export async function handleDeviceConsent(request: Request, ctx: ServerContext): Promise<Response> {
   const form = await readPageForm(request)
-  const loaded = await loadPendingDevice(ctx, form.get('pending'))
+  const loaded = await loadByToken(ctx, form.get('pending'))
   if (loaded instanceof Response) return loaded
   const session = await readSession(ctx, request)
   if (!session) return loginPage(ctx, loaded)
