@@ -1,0 +1,80 @@
+import AxeBuilder from '@axe-core/playwright'
+import type { Page } from '@playwright/test'
+import { expect, openWithMockServer, test } from './fixtures.ts'
+
+const flowTitle = /Refresh token rotation/
+
+test.describe.configure({ timeout: 120_000 })
+
+function stepItem(page: Page, title: string) {
+  return page.getByRole('listitem', { name: new RegExp(title) })
+}
+
+/** Clicks the step's "Run step" button and waits for its result, which must not be an error. */
+async function runStep(page: Page, title: string) {
+  const step = stepItem(page, title)
+  await step.getByRole('button', { name: 'Run step' }).click()
+  await expect(step.getByRole('heading', { name: /^(Result|What went wrong)$/ })).toBeVisible()
+  await expect(step.getByRole('heading', { name: 'What went wrong' })).toHaveCount(0)
+  return step
+}
+
+async function expectNoAxeViolations(page: Page) {
+  const results = await new AxeBuilder({ page })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'])
+    .analyze()
+  expect(
+    results.violations.map(
+      (violation) =>
+        `${violation.id}: ${violation.help} (${violation.nodes.map((node) => node.target.join(' ')).join(', ')})`,
+    ),
+  ).toEqual([])
+}
+
+test('a new user signs in as alice, refreshes twice, replays RT1 and sees the whole family revoked', async ({
+  page,
+}) => {
+  await openWithMockServer(page, '/')
+  await page
+    .getByRole('navigation', { name: 'Main' })
+    .getByRole('link', { name: 'Walk through' })
+    .click()
+  await page.getByRole('link', { name: flowTitle }).click()
+  await expect(page.getByRole('heading', { level: 1, name: flowTitle })).toBeVisible()
+  await expectNoAxeViolations(page)
+
+  await runStep(page, 'Discover the authorization server')
+  await runStep(page, 'Make the PKCE verifier')
+  await runStep(page, 'Send the browser to the authorization endpoint')
+  await page.getByRole('button', { name: 'Continue to the authorization server' }).click()
+  await page.waitForURL(/\/as\/authorize\?/)
+  await page.getByLabel('Username').fill('alice')
+  await page.getByLabel('Password').fill('alice-password')
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  await page.getByRole('button', { name: 'Allow' }).click()
+  await page.waitForURL(/\/walkthrough\/refresh-token$/)
+
+  await runStep(page, 'Check the authorization response')
+  const token = await runStep(page, 'Exchange the code')
+  await expect(token.getByRole('region', { name: 'Refresh token' })).toBeVisible()
+
+  const first = await runStep(page, 'Refresh: trade RT1')
+  await expect(first.getByText(/different refresh token, RT2/)).toBeVisible()
+  await expect(first.getByText(/^yes: /)).toBeVisible()
+  const second = await runStep(page, 'Refresh again: trade RT2 for RT3')
+  await expect(second.getByText(/different refresh token, RT3/)).toBeVisible()
+
+  const replay = await runStep(page, 'Replay RT1')
+  await expect(replay.getByText(/refused RT1 with invalid_grant/)).toBeVisible()
+  await expect(replay.getByText(/family is now revoked/).first()).toBeVisible()
+
+  const newest = await runStep(page, 'The newest refresh token')
+  await expect(newest.getByText(/RT3 is refused with invalid_grant/)).toBeVisible()
+  const api = await runStep(page, 'The newest access token no longer works')
+  await expect(api.getByText(/answered 401 with error="invalid_token"/)).toBeVisible()
+  const introspection = await runStep(page, 'Introspection says the access token is inactive')
+  await expect(introspection.getByText('{ "active": false }', { exact: true })).toBeVisible()
+
+  await expect(page.getByRole('heading', { name: 'Walkthrough complete' })).toBeVisible()
+  await expectNoAxeViolations(page)
+})
