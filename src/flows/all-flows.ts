@@ -5,9 +5,18 @@
  */
 import { authorizationCodeFlow } from './authorization-code.ts'
 import type { Flow } from './flow-model.ts'
+import { hybridFlow } from './hybrid.ts'
+import { implicitFlow } from './implicit.ts'
+import { passwordFlow } from './password.ts'
 import { refreshTokenFlow } from './refresh-token.ts'
 
-export const allFlows: readonly Flow[] = [authorizationCodeFlow, refreshTokenFlow]
+export const allFlows: readonly Flow[] = [
+  authorizationCodeFlow,
+  refreshTokenFlow,
+  hybridFlow,
+  implicitFlow,
+  passwordFlow,
+]
 
 export function findFlow(id: string | undefined): Flow | undefined {
   return allFlows.find((flow) => flow.id === id)

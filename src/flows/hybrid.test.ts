@@ -1,0 +1,111 @@
+import { expect, test } from 'vitest'
+import {
+  createTestAuthorizationServer,
+  driveAuthorization,
+  testAppOrigin,
+} from '../mock-as/core/test-server.ts'
+import { createRun, type FlowRun, parseRun, recordReturn, runNextStep } from './flow-runner.ts'
+import { hybridFlow } from './hybrid.ts'
+
+// The whole hybrid walkthrough in Node: real oauth4webapi against the server core, the login and
+// consent pages driven through their forms.
+function setUp() {
+  const t = createTestAuthorizationServer()
+  const env = {
+    transport: (request: Request) => t.server.handle(request),
+    appOrigin: testAppOrigin,
+  }
+  const step = async (run: FlowRun) => {
+    const next = await runNextStep(hybridFlow, run, env)
+    return parseRun(JSON.stringify(next), hybridFlow) ?? next
+  }
+  return { t, step }
+}
+
+function resultOf(run: FlowRun, stepId: string) {
+  const result = run.records[stepId]?.result
+  if (!result) throw new Error(`step ${stepId} did not run`)
+  return result
+}
+
+async function toCallback(
+  t: ReturnType<typeof setUp>['t'],
+  step: ReturnType<typeof setUp>['step'],
+) {
+  let run = createRun(hybridFlow)
+  for (let i = 0; i < 3; i++) run = await step(run)
+  const away = run.awaitingReturn
+  expect(away?.stepId).toBe('authorize')
+  const url = new URL(away?.url ?? '')
+  expect(url.searchParams.get('response_type')).toBe('code id_token')
+  expect(url.searchParams.get('nonce')).toBe(run.data.nonce)
+  expect(url.searchParams.has('response_mode')).toBe(false)
+  const driven = await driveAuthorization(t.server, away?.url ?? '')
+  return { run, location: driven.location ?? '' }
+}
+
+test('every step of the hybrid walkthrough succeeds: fragment, front ID token checks, exchange, comparison', async () => {
+  const { t, step } = setUp()
+  const { run: away, location } = await toCallback(t, step)
+  expect(location).toMatch(/\/walkthrough\/hybrid\/callback#/)
+  let run = recordReturn(away, location)
+  while (run.next < hybridFlow.steps.length) {
+    const stepId = hybridFlow.steps[run.next]?.id ?? ''
+    run = await step(run)
+    const result = resultOf(run, stepId)
+    if (result.status === 'error') throw new Error(`${stepId}: ${result.message} ${result.detail}`)
+  }
+  const callback = resultOf(run, 'callback')
+  if (callback.status !== 'ok') throw new Error('callback failed')
+  expect(callback.exchanges.map((exchange) => new URL(exchange.request.url).pathname)).toEqual([
+    '/as/jwks',
+  ])
+  const checks = Object.fromEntries(
+    (callback.values ?? []).map((value) => [value.label, value.value]),
+  )
+  expect(checks['#code']).toBeTruthy()
+  expect(checks['#id_token']).toBeTruthy()
+  expect(checks['Check: signature']).toMatch(/^valid \(RS256, key "/)
+  const [claimed, computed] = String(checks['Check: c_hash']).split(' = ')
+  expect(claimed).toBe(computed)
+  const [nonceClaim, nonce] = String(checks['Check: nonce']).split(' = ')
+  expect(nonceClaim).toBe(nonce)
+  expect(callback.tokens?.[0]?.signature).toBe('verified')
+
+  const token = resultOf(run, 'token')
+  expect(token.exchanges.at(-1)?.request.headers.authorization).toMatch(/^Basic /)
+  const compare = resultOf(run, 'compare')
+  expect(compare.status === 'ok' && compare.values?.map((value) => value.value)).toEqual([
+    expect.stringMatching(/same in both/),
+    expect.stringMatching(/^user-alice \(same in both\)$/),
+    expect.stringMatching(/same in both/),
+    expect.stringMatching(/same in both/),
+    expect.stringMatching(/same in both/),
+    expect.stringMatching(/^front: .+ · token endpoint: \(absent\)$/),
+    expect.stringMatching(/^front: \(absent\) · token endpoint: /),
+  ])
+})
+
+test('a code swapped into the fragment fails the c_hash check before any exchange', async () => {
+  const { t, step } = setUp()
+  const { run: away, location } = await toCallback(t, step)
+  const forged = new URL(location)
+  const params = new URLSearchParams(forged.hash.slice(1))
+  params.set('code', 'a-code-from-someone-else')
+  forged.hash = params.toString()
+  const run = await step(recordReturn(away, forged.href))
+  const result = resultOf(run, 'callback')
+  expect(result.status).toBe('error')
+  expect(result.status === 'error' && `${result.message} ${result.detail}`).toMatch(/c_hash/)
+  expect(run.next).toBe(3)
+})
+
+test('a return without a fragment is explained, not thrown', async () => {
+  const { t, step } = setUp()
+  const { run: away, location } = await toCallback(t, step)
+  const run = await step(recordReturn(away, location.split('#')[0] ?? ''))
+  expect(resultOf(run, 'callback')).toMatchObject({
+    status: 'error',
+    message: expect.stringMatching(/no fragment/),
+  })
+})
