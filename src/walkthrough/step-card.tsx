@@ -1,7 +1,16 @@
-import type { Ref } from 'react'
-import type { Actor, Destination, ShownValue, Step, StepResult } from '../flows/flow-model.ts'
+import { type Ref, useEffect, useId, useRef, useState } from 'react'
+import type {
+  Actor,
+  Destination,
+  ShownValue,
+  Step,
+  StepRepeat,
+  StepResult,
+} from '../flows/flow-model.ts'
 import type { HttpExchange } from '../mock-as/traffic.ts'
+import { describeDuration } from '../shared/jwt.ts'
 import { HttpInspector } from './http-inspector.tsx'
+import { QrCode } from './qr-code.tsx'
 import type { StepState } from './sequence-diagram.tsx'
 import { TokenInspector } from './token-inspector.tsx'
 
@@ -32,6 +41,13 @@ function ValueView({ value }: { value: ShownValue }) {
       <pre className="whitespace-pre-wrap break-all rounded bg-slate-50 p-2 font-mono text-xs text-slate-900">
         {pretty}
       </pre>
+    )
+  } else if (value.format === 'qr') {
+    body = (
+      <div className="flex flex-wrap items-start gap-3">
+        <QrCode value={value.value} label={`QR code of ${value.value}`} />
+        <span className="min-w-0 flex-1 break-all font-mono text-xs">{value.value}</span>
+      </div>
     )
   } else if (value.format === 'url') {
     const url = new URL(value.value)
@@ -134,21 +150,107 @@ function ResultView({
   )
 }
 
+const primaryButton =
+  'mt-3 rounded bg-sky-700 px-4 py-2 text-sm font-medium text-white hover:bg-sky-800 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-700 disabled:cursor-not-allowed disabled:bg-slate-400 disabled:text-slate-900'
+
+function Choices({
+  step,
+  value,
+  onChange,
+}: {
+  step: Step
+  value: string | undefined
+  onChange(id: string): void
+}) {
+  const name = useId()
+  return (
+    <fieldset className="mt-3">
+      <legend className="text-sm font-medium text-slate-900">Choose before running</legend>
+      <div className="mt-1 space-y-1">
+        {step.choices?.map((option) => (
+          <label key={option.id} className="flex items-start gap-2 text-sm">
+            <input
+              type="radio"
+              name={name}
+              value={option.id}
+              checked={value === option.id}
+              onChange={() => onChange(option.id)}
+              className="mt-1"
+            />
+            <span>
+              <span className="font-medium">{option.label}</span>
+              {option.description ? (
+                <span className="block text-slate-700">{option.description}</span>
+              ) : null}
+            </span>
+          </label>
+        ))}
+      </div>
+    </fieldset>
+  )
+}
+
+/** A repeating step (polling): a countdown that runs it again, and a button to run it now. */
+function RepeatControls({
+  repeat,
+  dueAt,
+  canRun,
+  busy,
+  onRun,
+}: {
+  repeat: StepRepeat
+  dueAt: number
+  canRun: boolean
+  busy: boolean
+  onRun(): void
+}) {
+  const [now, setNow] = useState(() => Date.now())
+  const firedFor = useRef<number | undefined>(undefined)
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 250)
+    return () => clearInterval(timer)
+  }, [])
+  useEffect(() => {
+    if (now >= dueAt && canRun && firedFor.current !== dueAt) {
+      firedFor.current = dueAt
+      onRun()
+    }
+  }, [now, dueAt, canRun, onRun])
+  const left = Math.max(0, Math.ceil((dueAt - now) / 1000))
+  return (
+    <div className="mt-3 flex flex-wrap items-center gap-3">
+      <p className="text-sm text-slate-800">
+        {busy ? 'Running…' : `${repeat.waitingLabel} in ${describeDuration(left)}`}
+      </p>
+      <button
+        type="button"
+        onClick={onRun}
+        disabled={!canRun}
+        className={primaryButton.replace('mt-3 ', '')}
+      >
+        {repeat.runNowLabel}
+      </button>
+    </div>
+  )
+}
+
 export interface StepCardProps {
   step: Step
   index: number
   state: StepState
   actors: Actor[]
   result: StepResult | undefined
-  /** The destination to follow, while the browser has yet to go there (or come back). */
-  pendingDestination: Destination | undefined
+  /** Where the step sends the learner next (shown while it is still relevant). */
+  destination: Destination | undefined
+  /** When the step last finished (ms), for a repeating step's countdown. */
+  finishedAt: number | undefined
   /** True for the step that ran last: its HTTP exchanges are unfolded. */
   latest: boolean
   /** Server exchanges made while the browser was away after this step. */
   awayTraffic: HttpExchange[]
   canRun: boolean
   busy: boolean
-  onRun(): void
+  onRun(choice?: string): void
   onFollow(destination: Destination): void
   resultRef?: Ref<HTMLHeadingElement>
 }
@@ -159,7 +261,8 @@ export function StepCard({
   state,
   actors,
   result,
-  pendingDestination,
+  destination,
+  finishedAt,
   awayTraffic,
   canRun,
   busy,
@@ -173,6 +276,8 @@ export function StepCard({
   const to = actors.find((actor) => actor.id === step.to)?.label
   const headingId = `step-${step.id}`
   const isCurrent = state === 'current' || state === 'failed'
+  const [choice, setChoice] = useState(step.choices?.[0]?.id)
+  const repeat = isCurrent && result?.status === 'ok' ? result.repeat : undefined
   return (
     <li
       aria-labelledby={headingId}
@@ -206,13 +311,16 @@ export function StepCard({
           </span>
         ))}
       </p>
-      {isCurrent ? (
+      {isCurrent && step.choices && !repeat ? (
+        <Choices step={step} value={choice} onChange={setChoice} />
+      ) : null}
+      {isCurrent && !repeat ? (
         <button
           type="button"
-          onClick={onRun}
+          onClick={() => onRun(choice)}
           disabled={!canRun || busy}
           aria-describedby={headingId}
-          className="mt-3 rounded bg-sky-700 px-4 py-2 text-sm font-medium text-white hover:bg-sky-800 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-700 disabled:cursor-not-allowed disabled:bg-slate-400 disabled:text-slate-900"
+          className={primaryButton}
         >
           {busy ? 'Running…' : state === 'failed' ? 'Run step again' : 'Run step'}
         </button>
@@ -225,20 +333,31 @@ export function StepCard({
           latest={latest}
         />
       ) : null}
-      {pendingDestination ? (
+      {repeat && finishedAt !== undefined ? (
+        <RepeatControls
+          repeat={repeat}
+          dueAt={finishedAt + repeat.afterSeconds * 1000}
+          canRun={canRun && !busy}
+          busy={busy}
+          onRun={() => onRun(choice)}
+        />
+      ) : null}
+      {destination ? (
         <div className="mt-3 rounded border border-amber-300 bg-amber-50 p-3 text-sm text-amber-950">
           <p>
-            {pendingDestination.how === 'navigate'
+            {destination.how === 'navigate'
               ? 'This tab now leaves the walkthrough; your progress is saved.'
-              : 'Open this page beside the walkthrough and keep both in view.'}{' '}
-            {pendingDestination.hint}
+              : destination.how === 'pane'
+                ? 'This opens beside the steps, as a second device would.'
+                : 'This opens in another tab.'}{' '}
+            {destination.hint}
           </p>
           <button
             type="button"
-            onClick={() => onFollow(pendingDestination)}
+            onClick={() => onFollow(destination)}
             className="mt-2 rounded bg-amber-800 px-4 py-2 font-medium text-white hover:bg-amber-900 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-amber-800"
           >
-            {pendingDestination.label}
+            {destination.label}
           </button>
         </div>
       ) : null}

@@ -9,6 +9,7 @@ import {
   createRun,
   type FlowRun,
   parseRun,
+  type RunOptions,
   recordReturn,
   runNextStep,
 } from '../flows/flow-runner.ts'
@@ -35,8 +36,8 @@ export interface FlowRunControls {
   run: FlowRun
   busy: boolean
   /** Runs the next step; resolves with the id of the step that ran. */
-  runNext(): Promise<string | undefined>
-  /** Follows a step's destination (leaves the page for `navigate`). */
+  runNext(options?: RunOptions): Promise<string | undefined>
+  /** Follows a `navigate` or `new-tab` destination (a `pane` is the page's business). */
   follow(destination: Destination): void
   /** Records the address the browser came back to. False if no step was waiting for it. */
   acceptReturn(url: string): boolean
@@ -55,27 +56,35 @@ export function useFlowRun(flow: Flow): FlowRunControls {
     setRun(next)
   }, [])
 
-  const runNext = useCallback(async () => {
-    const before = latest.current
-    const step = flow.steps[before.next]
-    if (!step) return undefined
-    setBusy(true)
-    try {
-      const after = await runNextStep(flow, before, {
-        transport: (request) => fetch(request),
-        appOrigin: window.location.origin,
-      })
-      commit(after)
-      return step.id
-    } finally {
-      setBusy(false)
-    }
-  }, [flow, commit])
+  const runNext = useCallback(
+    async (options: RunOptions = {}) => {
+      const before = latest.current
+      const step = flow.steps[before.next]
+      if (!step) return undefined
+      setBusy(true)
+      try {
+        const after = await runNextStep(
+          flow,
+          before,
+          {
+            transport: (request) => fetch(request),
+            appOrigin: window.location.origin,
+          },
+          options,
+        )
+        commit(after)
+        return step.id
+      } finally {
+        setBusy(false)
+      }
+    },
+    [flow, commit],
+  )
 
   const follow = useCallback((destination: Destination) => {
     save(latest.current)
     if (destination.how === 'navigate') window.location.assign(destination.url)
-    else window.open(destination.url, '_blank', 'noopener')
+    else if (destination.how === 'new-tab') window.open(destination.url, '_blank', 'noopener')
   }, [])
 
   const acceptReturn = useCallback(

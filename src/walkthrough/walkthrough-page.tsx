@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react'
 import { Link, useNavigate, useParams } from 'react-router'
 import { paths } from '../app/paths.ts'
 import { findFlow } from '../flows/all-flows.ts'
-import type { Flow } from '../flows/flow-model.ts'
+import type { Destination, Flow } from '../flows/flow-model.ts'
 import { useMockServerState } from '../mock-as/mock-server-status.tsx'
 import type { MockServerState } from '../mock-as/register.ts'
 import { HttpInspector } from './http-inspector.tsx'
@@ -72,6 +72,7 @@ function FlowWalkthrough({ flow, isCallback }: { flow: Flow; isCallback: boolean
   const traffic = useServerTraffic(run.startedAt)
   const [announcement, setAnnouncement] = useState('')
   const [focusRequest, setFocusRequest] = useState<{ id: string; at: number }>()
+  const [pane, setPane] = useState<Destination>()
 
   // The authorization server sent the browser back here: keep the address, then tidy the URL
   // (the code should not linger in the address bar or the history).
@@ -99,8 +100,15 @@ function FlowWalkthrough({ flow, isCallback }: { flow: Flow; isCallback: boolean
   )?.[0]
   const finished = run.next >= flow.steps.length
 
-  async function onRun() {
-    const stepId = await runNext()
+  function onFollow(destination: Destination) {
+    if (destination.how === 'pane') {
+      setPane(destination)
+      setFocusRequest({ id: 'pane-heading', at: Date.now() })
+    } else follow(destination)
+  }
+
+  async function onRun(choice?: string) {
+    const stepId = await runNext({ choice })
     if (!stepId) return
     setAnnouncement('')
     setFocusRequest({ id: `step-${stepId}-result`, at: Date.now() })
@@ -108,6 +116,7 @@ function FlowWalkthrough({ flow, isCallback }: { flow: Flow; isCallback: boolean
 
   function onStartOver() {
     startOver()
+    setPane(undefined)
     setAnnouncement('Started over: every step is back to not run.')
     setFocusRequest({ id: `step-${flow.steps[0]?.id}`, at: Date.now() })
   }
@@ -187,40 +196,71 @@ function FlowWalkthrough({ flow, isCallback }: { flow: Flow; isCallback: boolean
         <h2 id="steps-heading" className="text-xl font-semibold">
           Steps
         </h2>
-        <ol className="mt-3 space-y-4">
-          {flow.steps.map((step, index) => {
-            const record = run.records[step.id]
-            const result = record?.result
-            const waitingHere = run.awaitingReturn?.stepId === step.id
-            const returnedHere = run.returned?.stepId === step.id ? run.returned : undefined
-            const awayTraffic = returnedHere
-              ? traffic.filter(
-                  (exchange) =>
-                    exchange.startedAt >= (returnedHere.leftAt ?? 0) &&
-                    exchange.startedAt <= returnedHere.at,
-                )
-              : []
-            return (
-              <StepCard
-                key={step.id}
-                step={step}
-                index={index}
-                state={states[index] ?? 'pending'}
-                actors={flow.actors}
-                result={result}
-                pendingDestination={
-                  waitingHere && result?.status === 'ok' ? result.destination : undefined
-                }
-                awayTraffic={awayTraffic}
-                latest={step.id === latestStepId}
-                canRun={serverState === 'ready'}
-                busy={busy}
-                onRun={onRun}
-                onFollow={follow}
-              />
-            )
-          })}
-        </ol>
+        <div className={pane ? 'mt-3 gap-4 lg:grid lg:grid-cols-[minmax(0,1fr)_400px]' : 'mt-3'}>
+          <ol className="space-y-4">
+            {flow.steps.map((step, index) => {
+              const record = run.records[step.id]
+              const result = record?.result
+              const waitingHere = run.awaitingReturn?.stepId === step.id
+              const returnedHere = run.returned?.stepId === step.id ? run.returned : undefined
+              const awayTraffic = returnedHere
+                ? traffic.filter(
+                    (exchange) =>
+                      exchange.startedAt >= (returnedHere.leftAt ?? 0) &&
+                      exchange.startedAt <= returnedHere.at,
+                  )
+                : []
+              return (
+                <StepCard
+                  key={step.id}
+                  step={step}
+                  index={index}
+                  state={states[index] ?? 'pending'}
+                  actors={flow.actors}
+                  result={result}
+                  destination={
+                    result?.status === 'ok' &&
+                    result.destination &&
+                    (result.destination.how !== 'navigate' || waitingHere)
+                      ? result.destination
+                      : undefined
+                  }
+                  finishedAt={record?.finishedAt}
+                  awayTraffic={awayTraffic}
+                  latest={step.id === latestStepId}
+                  canRun={serverState === 'ready'}
+                  busy={busy}
+                  onRun={onRun}
+                  onFollow={onFollow}
+                />
+              )
+            })}
+          </ol>
+          {pane ? (
+            <aside aria-labelledby="pane-heading" className="mt-4 lg:mt-0">
+              <div className="rounded-lg border border-slate-300 bg-white p-3 lg:sticky lg:top-4">
+                <div className="flex items-center justify-between gap-2">
+                  <h3 id="pane-heading" tabIndex={-1} className="font-semibold">
+                    {pane.paneTitle ?? 'Second device'}
+                  </h3>
+                  <button
+                    type="button"
+                    onClick={() => setPane(undefined)}
+                    className="rounded border border-slate-400 px-2 py-1 text-xs hover:bg-slate-100"
+                  >
+                    Close
+                  </button>
+                </div>
+                <iframe
+                  src={pane.url}
+                  title={pane.paneTitle ?? 'Second device'}
+                  className="mt-2 h-[560px] w-full rounded border border-slate-200"
+                />
+                <p className="mt-1 break-all text-xs text-slate-700">{pane.url}</p>
+              </div>
+            </aside>
+          ) : null}
+        </div>
         {finished ? (
           <div className="mt-6 rounded-lg border border-emerald-300 bg-emerald-50 p-4">
             <h3 className="font-semibold text-emerald-950">Walkthrough complete</h3>
