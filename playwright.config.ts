@@ -8,6 +8,8 @@ const outDir = process.env.GRANTLAB_OUT_DIR ?? 'dist'
 
 export default defineConfig({
   testDir: './e2e',
+  // One output folder per build folder, so parallel local runs do not delete each other's traces.
+  outputDir: `test-results/${outDir}`,
   fullyParallel: false,
   workers: 1,
   retries: 0,
