@@ -4,6 +4,8 @@
  * `/walkthrough/<id>` and the callback route `/walkthrough/<id>/callback` pick it up.
  */
 import { authorizationCodeFlow } from './authorization-code.ts'
+import { clientCredentialsFlow } from './client-credentials.ts'
+import { deviceCodeFlow } from './device-code.ts'
 import type { Flow } from './flow-model.ts'
 import { hybridFlow } from './hybrid.ts'
 import { implicitFlow } from './implicit.ts'
@@ -13,6 +15,8 @@ import { refreshTokenFlow } from './refresh-token.ts'
 export const allFlows: readonly Flow[] = [
   authorizationCodeFlow,
   refreshTokenFlow,
+  deviceCodeFlow,
+  clientCredentialsFlow,
   hybridFlow,
   implicitFlow,
   passwordFlow,

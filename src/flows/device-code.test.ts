@@ -1,0 +1,109 @@
+import { expect, test } from 'vitest'
+import { driveDeviceVerification } from '../mock-as/core/test-device-verification.ts'
+import {
+  createTestAuthorizationServer,
+  type TestAuthorizationServer,
+  testAppOrigin,
+} from '../mock-as/core/test-server.ts'
+import { deviceCodeFlow } from './device-code.ts'
+import { createRun, type FlowRun, parseRun, runNextStep } from './flow-runner.ts'
+
+// The device walkthrough in Node: oauth4webapi (unmocked) talks to the server core; the phone's
+// part (code form, sign-in, consent) is driven through the server's pages. The runner's clock is
+// the server's settable clock, so waiting for the interval or for expiry takes no real time.
+function setUp(t: TestAuthorizationServer = createTestAuthorizationServer()) {
+  const env = {
+    transport: (request: Request) => t.server.handle(request),
+    appOrigin: testAppOrigin,
+    now: () => t.clock.now(),
+  }
+  const step = async (run: FlowRun) => {
+    const next = await runNextStep(deviceCodeFlow, run, env)
+    return parseRun(JSON.stringify(next), deviceCodeFlow) ?? next
+  }
+  return { t, step }
+}
+
+function resultOf(run: FlowRun, stepId: string) {
+  const result = run.records[stepId]?.result
+  if (!result) throw new Error(`step ${stepId} did not run`)
+  return result
+}
+
+async function untilPolling(step: (run: FlowRun) => Promise<FlowRun>) {
+  let run = createRun(deviceCodeFlow)
+  for (let i = 0; i < 3; i++) run = await step(run)
+  expect(deviceCodeFlow.steps[run.next]?.id).toBe('poll')
+  return run
+}
+
+test('the device walkthrough: pending, slow_down (+5 s), approval on the phone, tokens and the API', async () => {
+  const { t, step } = setUp()
+  let run = await untilPolling(step)
+  const show = resultOf(run, 'show-code')
+  expect(show.status === 'ok' && show.destination).toMatchObject({
+    how: 'pane',
+    paneTitle: 'Phone: verification page',
+  })
+  const qr = show.status === 'ok' ? show.values?.find((value) => value.format === 'qr') : undefined
+  expect(new URL(qr?.value ?? '').searchParams.get('user_code')).toBe(run.data.userCode)
+
+  run = await step(run)
+  let poll = resultOf(run, 'poll')
+  expect(poll.status === 'ok' && poll.summary).toMatch(/authorization_pending/)
+  expect(poll.status === 'ok' && poll.repeat?.afterSeconds).toBe(5)
+  expect(deviceCodeFlow.steps[run.next]?.id).toBe('poll')
+
+  // "Poll too fast": at once, without waiting for the interval.
+  t.clock.advance(1000)
+  run = await step(run)
+  poll = resultOf(run, 'poll')
+  expect(poll.status === 'ok' && poll.summary).toMatch(/slow_down/)
+  expect(poll.status === 'ok' && poll.repeat?.afterSeconds).toBe(10)
+  expect(run.data.interval).toBe(10)
+
+  const phone = await driveDeviceVerification(t.server, String(run.data.verificationUriComplete))
+  expect(await phone.last.text()).toContain('You may return to your device')
+
+  t.clock.advance(10_000)
+  run = await step(run)
+  poll = resultOf(run, 'poll')
+  if (poll.status === 'error') throw new Error(poll.message)
+  expect(poll.repeat).toBeUndefined()
+  expect(poll.tokens?.map((token) => token.label)).toEqual([
+    'ID token',
+    'Access token',
+    'Refresh token',
+  ])
+  expect(poll.values?.[0]?.value.split('\n')).toEqual([
+    expect.stringMatching(/^#1 at \+0\.0 s: authorization_pending \(interval then 5 s\)$/),
+    expect.stringMatching(/^#2 at \+1\.0 s: slow_down \(interval then 10 s\)$/),
+    expect.stringMatching(/^#3 at \+11\.0 s: tokens/),
+  ])
+  expect(poll.exchanges.map((exchange) => exchange.response.status)).toEqual([200])
+
+  run = await step(run)
+  const api = resultOf(run, 'call-api')
+  expect(api.status).toBe('ok')
+  expect(run.next).toBe(deviceCodeFlow.steps.length)
+})
+
+test('denying on the phone ends the polling with access_denied as an error value', async () => {
+  const { t, step } = setUp()
+  let run = await untilPolling(step)
+  await driveDeviceVerification(t.server, String(run.data.verificationUriComplete), {
+    decision: 'deny',
+  })
+  run = await step(run)
+  expect(resultOf(run, 'poll')).toMatchObject({ status: 'error', code: 'access_denied' })
+  expect(deviceCodeFlow.steps[run.next]?.id).toBe('poll')
+})
+
+test('codes that expire before the user acts end the polling with expired_token', async () => {
+  const { t, step } = setUp()
+  let run = await untilPolling(step)
+  run = await step(run)
+  t.clock.advance(601_000)
+  run = await step(run)
+  expect(resultOf(run, 'poll')).toMatchObject({ status: 'error', code: 'expired_token' })
+})
