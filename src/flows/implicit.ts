@@ -227,9 +227,9 @@ export const implicitFlow = defineFlow<ImplicitData>({
               note: 'This was in the address bar, token included. Select it, copy it, share a screenshot of it, and the token goes along.',
             },
             {
-              label: 'History',
+              label: 'Browser history',
               value: returned.href,
-              note: 'The browser saved this same address, token included, as the history entry of the visit. This page replaced the entry right after reading it (history.replaceState), the usual clean-up, but only once its script ran.',
+              note: 'The browser recorded this address, token included, in its history when it arrived. This page then replaced the tab’s entry (history.replaceState), the usual clean-up, but the history list (Ctrl+H) keeps the address as it arrived: we checked in Chromium. Anyone who opens it later finds the token.',
             },
             {
               label: 'What any script on the page reads (location.hash)',
