@@ -52,6 +52,7 @@ test('both deprecated flows say so up front, with the RFC 9700 section', () => {
     expect(flow.deprecated?.reason).toMatch(/OAuth 2\.1/)
     expect(flow.deprecated?.reason).toMatch(/still part of RFC 6749/)
     expect(flow.steps.at(-1)?.id).toBe('instead')
+    expect(flow.deprecated?.useInstead?.flowId).toBe('authorization-code')
   }
 })
 

@@ -179,7 +179,12 @@ export interface Flow<D extends FlowData = FlowData> {
   whenToUse: string
   specs: SpecRef[]
   actors: Actor[]
-  deprecated?: { reason: string; spec: SpecRef }
+  deprecated?: {
+    reason: string
+    spec: SpecRef
+    /** The walkthrough of the grant to use instead, linked from the warning and the end. */
+    useInstead?: { flowId: string; why: string }
+  }
   steps: Step<D>[]
 }
 

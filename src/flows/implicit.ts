@@ -59,6 +59,10 @@ export const implicitFlow = defineFlow<ImplicitData>({
     reason:
       'RFC 9700 (OAuth 2.0 Security Best Current Practice) says clients SHOULD NOT use the implicit grant, and the OAuth 2.1 draft leaves it out. It is still part of RFC 6749, so old clients and servers still have it.',
     spec: rfc(9700, '2.1.2'),
+    useInstead: {
+      flowId: authorizationCodeFlowId,
+      why: 'The redirect carries only a one-time code, useless without the PKCE verifier, and a refresh token can be issued.',
+    },
   },
   actors: [commonActors.user, commonActors.client, commonActors.as, commonActors.rs, anyone],
   steps: [

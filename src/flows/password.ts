@@ -62,6 +62,10 @@ export const passwordFlow = defineFlow<PasswordData>({
     reason:
       'RFC 9700 (OAuth 2.0 Security Best Current Practice) says the password grant MUST NOT be used, and the OAuth 2.1 draft leaves it out. It is still part of RFC 6749, so old clients and servers still have it.',
     spec: rfc(9700, '2.4'),
+    useInstead: {
+      flowId: authorizationCodeFlowId,
+      why: 'The user types the password only into the authorization server’s page, which can ask for consent and a second factor.',
+    },
   },
   actors: [commonActors.user, commonActors.client, commonActors.as, commonActors.rs, guesser],
   steps: [

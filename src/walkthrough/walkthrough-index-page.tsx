@@ -1,6 +1,6 @@
 import { Link } from 'react-router'
 import { paths } from '../app/paths.ts'
-import { allFlows } from '../flows/all-flows.ts'
+import { allFlows, findFlow } from '../flows/all-flows.ts'
 
 /** Every walkthrough in the registry, with when to use it; deprecated grants are marked. */
 export function WalkthroughIndexPage() {
@@ -38,6 +38,18 @@ export function WalkthroughIndexPage() {
             </p>
             {flow.deprecated ? (
               <p className="mt-1 text-sm text-amber-950">{flow.deprecated.reason}</p>
+            ) : null}
+            {flow.deprecated?.useInstead ? (
+              <p className="mt-1 text-sm text-slate-800">
+                <strong className="font-semibold">Use instead: </strong>
+                <Link
+                  to={paths.walkthrough(flow.deprecated.useInstead.flowId)}
+                  className="text-sky-800 underline hover:text-sky-950"
+                >
+                  {findFlow(flow.deprecated.useInstead.flowId)?.title ??
+                    flow.deprecated.useInstead.flowId}
+                </Link>
+              </p>
             ) : null}
             <p className="mt-2 text-xs text-slate-700">
               {flow.steps.length} steps · {flow.specs.map((spec) => spec.label).join(', ')}

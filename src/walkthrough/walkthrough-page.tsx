@@ -32,6 +32,23 @@ export function WalkthroughPage() {
   return <FlowWalkthrough key={flow.id} flow={flow} isCallback={params['*'] === 'callback'} />
 }
 
+/** For a deprecated flow: a link to the walkthrough of the grant to use instead. */
+function UseInstead({ flow }: { flow: Flow }) {
+  const instead = flow.deprecated?.useInstead
+  const target = instead ? findFlow(instead.flowId) : undefined
+  if (!instead || !target) return null
+  return (
+    <>
+      {' '}
+      <strong>Use instead:</strong>{' '}
+      <Link className="font-medium underline" to={paths.walkthrough(target.id)}>
+        {target.title}
+      </Link>
+      . {instead.why}
+    </>
+  )
+}
+
 function MockServerNotice({ state }: { state: MockServerState }) {
   if (state === 'ready') return null
   if (state === 'starting') {
@@ -143,6 +160,7 @@ function FlowWalkthrough({ flow, isCallback }: { flow: Flow; isCallback: boolean
                 {flow.deprecated.spec.label}
               </a>
               )
+              <UseInstead flow={flow} />
             </p>
           ) : null}
           <p className="mt-2 text-sm">
@@ -268,6 +286,11 @@ function FlowWalkthrough({ flow, isCallback }: { flow: Flow; isCallback: boolean
               Every step ran. Read back through the requests and tokens above, or start over to run
               the flow again with fresh values.
             </p>
+            {flow.deprecated?.useInstead ? (
+              <p className="mt-2 text-sm text-emerald-950">
+                <UseInstead flow={flow} />
+              </p>
+            ) : null}
           </div>
         ) : null}
       </section>
