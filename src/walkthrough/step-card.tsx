@@ -2,8 +2,12 @@ import { type Ref, useEffect, useId, useRef, useState } from 'react'
 import type {
   Actor,
   Destination,
+  FlowData,
+  InputContext,
   ShownValue,
   Step,
+  StepInput,
+  StepInputPreset,
   StepRepeat,
   StepResult,
 } from '../flows/flow-model.ts'
@@ -101,6 +105,13 @@ function ResultView({
         {result.detail ? (
           <p className="mt-1 break-all text-sm text-red-900">Detail: {result.detail}</p>
         ) : null}
+        {result.values && result.values.length > 0 ? (
+          <dl className="mt-2 rounded bg-white px-2">
+            {result.values.map((value) => (
+              <ValueView key={value.label} value={value} />
+            ))}
+          </dl>
+        ) : null}
         {result.exchanges.length > 0 ? (
           <>
             <h5 className="mt-3 text-sm font-semibold text-slate-900">HTTP</h5>
@@ -133,9 +144,19 @@ function ResultView({
       {result.tokens && result.tokens.length > 0 ? (
         <>
           <h4 className="mt-3 font-semibold">Tokens</h4>
-          <div className="mt-1 space-y-2">
+          <div
+            className={
+              result.tokenLayout === 'side-by-side'
+                ? 'mt-1 grid gap-2 md:grid-cols-2'
+                : 'mt-1 space-y-2'
+            }
+          >
             {result.tokens.map((token) => (
-              <TokenInspector key={token.label} token={token} />
+              <TokenInspector
+                key={token.label}
+                token={token}
+                narrow={result.tokenLayout === 'side-by-side'}
+              />
             ))}
           </div>
         </>
@@ -190,6 +211,85 @@ function Choices({
   )
 }
 
+/** The editor of a step with `input`: presets, a labelled text area, and JSON problems. */
+function InputEditor({
+  input,
+  value,
+  context,
+  onChange,
+}: {
+  input: StepInput<FlowData>
+  value: string
+  context: InputContext<FlowData>
+  onChange(text: string): void
+}) {
+  const id = useId()
+  const [applied, setApplied] = useState<StepInputPreset<FlowData>>()
+  let problem: string | undefined
+  if (input.kind === 'json') {
+    try {
+      JSON.parse(value)
+    } catch (error) {
+      problem = error instanceof Error ? error.message : String(error)
+    }
+  }
+  const describedBy = [input.hint ? `${id}-hint` : '', problem ? `${id}-problem` : '']
+    .filter(Boolean)
+    .join(' ')
+  return (
+    <div className="mt-3 max-w-3xl">
+      {input.presets && input.presets.length > 0 ? (
+        <fieldset>
+          <legend className="text-sm font-medium text-slate-900">Presets</legend>
+          <div className="mt-1 flex flex-wrap gap-2">
+            {input.presets.map((preset) => (
+              <button
+                key={preset.label}
+                type="button"
+                onClick={() => {
+                  onChange(preset.value(context))
+                  setApplied(preset)
+                }}
+                className="rounded border border-slate-400 bg-white px-2 py-1 text-xs font-medium text-slate-900 hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-700"
+              >
+                {preset.label}
+              </button>
+            ))}
+          </div>
+          <p aria-live="polite" className="mt-1 min-h-4 text-xs text-slate-700">
+            {applied
+              ? `Preset “${applied.label}” applied${applied.description ? `: ${applied.description}` : '.'}`
+              : ''}
+          </p>
+        </fieldset>
+      ) : null}
+      <label htmlFor={`${id}-text`} className="mt-2 block text-sm font-medium text-slate-900">
+        {input.label}
+      </label>
+      {input.hint ? (
+        <p id={`${id}-hint`} className="text-xs text-slate-700">
+          {input.hint}
+        </p>
+      ) : null}
+      <textarea
+        id={`${id}-text`}
+        value={value}
+        onChange={(event) => onChange(event.target.value)}
+        rows={Math.min(18, value.split('\n').length + 1)}
+        spellCheck={false}
+        aria-describedby={describedBy || undefined}
+        aria-invalid={problem ? true : undefined}
+        className="mt-1 w-full rounded border border-slate-500 bg-white p-2 font-mono text-xs text-slate-900 focus-visible:outline-2 focus-visible:outline-sky-700"
+      />
+      {problem ? (
+        <p id={`${id}-problem`} className="text-xs text-red-800">
+          Not valid JSON yet: {problem}
+        </p>
+      ) : null}
+    </div>
+  )
+}
+
 /** A repeating step (polling): a countdown that runs it again, and a button to run it now. */
 function RepeatControls({
   repeat,
@@ -202,7 +302,8 @@ function RepeatControls({
   dueAt: number
   canRun: boolean
   busy: boolean
-  onRun(): void
+  /** `automatic` when the countdown ran out, rather than the learner pressing the button. */
+  onRun(automatic: boolean): void
 }) {
   const [now, setNow] = useState(() => Date.now())
   const firedFor = useRef<number | undefined>(undefined)
@@ -213,7 +314,7 @@ function RepeatControls({
   useEffect(() => {
     if (now >= dueAt && canRun && firedFor.current !== dueAt) {
       firedFor.current = dueAt
-      onRun()
+      onRun(true)
     }
   }, [now, dueAt, canRun, onRun])
   const left = Math.max(0, Math.ceil((dueAt - now) / 1000))
@@ -224,7 +325,7 @@ function RepeatControls({
       </p>
       <button
         type="button"
-        onClick={onRun}
+        onClick={() => onRun(false)}
         disabled={!canRun}
         className={primaryButton.replace('mt-3 ', '')}
       >
@@ -250,9 +351,14 @@ export interface StepCardProps {
   awayTraffic: HttpExchange[]
   canRun: boolean
   busy: boolean
-  onRun(choice?: string): void
+  /** `automatic` for a repeating step's timed run: the page then leaves the focus alone. */
+  onRun(choice?: string, automatic?: boolean, input?: string): void
   onFollow(destination: Destination): void
   resultRef?: Ref<HTMLHeadingElement>
+  /** What a step's input editor may read (steps with `input`). */
+  inputContext: InputContext<FlowData>
+  /** The editor text this step last ran with, if any. */
+  recordedInput: string | undefined
 }
 
 export function StepCard({
@@ -270,6 +376,8 @@ export function StepCard({
   onFollow,
   resultRef,
   latest,
+  inputContext,
+  recordedInput,
 }: StepCardProps) {
   const badge = stateBadges[state]
   const from = actors.find((actor) => actor.id === step.from)?.label
@@ -278,6 +386,16 @@ export function StepCard({
   const isCurrent = state === 'current' || state === 'failed'
   const [choice, setChoice] = useState(step.choices?.[0]?.id)
   const repeat = isCurrent && result?.status === 'ok' ? result.repeat : undefined
+  // The editor's text: filled once when the step becomes current (its initial value may use
+  // the clock), kept across failed runs, and forgotten when the walkthrough starts over.
+  const [text, setText] = useState<string>()
+  const input = step.input as StepInput<FlowData> | undefined
+  useEffect(() => {
+    if (state === 'pending') setText(undefined)
+    else if (input && isCurrent && text === undefined) {
+      setText(recordedInput ?? input.initial(inputContext))
+    }
+  }, [state, input, isCurrent, text, recordedInput, inputContext])
   return (
     <li
       aria-labelledby={headingId}
@@ -314,10 +432,13 @@ export function StepCard({
       {isCurrent && step.choices && !repeat ? (
         <Choices step={step} value={choice} onChange={setChoice} />
       ) : null}
+      {isCurrent && input && !repeat && text !== undefined ? (
+        <InputEditor input={input} value={text} context={inputContext} onChange={setText} />
+      ) : null}
       {isCurrent && !repeat ? (
         <button
           type="button"
-          onClick={() => onRun(choice)}
+          onClick={() => onRun(choice, false, text)}
           disabled={!canRun || busy}
           aria-describedby={headingId}
           className={primaryButton}
@@ -339,7 +460,7 @@ export function StepCard({
           dueAt={finishedAt + repeat.afterSeconds * 1000}
           canRun={canRun && !busy}
           busy={busy}
-          onRun={() => onRun(choice)}
+          onRun={(automatic) => onRun(choice, automatic, text)}
         />
       ) : null}
       {destination ? (

@@ -2,7 +2,8 @@ import { useEffect, useState } from 'react'
 import { Link, useNavigate, useParams } from 'react-router'
 import { paths } from '../app/paths.ts'
 import { findFlow } from '../flows/all-flows.ts'
-import type { Destination, Flow } from '../flows/flow-model.ts'
+import type { Destination, Flow, FlowData, InputContext } from '../flows/flow-model.ts'
+import { issuerFor } from '../flows/flow-runner.ts'
 import { useMockServerState } from '../mock-as/mock-server-status.tsx'
 import type { MockServerState } from '../mock-as/register.ts'
 import { HttpInspector } from './http-inspector.tsx'
@@ -116,6 +117,12 @@ function FlowWalkthrough({ flow, isCallback }: { flow: Flow; isCallback: boolean
     undefined,
   )?.[0]
   const finished = run.next >= flow.steps.length
+  const inputContext: InputContext<FlowData> = {
+    data: run.data,
+    appOrigin: window.location.origin,
+    issuer: issuerFor(window.location.origin),
+    now: Date.now,
+  }
 
   function onFollow(destination: Destination) {
     if (destination.how === 'pane') {
@@ -124,9 +131,11 @@ function FlowWalkthrough({ flow, isCallback }: { flow: Flow; isCallback: boolean
     } else follow(destination)
   }
 
-  async function onRun(choice?: string) {
-    const stepId = await runNext({ choice })
-    if (!stepId) return
+  async function onRun(choice?: string, automatic = false, input?: string) {
+    const stepId = await runNext({ choice, input })
+    // A timed re-run (polling) must not pull the focus away from what the learner is doing,
+    // e.g. typing in the phone pane.
+    if (!stepId || automatic) return
     setAnnouncement('')
     setFocusRequest({ id: `step-${stepId}-result`, at: Date.now() })
   }
@@ -250,6 +259,8 @@ function FlowWalkthrough({ flow, isCallback }: { flow: Flow; isCallback: boolean
                   busy={busy}
                   onRun={onRun}
                   onFollow={onFollow}
+                  inputContext={inputContext}
+                  recordedInput={record?.input}
                 />
               )
             })}
