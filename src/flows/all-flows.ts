@@ -9,14 +9,18 @@ import { deviceCodeFlow } from './device-code.ts'
 import type { Flow } from './flow-model.ts'
 import { hybridFlow } from './hybrid.ts'
 import { implicitFlow } from './implicit.ts'
+import { jwtBearerFlow } from './jwt-bearer.ts'
 import { passwordFlow } from './password.ts'
 import { refreshTokenFlow } from './refresh-token.ts'
+import { tokenExchangeFlow } from './token-exchange.ts'
 
 export const allFlows: readonly Flow[] = [
   authorizationCodeFlow,
   refreshTokenFlow,
   deviceCodeFlow,
   clientCredentialsFlow,
+  jwtBearerFlow,
+  tokenExchangeFlow,
   hybridFlow,
   implicitFlow,
   passwordFlow,

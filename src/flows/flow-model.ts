@@ -97,6 +97,8 @@ export interface StepOk<D extends FlowData> {
    * page runs it again after `afterSeconds` and offers a button to run it at once.
    */
   repeat?: StepRepeat
+  /** `side-by-side` shows the tokens in columns, to compare them (default: one under another). */
+  tokenLayout?: 'stacked' | 'side-by-side'
 }
 
 export interface StepRepeat {
@@ -105,6 +107,36 @@ export interface StepRepeat {
   runNowLabel: string
   /** The countdown's label (e.g. "Next poll" → "Next poll in 5 seconds"). */
   waitingLabel: string
+}
+
+/** What a step's input editor may read to fill itself: the data so far, never the network. */
+export interface InputContext<D extends FlowData> {
+  data: Readonly<Partial<D>>
+  appOrigin: string
+  issuer: string
+  now(): number
+}
+
+/** A ready-made value for a step's input (e.g. "an expired assertion"). */
+export interface StepInputPreset<D extends FlowData> {
+  label: string
+  /** One line on what the preset changes. */
+  description?: string
+  value(ctx: InputContext<D>): string
+}
+
+/**
+ * Text the learner writes before running a step (e.g. the claims of an assertion). The page
+ * shows a labelled editor filled with `initial`, and `ctx.input` gets what it holds when the
+ * learner runs the step. The runner falls back to `initial` when no input is given (Node tests).
+ */
+export interface StepInput<D extends FlowData> {
+  /** `json` editors say when their text does not parse (the step still decides what to do). */
+  kind: 'json' | 'text'
+  label: string
+  hint?: string
+  initial(ctx: InputContext<D>): string
+  presets?: StepInputPreset<D>[]
 }
 
 /** One option the learner picks before running a step (e.g. a client authentication method). */
@@ -122,6 +154,8 @@ export interface StepError {
   code?: string
   /** The server's `error_description` or the library's detail. */
   detail?: string
+  /** Values that explain the failure (e.g. which checks passed before the one that failed). */
+  values?: ShownValue[]
   exchanges: HttpExchange[]
 }
 
@@ -147,6 +181,8 @@ export interface StepContext<D extends FlowData> {
   fetch: (url: string, init?: RequestInit) => Promise<Response>
   /** The id of the option the learner picked, for a step with `choices`. */
   choice: string | undefined
+  /** The text in the step's editor, for a step with `input`. */
+  input: string | undefined
   /** The exchanges recorded so far in this step (steps rarely need them; the runner adds them). */
   exchanges(): HttpExchange[]
   now(): number
@@ -168,6 +204,8 @@ export interface Step<D extends FlowData = FlowData> {
   moreSpecs?: SpecRef[]
   /** Options shown before the Run button; the first is preselected. `ctx.choice` gets the pick. */
   choices?: StepChoice[]
+  /** An editor shown before the Run button; `ctx.input` gets its text. */
+  input?: StepInput<D>
   run(ctx: StepContext<D>): Promise<StepResult<D>>
 }
 

@@ -11,6 +11,8 @@ export interface StepRecord {
   result: StepResult
   startedAt: number
   finishedAt: number
+  /** The editor text the step ran with (steps with `input`), so the editor shows it again. */
+  input?: string
 }
 
 export interface FlowRun {
@@ -38,6 +40,8 @@ export interface RunEnvironment {
 export interface RunOptions {
   /** The option picked for a step with `choices` (defaults to its first choice). */
   choice?: string
+  /** The editor's text for a step with `input` (defaults to its initial value). */
+  input?: string
 }
 
 export function createRun(flow: Flow, now = Date.now()): FlowRun {
@@ -72,14 +76,18 @@ export async function runNextStep(
   const now = env.now ?? Date.now
   const capture = createHttpCapture(env.transport, now)
   const startedAt = now()
+  const issuer = issuerFor(env.appOrigin)
+  const input =
+    options.input ?? step.input?.initial({ data: run.data, appOrigin: env.appOrigin, issuer, now })
   let result: StepResult
   try {
     result = await step.run({
       data: run.data,
       appOrigin: env.appOrigin,
-      issuer: issuerFor(env.appOrigin),
+      issuer,
       returnUrl: run.returned?.url,
       choice: options.choice ?? step.choices?.[0]?.id,
+      input,
       fetch: capture.fetch,
       exchanges: capture.exchanges,
       now,
@@ -90,7 +98,12 @@ export async function runNextStep(
   const finishedAt = now()
   const records = {
     ...run.records,
-    [step.id]: { result: withoutSave(result), startedAt, finishedAt },
+    [step.id]: {
+      result: withoutSave(result),
+      startedAt,
+      finishedAt,
+      ...(input === undefined ? {} : { input }),
+    },
   }
   if (result.status === 'error') return { ...run, records }
   const next: FlowRun = {

@@ -18,6 +18,7 @@ const claimMeanings: Record<string, string> = {
   jti: 'Unique id of this token',
   scope: 'Permissions granted',
   client_id: 'The client the token was issued to',
+  act: 'Actor: who acts on behalf of the subject (delegation)',
   name: 'Full name',
   email: 'Email address',
   email_verified: 'Whether the email was verified',
@@ -54,7 +55,14 @@ function formatClaim(name: string, value: unknown, now: number): string {
 }
 
 /** A token decoded: header, claims with their meaning, expiry in words, signature status. */
-export function TokenInspector({ token }: { token: ShownToken }) {
+export function TokenInspector({
+  token,
+  narrow = false,
+}: {
+  token: ShownToken
+  /** In a narrow column (tokens side by side): header above the claims, never beside them. */
+  narrow?: boolean
+}) {
   const now = useNow(15_000)
   const decoded = decodeJwt(token.value)
   const signature = signatureLabels[token.signature]
@@ -81,14 +89,14 @@ export function TokenInspector({ token }: { token: ShownToken }) {
         <p className="mt-1 break-all font-mono text-xs">{token.value}</p>
       </details>
       {decoded ? (
-        <div className="mt-2 grid gap-3 lg:grid-cols-3">
+        <div className={`mt-2 grid gap-3 ${narrow ? '' : 'lg:grid-cols-3'}`}>
           <div className="min-w-0">
             <h6 className="text-xs font-semibold uppercase tracking-wide text-slate-700">Header</h6>
             <pre className="mt-1 whitespace-pre-wrap break-all rounded bg-slate-50 p-2 font-mono text-xs">
               {JSON.stringify(decoded.header, null, 2)}
             </pre>
           </div>
-          <div className="min-w-0 lg:col-span-2">
+          <div className={`min-w-0 ${narrow ? '' : 'lg:col-span-2'}`}>
             <table className="w-full table-fixed text-left text-xs">
               <caption className="text-left font-semibold uppercase tracking-wide text-slate-700">
                 Claims
