@@ -54,14 +54,17 @@ const actors = {
   rs: commonActors.rs,
 } as const
 
-function pollLog(polls: PollEntry[], startedAt: number | undefined): string {
-  const start = startedAt ?? polls[0]?.at ?? 0
-  return polls
-    .map(
-      (poll, index) =>
-        `#${index + 1} at +${((poll.at - start) / 1000).toFixed(1)} s: ${poll.outcome} (interval then ${poll.interval} s)`,
-    )
-    .join('\n')
+/** The polls so far, one JSON object each: seconds since the first poll, answer, interval. */
+function pollLog(polls: PollEntry[]): string {
+  const start = polls[0]?.at ?? 0
+  return JSON.stringify(
+    polls.map((poll, index) => ({
+      poll: index + 1,
+      seconds_after_first: Number(((poll.at - start) / 1000).toFixed(1)),
+      answer: poll.outcome,
+      interval_afterwards: poll.interval,
+    })),
+  )
 }
 
 export const deviceCodeFlow = defineFlow<DeviceCodeData>({
@@ -193,10 +196,10 @@ export const deviceCodeFlow = defineFlow<DeviceCodeData>({
             { label: 'Code on the device screen', value: userCode },
             { label: 'Address on the device screen (verification_uri)', value: verificationUri },
             {
-              label: 'QR code of verification_uri_complete',
+              label: 'QR code for a phone camera',
               value: complete,
               format: 'qr',
-              note: 'The address with ?user_code=… added: scanning it saves typing, but the user still confirms the code.',
+              note: 'verification_uri_complete: the address with ?user_code=… added. Scanning it saves typing, but the user still confirms the code.',
             },
           ],
           destination: {
@@ -224,7 +227,6 @@ export const deviceCodeFlow = defineFlow<DeviceCodeData>({
         const as = need(ctx.data.as, 'The server metadata')
         const interval = ctx.data.interval ?? 5
         const polls = [...(ctx.data.polls ?? [])]
-        const firstAt = polls[0]?.at
         const at = ctx.now()
         try {
           const response = await oauth.deviceCodeGrantRequest(
@@ -266,7 +268,7 @@ export const deviceCodeFlow = defineFlow<DeviceCodeData>({
             summary: `Poll ${polls.length}: the user had approved, so this poll returned the tokens. The device code is now spent.`,
             exchanges: ctx.exchanges(),
             values: [
-              { label: 'Polls so far', value: pollLog(polls, firstAt) },
+              { label: 'Polls so far', value: pollLog(polls), format: 'json' },
               { label: 'scope granted', value: tokens.scope ?? scope },
             ],
             tokens: shown,
@@ -290,7 +292,7 @@ export const deviceCodeFlow = defineFlow<DeviceCodeData>({
                   value: `${next} seconds`,
                   ...(slowDown ? { note: `Was ${interval} seconds: slow_down adds 5.` } : {}),
                 },
-                { label: 'Polls so far', value: pollLog(polls, firstAt) },
+                { label: 'Polls so far', value: pollLog(polls), format: 'json' },
               ],
               save: { polls, interval: next },
               repeat: {
