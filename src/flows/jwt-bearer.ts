@@ -72,7 +72,7 @@ function checklist(failed: CheckId | undefined, description?: string): ShownValu
       index < failedAt
         ? '✓ passed'
         : index === failedAt
-          ? `✗ failed: ${description ?? ''}`
+          ? `✗ failed: ${(description ?? '').replace(/^[a-z]+: /, '')}`
           : '– not checked (the server stops at the first failure)',
     note: check.what,
   }))

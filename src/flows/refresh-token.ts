@@ -54,10 +54,15 @@ function short(token: string): string {
 }
 
 /** One refresh: the newest refresh token in, a new access token and a new refresh token out. */
-function refreshStep(id: string, title: string, explanation: string): Step<RefreshTokenData> {
+function refreshStep(
+  id: string,
+  label: string,
+  title: string,
+  explanation: string,
+): Step<RefreshTokenData> {
   return {
     id,
-    label: 'POST /token (refresh_token)',
+    label,
     title,
     from: 'client',
     to: 'as',
@@ -138,11 +143,13 @@ export const refreshTokenFlow = defineFlow<RefreshTokenData>({
     tokenStep(options),
     refreshStep(
       'refresh-1',
+      'POST /token (refresh_token=RT1)',
       'Refresh: trade RT1 for new tokens',
       'The access token lives five minutes; instead of sending alice through the sign-in again, the client posts its refresh token (RT1) to the token endpoint. This server rotates refresh tokens: the answer carries a new access token and a new refresh token, RT2, and RT1 is marked used. Rotation is one of two defences RFC 9700 allows for a public client’s refresh tokens (the other is binding them to a key the client holds, e.g. with DPoP); confidential clients need neither, since their refresh tokens only work with their client credentials.',
     ),
     refreshStep(
       'refresh-2',
+      'POST /token (refresh_token=RT2)',
       'Refresh again: trade RT2 for RT3',
       'The next refresh uses the newest token, RT2, and gets RT3. A legitimate client always holds exactly one live refresh token: the latest. Each used one is kept by the server only to recognise it if it ever comes back.',
     ),
