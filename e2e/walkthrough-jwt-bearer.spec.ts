@@ -61,9 +61,7 @@ test('a new user gets a token with a signed assertion, sends an expired one (inv
   await expect(
     editor.getByText(/refused the assertion with invalid_grant: the exp check failed/),
   ).toBeVisible()
-  await expect(
-    editor.getByText(/^✗ failed: the assertion expired \d+ seconds ago/),
-  ).toBeVisible()
+  await expect(editor.getByText(/^✗ failed: the assertion expired \d+ seconds ago/)).toBeVisible()
   await expect(editor.getByText('✓ passed')).toHaveCount(5)
   await expectNoAxeViolations(page)
 
