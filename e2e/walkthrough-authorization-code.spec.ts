@@ -51,7 +51,7 @@ async function openWalkthrough(page: Page) {
     .getByRole('navigation', { name: 'Main' })
     .getByRole('link', { name: 'Walk through' })
     .click()
-  await page.getByRole('link', { name: flowTitle }).click()
+  await page.getByRole('heading', { name: flowTitle }).getByRole('link').click()
   await expect(page.getByRole('heading', { level: 1, name: flowTitle })).toBeVisible()
 }
 
@@ -201,7 +201,7 @@ test('the walkthrough pages and the server sign-in and consent pages have no axe
   await expect(page.getByRole('heading', { level: 1, name: 'Walkthroughs' })).toBeVisible()
   await expectNoAxeViolations(page)
 
-  await page.getByRole('link', { name: flowTitle }).click()
+  await page.getByRole('heading', { name: flowTitle }).getByRole('link').click()
   await authorize(page, {
     onSignIn: async () => {
       await expectNoAxeViolations(page)
