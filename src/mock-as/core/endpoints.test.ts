@@ -227,6 +227,33 @@ test('registration: 201 with client_id, secret, issued-at and a numeric client_s
   expect(body.source).toBeUndefined()
 })
 
+test('registration keeps application_type and post_logout_redirect_uris, and checks them', async () => {
+  const t = createTestAuthorizationServer()
+  const kept = await register(t, {
+    redirect_uris: ['http://127.0.0.1/callback'],
+    token_endpoint_auth_method: 'none',
+    application_type: 'native',
+    post_logout_redirect_uris: ['http://127.0.0.1/signed-out'],
+  })
+  expect(kept.status).toBe(201)
+  expect(await kept.json()).toMatchObject({
+    application_type: 'native',
+    post_logout_redirect_uris: ['http://127.0.0.1/signed-out'],
+  })
+  const badType = await register(t, {
+    redirect_uris: ['https://a.example/cb'],
+    application_type: 'tv',
+  })
+  expect(badType.status).toBe(400)
+  expect((await badType.json()).error).toBe('invalid_client_metadata')
+  const badLogout = await register(t, {
+    redirect_uris: ['https://a.example/cb'],
+    post_logout_redirect_uris: ['https://a.example/bye#frag'],
+  })
+  expect(badLogout.status).toBe(400)
+  expect((await badLogout.json()).error).toBe('invalid_client_metadata')
+})
+
 test('registration: a public client gets no secret and cannot overwrite a demo client', async () => {
   const t = createTestAuthorizationServer()
   const body = await (

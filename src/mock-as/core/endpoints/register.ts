@@ -219,6 +219,23 @@ export async function handleRegister(request: Request, ctx: ServerContext): Prom
   }
   const contacts = optionalStringArray(body, 'contacts')
   if (contacts) extra.contacts = contacts
+  /** @see https://openid.net/specs/openid-connect-registration-1_0.html#ClientMetadata */
+  const applicationType = own('application_type')
+  if (applicationType !== undefined) {
+    if (applicationType !== 'web' && applicationType !== 'native') {
+      throw invalidMetadata('application_type must be "web" or "native".')
+    }
+    extra.application_type = applicationType
+  }
+  /** @see https://openid.net/specs/openid-connect-rpinitiated-1_0.html#ClientMetadata */
+  const postLogoutRedirectUris = optionalStringArray(body, 'post_logout_redirect_uris')
+  if (postLogoutRedirectUris) {
+    for (const uri of postLogoutRedirectUris) {
+      const problem = checkRedirectUri(uri)
+      if (problem) throw invalidMetadata(`post_logout_redirect_uris: ${problem}`)
+    }
+    extra.post_logout_redirect_uris = postLogoutRedirectUris
+  }
 
   const issuedAt = ctx.nowSeconds()
   const hasSecret = authMethod === 'client_secret_basic' || authMethod === 'client_secret_post'
