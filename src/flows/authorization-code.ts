@@ -21,6 +21,7 @@ import {
 } from './code-flow-steps.ts'
 import { commonActors, defineFlow, type ShownToken } from './flow-model.ts'
 import { oauthOptions } from './http-capture.ts'
+import { callResourceServer } from './resource-server-call.ts'
 
 export const authorizationCodeFlowId = 'authorization-code'
 
@@ -106,29 +107,10 @@ export const authorizationCodeFlow = defineFlow<AuthorizationCodeData>({
       explanation:
         'The client sends the access token in the Authorization header with the "Bearer" scheme. The resource server validates the token (signature, issuer, audience, expiry) and checks that its scope covers the request; /api/profile needs the "profile" scope. A bearer token works for whoever holds it, which is why it travels only in a header and is kept short-lived.',
       async run(ctx) {
-        const response = await oauth.protectedResourceRequest(
-          need(ctx.data.accessToken, 'The access token'),
-          'GET',
-          new URL('/api/profile', ctx.appOrigin),
-          undefined,
-          undefined,
-          oauthOptions(ctx),
-        )
-        const body = await response.text()
-        if (!response.ok) {
-          return {
-            status: 'error',
-            message: `The API answered ${response.status}.`,
-            detail: body,
-            exchanges: ctx.exchanges(),
-          }
-        }
-        return {
-          status: 'ok',
+        return callResourceServer(ctx, need(ctx.data.accessToken, 'The access token'), {
+          path: '/api/profile',
           summary: 'The API accepted the access token and answered.',
-          exchanges: ctx.exchanges(),
-          values: [{ label: 'API answer from /api/profile', value: body, format: 'json' }],
-        }
+        })
       },
     },
     {

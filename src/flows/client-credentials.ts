@@ -8,8 +8,10 @@
  */
 import * as oauth from 'oauth4webapi'
 import { oidc, rfc } from '../shared/spec-links.ts'
+import { need } from './code-flow-steps.ts'
 import { commonActors, defineFlow, type HttpExchange, type ShownValue } from './flow-model.ts'
 import { oauthOptions } from './http-capture.ts'
+import { callResourceServer } from './resource-server-call.ts'
 
 export const clientCredentialsFlowId = 'client-credentials'
 
@@ -30,11 +32,6 @@ type ClientCredentialsData = {
   privateJwk?: { [key: string]: string | undefined }
   kid?: string
   accessToken?: string
-}
-
-function need<T>(value: T | undefined, what: string): T {
-  if (value === undefined) throw new Error(`${what} is missing: run the earlier steps first.`)
-  return value
 }
 
 /**
@@ -347,29 +344,10 @@ export const clientCredentialsFlow = defineFlow<ClientCredentialsData>({
       explanation:
         'The service sends its token in the Authorization header. The resource server checks the token and that its scope includes orders:read; the token’s subject is the service, so the API answers what the service itself may see.',
       async run(ctx) {
-        const response = await oauth.protectedResourceRequest(
-          need(ctx.data.accessToken, 'The access token'),
-          'GET',
-          new URL('/api/orders', ctx.appOrigin),
-          undefined,
-          undefined,
-          oauthOptions(ctx),
-        )
-        const body = await response.text()
-        if (!response.ok) {
-          return {
-            status: 'error',
-            message: `The API answered ${response.status}.`,
-            detail: body,
-            exchanges: ctx.exchanges(),
-          }
-        }
-        return {
-          status: 'ok',
+        return callResourceServer(ctx, need(ctx.data.accessToken, 'The access token'), {
+          path: '/api/orders',
           summary: 'The API accepted the access token and answered.',
-          exchanges: ctx.exchanges(),
-          values: [{ label: 'API answer from /api/orders', value: body, format: 'json' }],
-        }
+        })
       },
     },
     {

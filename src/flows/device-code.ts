@@ -7,8 +7,10 @@
  */
 import * as oauth from 'oauth4webapi'
 import { rfc } from '../shared/spec-links.ts'
+import { need } from './code-flow-steps.ts'
 import { commonActors, defineFlow, type ShownToken } from './flow-model.ts'
 import { oauthOptions } from './http-capture.ts'
+import { callResourceServer } from './resource-server-call.ts'
 
 export const deviceCodeFlowId = 'device-code'
 
@@ -31,11 +33,6 @@ type DeviceCodeData = {
   expiresAt?: number
   polls?: PollEntry[]
   accessToken?: string
-}
-
-function need<T>(value: T | undefined, what: string): T {
-  if (value === undefined) throw new Error(`${what} is missing: run the earlier steps first.`)
-  return value
 }
 
 const actors = {
@@ -338,29 +335,10 @@ export const deviceCodeFlow = defineFlow<DeviceCodeData>({
       explanation:
         'With its access token the device calls the API like any other client, in the Authorization header with the Bearer scheme. /api/orders needs the orders:read scope that the user approved on the phone.',
       async run(ctx) {
-        const response = await oauth.protectedResourceRequest(
-          need(ctx.data.accessToken, 'The access token'),
-          'GET',
-          new URL('/api/orders', ctx.appOrigin),
-          undefined,
-          undefined,
-          oauthOptions(ctx),
-        )
-        const body = await response.text()
-        if (!response.ok) {
-          return {
-            status: 'error',
-            message: `The API answered ${response.status}.`,
-            detail: body,
-            exchanges: ctx.exchanges(),
-          }
-        }
-        return {
-          status: 'ok',
+        return callResourceServer(ctx, need(ctx.data.accessToken, 'The access token'), {
+          path: '/api/orders',
           summary: 'The API accepted the access token and answered.',
-          exchanges: ctx.exchanges(),
-          values: [{ label: 'API answer from /api/orders', value: body, format: 'json' }],
-        }
+        })
       },
     },
   ],

@@ -9,8 +9,10 @@
 import * as oauth from 'oauth4webapi'
 import { rfc } from '../shared/spec-links.ts'
 import { authorizationCodeFlowId } from './authorization-code.ts'
+import { need } from './code-flow-steps.ts'
 import { type Actor, commonActors, defineFlow, type ShownValue } from './flow-model.ts'
 import { oauthOptions } from './http-capture.ts'
+import { callResourceServer } from './resource-server-call.ts'
 
 export const implicitFlowId = 'implicit'
 
@@ -29,11 +31,6 @@ type ImplicitData = {
   state?: string
   accessToken?: string
   arrivedAt?: string
-}
-
-function need<T>(value: T | undefined, what: string): T {
-  if (value === undefined) throw new Error(`${what} is missing: run the earlier steps first.`)
-  return value
 }
 
 /** Reads the fragment of the address the browser came back to: every parameter, once. */
@@ -275,29 +272,10 @@ export const implicitFlow = defineFlow<ImplicitData>({
       explanation:
         'The app uses the token as a bearer token. It works, which is why the implicit grant was popular: one redirect and the app can call the API.',
       async run(ctx) {
-        const response = await oauth.protectedResourceRequest(
-          need(ctx.data.accessToken, 'The access token'),
-          'GET',
-          new URL('/api/profile', ctx.appOrigin),
-          undefined,
-          undefined,
-          oauthOptions(ctx),
-        )
-        const body = await response.text()
-        if (!response.ok) {
-          return {
-            status: 'error',
-            message: `The API answered ${response.status}.`,
-            detail: body,
-            exchanges: ctx.exchanges(),
-          }
-        }
-        return {
-          status: 'ok',
+        return callResourceServer(ctx, need(ctx.data.accessToken, 'The access token'), {
+          path: '/api/profile',
           summary: 'The API accepted the token.',
-          exchanges: ctx.exchanges(),
-          values: [{ label: 'API answer from /api/profile', value: body, format: 'json' }],
-        }
+        })
       },
     },
     {

@@ -16,7 +16,6 @@ import {
   type ShownValue,
   type StepResult,
 } from './flow-model.ts'
-import { oauthOptions } from './http-capture.ts'
 import {
   discoverGrantStep,
   freshClaims,
@@ -27,6 +26,7 @@ import {
   requestWithAssertion,
   signAssertion,
 } from './jwt-assertion.ts'
+import { callResourceServer } from './resource-server-call.ts'
 
 export const jwtBearerFlowId = 'jwt-bearer'
 
@@ -400,29 +400,10 @@ export const jwtBearerFlow = defineFlow<JwtBearerData>({
       explanation:
         'The access token works like any other: the client sends it as a Bearer token and the API answers for the user named in the assertion’s sub. The API cannot tell, and need not care, which grant produced the token.',
       async run(ctx) {
-        const response = await oauth.protectedResourceRequest(
-          need(ctx.data.accessToken, 'The access token'),
-          'GET',
-          new URL('/api/profile', ctx.appOrigin),
-          undefined,
-          undefined,
-          oauthOptions(ctx),
-        )
-        const body = await response.text()
-        if (!response.ok) {
-          return {
-            status: 'error',
-            message: `The API answered ${response.status}.`,
-            detail: body,
-            exchanges: ctx.exchanges(),
-          }
-        }
-        return {
-          status: 'ok',
+        return callResourceServer(ctx, need(ctx.data.accessToken, 'The access token'), {
+          path: '/api/profile',
           summary: 'The API accepted the token and answered for alice.',
-          exchanges: ctx.exchanges(),
-          values: [{ label: 'API answer from /api/profile', value: body, format: 'json' }],
-        }
+        })
       },
     },
   ],

@@ -9,8 +9,10 @@
 import * as oauth from 'oauth4webapi'
 import { rfc } from '../shared/spec-links.ts'
 import { authorizationCodeFlowId } from './authorization-code.ts'
+import { need } from './code-flow-steps.ts'
 import { type Actor, commonActors, defineFlow, type ShownValue } from './flow-model.ts'
 import { oauthOptions } from './http-capture.ts'
+import { callResourceServer } from './resource-server-call.ts'
 
 export const passwordFlowId = 'password'
 
@@ -32,11 +34,6 @@ const guesser: Actor = {
 type PasswordData = {
   as?: oauth.AuthorizationServer
   accessToken?: string
-}
-
-function need<T>(value: T | undefined, what: string): T {
-  if (value === undefined) throw new Error(`${what} is missing: run the earlier steps first.`)
-  return value
 }
 
 /** The form body of the last request the step made, parameter by parameter. */
@@ -189,29 +186,10 @@ export const passwordFlow = defineFlow<PasswordData>({
       explanation:
         'The token works like any other access token. Nothing at the API tells that it was obtained by handing the app a password.',
       async run(ctx) {
-        const response = await oauth.protectedResourceRequest(
-          need(ctx.data.accessToken, 'The access token'),
-          'GET',
-          new URL('/api/profile', ctx.appOrigin),
-          undefined,
-          undefined,
-          oauthOptions(ctx),
-        )
-        const body = await response.text()
-        if (!response.ok) {
-          return {
-            status: 'error',
-            message: `The API answered ${response.status}.`,
-            detail: body,
-            exchanges: ctx.exchanges(),
-          }
-        }
-        return {
-          status: 'ok',
+        return callResourceServer(ctx, need(ctx.data.accessToken, 'The access token'), {
+          path: '/api/profile',
           summary: 'The API accepted the token.',
-          exchanges: ctx.exchanges(),
-          values: [{ label: 'API answer from /api/profile', value: body, format: 'json' }],
-        }
+        })
       },
     },
     {
