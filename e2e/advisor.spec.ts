@@ -124,7 +124,7 @@ test('a new user answers the wizard by keyboard, shares the result and the link 
     grant_types: ['authorization_code', 'refresh_token'],
     response_types: ['code'],
     token_endpoint_auth_method: 'none',
-    scope: 'openid profile offline_access api:read',
+    scope: 'openid profile offline_access orders:read',
   })
   await expectNoAxeViolations(page)
 

@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest'
+import { allAnswerCombinations } from './answer-space.ts'
 import {
   type AnswerDraft,
   type Answers,
@@ -11,27 +12,6 @@ import {
 } from './questions.ts'
 import { type ExtraId, recommend } from './recommend.ts'
 import { alternativeRules, extraRules, grantRules, migrationRules } from './rules.ts'
-
-/** Every complete set of answers: each applicable question takes each of its offered values. */
-function allAnswerCombinations(): Answers[] {
-  const results: Answers[] = []
-  const walk = (draft: AnswerDraft, index: number) => {
-    const question = questions[index]
-    if (!question) {
-      results.push(draft as Answers)
-      return
-    }
-    if (!question.appliesWhen(draft)) {
-      walk(draft, index + 1)
-      return
-    }
-    for (const choice of choicesFor(question, draft)) {
-      walk({ ...draft, [question.key]: choice.value }, index + 1)
-    }
-  }
-  walk({}, 0)
-  return results
-}
 
 const combinations = allAnswerCombinations()
 const userFacing = ['spa', 'web', 'native', 'cli', 'device']
@@ -354,7 +334,7 @@ test('the mobile app gets claimed https, private-use scheme and loopback redirec
 
 test('staying signed in with OpenID Connect asks for offline_access', () => {
   const result = recommend({ ...base, app: 'web', identity: 'yes', refresh: 'yes' })
-  expect(result.client.scope).toBe('openid profile offline_access api:read')
+  expect(result.client.scope).toBe('openid profile offline_access orders:read')
   expect(result.client.grant_types).toEqual(['authorization_code', 'refresh_token'])
 })
 
