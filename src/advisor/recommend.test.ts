@@ -4,10 +4,8 @@ import {
   type AnswerDraft,
   type Answers,
   applicableQuestions,
-  choicesFor,
   missingQuestions,
   parseAnswers,
-  questions,
   serializeAnswers,
 } from './questions.ts'
 import { type ExtraId, recommend } from './recommend.ts'
