@@ -16,6 +16,7 @@ import {
   need,
   opaqueRefreshToken,
   prepareStep,
+  refreshGrant,
   refuses,
   tokenStep,
 } from './code-flow-steps.ts'
@@ -127,14 +128,7 @@ export const authorizationCodeFlow = defineFlow<AuthorizationCodeData>({
       async run(ctx) {
         const as = need(ctx.data.as, 'The server metadata')
         const oldRefreshToken = need(ctx.data.refreshToken, 'The refresh token')
-        const response = await oauth.refreshTokenGrantRequest(
-          as,
-          client,
-          clientAuth,
-          oldRefreshToken,
-          oauthOptions(ctx),
-        )
-        const tokens = await oauth.processRefreshTokenResponse(as, client, response)
+        const tokens = await refreshGrant(ctx, as, options, oldRefreshToken)
         const rotated =
           tokens.refresh_token !== undefined && tokens.refresh_token !== oldRefreshToken
         const shown: ShownToken[] = [
@@ -179,11 +173,7 @@ export const authorizationCodeFlow = defineFlow<AuthorizationCodeData>({
         const as = need(ctx.data.as, 'The server metadata')
         const replayed = need(ctx.data.previousRefreshToken, 'The old refresh token')
         const newest = need(ctx.data.refreshToken, 'The newest refresh token')
-        const replay = await refuses(() =>
-          oauth
-            .refreshTokenGrantRequest(as, client, clientAuth, replayed, oauthOptions(ctx))
-            .then((response) => oauth.processRefreshTokenResponse(as, client, response)),
-        )
+        const replay = await refuses(() => refreshGrant(ctx, as, options, replayed))
         if (!replay) {
           return {
             status: 'error',
@@ -192,11 +182,7 @@ export const authorizationCodeFlow = defineFlow<AuthorizationCodeData>({
             exchanges: ctx.exchanges(),
           }
         }
-        const newestAfter = await refuses(() =>
-          oauth
-            .refreshTokenGrantRequest(as, client, clientAuth, newest, oauthOptions(ctx))
-            .then((response) => oauth.processRefreshTokenResponse(as, client, response)),
-        )
+        const newestAfter = await refuses(() => refreshGrant(ctx, as, options, newest))
         return {
           status: 'ok',
           summary: `The server refused the replayed refresh token with ${replay.error}.`,

@@ -8,7 +8,7 @@
  */
 import * as oauth from 'oauth4webapi'
 import { oidc, rfc } from '../shared/spec-links.ts'
-import { need } from './code-flow-steps.ts'
+import { discover, need } from './code-flow-steps.ts'
 import { commonActors, defineFlow, type HttpExchange, type ShownValue } from './flow-model.ts'
 import { oauthOptions } from './http-capture.ts'
 import { callResourceServer } from './resource-server-call.ts'
@@ -141,11 +141,7 @@ export const clientCredentialsFlow = defineFlow<ClientCredentialsData>({
       explanation:
         'The service reads the server metadata for the token endpoint, the registration endpoint, and which client authentication methods and signing algorithms the token endpoint accepts.',
       async run(ctx) {
-        const issuer = new URL(ctx.issuer)
-        const as = await oauth.processDiscoveryResponse(
-          issuer,
-          await oauth.discoveryRequest(issuer, { algorithm: 'oauth2', ...oauthOptions(ctx) }),
-        )
+        const as = await discover(ctx, 'oauth2')
         return {
           status: 'ok',
           summary: `Found the server's metadata; its issuer is ${as.issuer}.`,

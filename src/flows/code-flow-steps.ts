@@ -2,13 +2,14 @@
  * The steps every authorization-code walkthrough starts with (discover, PKCE and state, the
  * authorization request, its response, the code exchange), as builders: the authorization-code
  * and refresh-token walkthroughs share them, each with its own client, scope and callback route.
+ * Also the small pieces every walkthrough uses: need(), discover(), notBackYet(), refreshGrant().
  * @see [RFC 6749 §4.1](https://www.rfc-editor.org/rfc/rfc6749#section-4.1)
  * @see [RFC 7636](https://www.rfc-editor.org/rfc/rfc7636)
  */
 import * as oauth from 'oauth4webapi'
 import { oidc, rfc } from '../shared/spec-links.ts'
-import type { HttpExchange, ShownToken, Step } from './flow-model.ts'
-import { oauthOptions } from './http-capture.ts'
+import type { HttpExchange, ShownToken, Step, StepError } from './flow-model.ts'
+import { type HasFetch, oauthOptions } from './http-capture.ts'
 
 export type RecordedResponse = {
   status: number
@@ -72,6 +73,43 @@ export async function refuses(
   }
 }
 
+/** Fetches the metadata published under `ctx.issuer`; oauth4webapi checks its issuer. */
+export async function discover(
+  ctx: HasFetch & { issuer: string },
+  algorithm: 'oidc' | 'oauth2',
+): Promise<oauth.AuthorizationServer> {
+  const issuer = new URL(ctx.issuer)
+  const response = await oauth.discoveryRequest(issuer, { algorithm, ...oauthOptions(ctx) })
+  return oauth.processDiscoveryResponse(issuer, response)
+}
+
+/** What a callback step answers when the browser has not come back from the server yet. */
+export function notBackYet(ctx: { exchanges(): HttpExchange[] }): StepError {
+  return {
+    status: 'error',
+    message:
+      'The browser has not come back from the authorization server yet. Run the previous step and finish the login and consent there.',
+    exchanges: ctx.exchanges(),
+  }
+}
+
+/** A refresh-token grant request and its checked response. */
+export async function refreshGrant(
+  ctx: HasFetch,
+  as: oauth.AuthorizationServer,
+  { client, clientAuth }: Pick<CodeFlowOptions, 'client' | 'clientAuth'>,
+  refreshToken: string,
+): Promise<oauth.TokenEndpointResponse> {
+  const response = await oauth.refreshTokenGrantRequest(
+    as,
+    client,
+    clientAuth,
+    refreshToken,
+    oauthOptions(ctx),
+  )
+  return oauth.processRefreshTokenResponse(as, client, response)
+}
+
 /** Fetch the metadata document (RFC 8414 / OIDC Discovery) and keep it as `as`. */
 export function discoverStep(): Step<CodeFlowData> {
   return {
@@ -86,12 +124,7 @@ export function discoverStep(): Step<CodeFlowData> {
     explanation:
       'The client starts from a single string, the issuer identifier. It fetches the metadata document published under that issuer to learn where the endpoints are, which features the server supports (PKCE methods, response types, signing algorithms) and where its public keys live. oauth4webapi refuses the document unless its "issuer" is exactly the identifier we asked about, so a server cannot pass itself off as another.',
     async run(ctx) {
-      const issuer = new URL(ctx.issuer)
-      const response = await oauth.discoveryRequest(issuer, {
-        algorithm: 'oidc',
-        ...oauthOptions(ctx),
-      })
-      const as = await oauth.processDiscoveryResponse(issuer, response)
+      const as = await discover(ctx, 'oidc')
       return {
         status: 'ok',
         summary: `Found the server's metadata; its issuer is ${as.issuer}.`,
@@ -214,14 +247,7 @@ export function callbackStep(options: CodeFlowOptions): Step<CodeFlowData> {
       'After the approval the server redirects the browser back to the registered redirect URI with a short-lived code, the state we sent, and "iss", the identity of the server that answered. The client checks that state is the one it stored (else this response belongs to some other session, maybe a forged one) and that iss is the issuer it meant to talk to (a defence against mix-up attacks when a client uses several servers).',
     async run(ctx) {
       const as = need(ctx.data.as, 'The server metadata')
-      if (!ctx.returnUrl) {
-        return {
-          status: 'error',
-          message:
-            'The browser has not come back from the authorization server yet. Run the previous step and finish the login and consent there.',
-          exchanges: ctx.exchanges(),
-        }
-      }
+      if (!ctx.returnUrl) return notBackYet(ctx)
       const returned = new URL(ctx.returnUrl)
       const params = oauth.validateAuthResponse(
         as,

@@ -7,7 +7,7 @@
  */
 import * as oauth from 'oauth4webapi'
 import { rfc } from '../shared/spec-links.ts'
-import { need } from './code-flow-steps.ts'
+import { discover, need } from './code-flow-steps.ts'
 import { commonActors, defineFlow, type ShownToken } from './flow-model.ts'
 import { oauthOptions } from './http-capture.ts'
 import { callResourceServer } from './resource-server-call.ts'
@@ -86,11 +86,7 @@ export const deviceCodeFlow = defineFlow<DeviceCodeData>({
       explanation:
         'The device reads the server metadata. Besides the token endpoint it needs the device_authorization_endpoint, which RFC 8628 adds to the metadata; a server without it does not offer this grant.',
       async run(ctx) {
-        const issuer = new URL(ctx.issuer)
-        const as = await oauth.processDiscoveryResponse(
-          issuer,
-          await oauth.discoveryRequest(issuer, { algorithm: 'oidc', ...oauthOptions(ctx) }),
-        )
+        const as = await discover(ctx, 'oidc')
         return {
           status: 'ok',
           summary: `Found the server's metadata; its issuer is ${as.issuer}.`,

@@ -8,6 +8,7 @@
 import * as oauth from 'oauth4webapi'
 import { decodeJwt } from '../shared/jwt.ts'
 import { oidc, rfc, type SpecRef } from '../shared/spec-links.ts'
+import { discover, need, notBackYet } from './code-flow-steps.ts'
 import { commonActors, defineFlow, type ShownToken, type ShownValue } from './flow-model.ts'
 import { oauthOptions } from './http-capture.ts'
 
@@ -35,11 +36,6 @@ type HybridData = {
   frontIdToken?: string
   backIdToken?: string
   accessToken?: string
-}
-
-function need<T>(value: T | undefined, what: string): T {
-  if (value === undefined) throw new Error(`${what} is missing: run the earlier steps first.`)
-  return value
 }
 
 /** OIDC Core §3.3.2.11: the hash of `c_hash` is the one of the ID token's `alg`. */
@@ -96,12 +92,7 @@ export const hybridFlow = defineFlow<HybridData>({
       explanation:
         'The client fetches the metadata published under the issuer. For this flow it needs three things from it: "code id_token" among the response types, the signing algorithms the server uses for ID tokens, and jwks_uri, where the public keys that verify them live.',
       async run(ctx) {
-        const issuer = new URL(ctx.issuer)
-        const response = await oauth.discoveryRequest(issuer, {
-          algorithm: 'oidc',
-          ...oauthOptions(ctx),
-        })
-        const as = await oauth.processDiscoveryResponse(issuer, response)
+        const as = await discover(ctx, 'oidc')
         const responseTypes = as.response_types_supported ?? []
         if (!responseTypes.includes('code id_token')) {
           return {
@@ -215,14 +206,7 @@ export const hybridFlow = defineFlow<HybridData>({
         'The browser is back with "#code=…&id_token=…&state=…&iss=…". Only the page can read a fragment, so this step reads location.hash. oauth4webapi\'s validateCodeIdTokenResponse then checks the ID token before anything else: it fetches the server\'s public keys and verifies the signature (the token came through the browser, so nothing else vouches for it), checks iss, aud, exp and that iat is recent, that the nonce is ours, and that c_hash matches the code. c_hash is the left half of the SHA-256 hash of the code (SHA-256 because the token is signed with RS256): since the signed token commits to the code, an attacker who swaps in a code of their own is caught here, before the code is ever redeemed.',
       async run(ctx) {
         const as = need(ctx.data.as, 'The server metadata')
-        if (!ctx.returnUrl) {
-          return {
-            status: 'error',
-            message:
-              'The browser has not come back from the authorization server yet. Run the previous step and finish the login and consent there.',
-            exchanges: ctx.exchanges(),
-          }
-        }
+        if (!ctx.returnUrl) return notBackYet(ctx)
         const returned = new URL(ctx.returnUrl)
         if (returned.hash === '') {
           return {

@@ -9,9 +9,8 @@
 import * as oauth from 'oauth4webapi'
 import { rfc } from '../shared/spec-links.ts'
 import { authorizationCodeFlowId } from './authorization-code.ts'
-import { need } from './code-flow-steps.ts'
+import { discover, need, notBackYet } from './code-flow-steps.ts'
 import { type Actor, commonActors, defineFlow, type ShownValue } from './flow-model.ts'
-import { oauthOptions } from './http-capture.ts'
 import { callResourceServer } from './resource-server-call.ts'
 
 export const implicitFlowId = 'implicit'
@@ -74,12 +73,7 @@ export const implicitFlow = defineFlow<ImplicitData>({
       explanation:
         'The client reads the server metadata. This server lists the response type "token" and the grant type "implicit" because it still supports them, but only for one legacy demo client; registering a new client for them is refused. Discovery describes what a server can do, not what each client may do.',
       async run(ctx) {
-        const issuer = new URL(ctx.issuer)
-        const response = await oauth.discoveryRequest(issuer, {
-          algorithm: 'oauth2',
-          ...oauthOptions(ctx),
-        })
-        const as = await oauth.processDiscoveryResponse(issuer, response)
+        const as = await discover(ctx, 'oauth2')
         return {
           status: 'ok',
           summary: `Found the metadata of ${as.issuer}.`,
@@ -169,14 +163,7 @@ export const implicitFlow = defineFlow<ImplicitData>({
         'The browser is back, and the access token is in the address: "#access_token=…&token_type=Bearer&expires_in=…&state=…&iss=…". oauth4webapi has no API for this response either, so this step parses the fragment by hand and does the checks a library would do: the state is ours, iss is the server we meant, an access token and a token type are present. Look at what this step could read, because any other script on the page could read it just as easily.',
       async run(ctx) {
         const as = need(ctx.data.as, 'The server metadata')
-        if (!ctx.returnUrl) {
-          return {
-            status: 'error',
-            message:
-              'The browser has not come back from the authorization server yet. Run the previous step and finish the login and consent there.',
-            exchanges: ctx.exchanges(),
-          }
-        }
+        if (!ctx.returnUrl) return notBackYet(ctx)
         const returned = new URL(ctx.returnUrl)
         const params = parseFragment(returned)
         const error = params.get('error')

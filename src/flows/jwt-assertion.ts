@@ -17,6 +17,7 @@ import {
 } from 'jose'
 import * as oauth from 'oauth4webapi'
 import { rfc } from '../shared/spec-links.ts'
+import { discover } from './code-flow-steps.ts'
 import type { JsonValue, Step } from './flow-model.ts'
 import { type HasFetch, oauthOptions } from './http-capture.ts'
 
@@ -134,12 +135,7 @@ export function discoverGrantStep<D extends { as?: oauth.AuthorizationServer }>(
     moreSpecs: [rfc(8414, '2')],
     explanation: init.explanation,
     async run(ctx) {
-      const issuer = new URL(ctx.issuer)
-      const response = await oauth.discoveryRequest(issuer, {
-        algorithm: 'oauth2',
-        ...oauthOptions(ctx),
-      })
-      const as = await oauth.processDiscoveryResponse(issuer, response)
+      const as = await discover(ctx, 'oauth2')
       const grants = as.grant_types_supported ?? []
       if (!grants.includes(init.grantType)) {
         return {

@@ -9,7 +9,7 @@
 import * as oauth from 'oauth4webapi'
 import { rfc } from '../shared/spec-links.ts'
 import { authorizationCodeFlowId } from './authorization-code.ts'
-import { need } from './code-flow-steps.ts'
+import { discover, need } from './code-flow-steps.ts'
 import { type Actor, commonActors, defineFlow, type ShownValue } from './flow-model.ts'
 import { oauthOptions } from './http-capture.ts'
 import { callResourceServer } from './resource-server-call.ts'
@@ -77,12 +77,7 @@ export const passwordFlow = defineFlow<PasswordData>({
       explanation:
         'The client reads the server metadata to find the token endpoint. This server lists "password" among its grant types because it still supports it, but only for one legacy demo client; registering a new client for it is refused.',
       async run(ctx) {
-        const issuer = new URL(ctx.issuer)
-        const response = await oauth.discoveryRequest(issuer, {
-          algorithm: 'oauth2',
-          ...oauthOptions(ctx),
-        })
-        const as = await oauth.processDiscoveryResponse(issuer, response)
+        const as = await discover(ctx, 'oauth2')
         return {
           status: 'ok',
           summary: `Found the metadata of ${as.issuer}.`,

@@ -17,6 +17,7 @@ import {
   need,
   opaqueRefreshToken,
   prepareStep,
+  refreshGrant,
   refuses,
   tokenStep,
 } from './code-flow-steps.ts'
@@ -74,14 +75,7 @@ function refreshStep(
       const as = need(ctx.data.as, 'The server metadata')
       const chain = ctx.data.refreshTokens ?? [need(ctx.data.refreshToken, 'The refresh token')]
       const current = need(chain[chain.length - 1], 'The refresh token')
-      const response = await oauth.refreshTokenGrantRequest(
-        as,
-        options.client,
-        options.clientAuth,
-        current,
-        oauthOptions(ctx),
-      )
-      const tokens = await oauth.processRefreshTokenResponse(as, options.client, response)
+      const tokens = await refreshGrant(ctx, as, options, current)
       const next = tokens.refresh_token
       if (next === undefined || next === current) {
         return {
@@ -168,17 +162,7 @@ export const refreshTokenFlow = defineFlow<RefreshTokenData>({
         const as = need(ctx.data.as, 'The server metadata')
         const chain = need(ctx.data.refreshTokens, 'The refresh tokens')
         const first = need(chain[0], 'RT1')
-        const replay = await refuses(() =>
-          oauth
-            .refreshTokenGrantRequest(
-              as,
-              options.client,
-              options.clientAuth,
-              first,
-              oauthOptions(ctx),
-            )
-            .then((response) => oauth.processRefreshTokenResponse(as, options.client, response)),
-        )
+        const replay = await refuses(() => refreshGrant(ctx, as, options, first))
         if (!replay) {
           return {
             status: 'error',
@@ -212,17 +196,7 @@ export const refreshTokenFlow = defineFlow<RefreshTokenData>({
         const as = need(ctx.data.as, 'The server metadata')
         const chain = need(ctx.data.refreshTokens, 'The refresh tokens')
         const newest = need(chain[chain.length - 1], 'The newest refresh token')
-        const refused = await refuses(() =>
-          oauth
-            .refreshTokenGrantRequest(
-              as,
-              options.client,
-              options.clientAuth,
-              newest,
-              oauthOptions(ctx),
-            )
-            .then((response) => oauth.processRefreshTokenResponse(as, options.client, response)),
-        )
+        const refused = await refuses(() => refreshGrant(ctx, as, options, newest))
         if (!refused) {
           return {
             status: 'error',
