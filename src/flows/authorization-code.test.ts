@@ -1,33 +1,12 @@
 import { expect, test } from 'vitest'
-import {
-  createTestAuthorizationServer,
-  driveAuthorization,
-  testAppOrigin,
-} from '../mock-as/core/test-server.ts'
+import { driveAuthorization } from '../mock-as/core/test-server.ts'
 import { authorizationCodeFlow } from './authorization-code.ts'
-import { createRun, type FlowRun, parseRun, recordReturn, runNextStep } from './flow-runner.ts'
+import { createRun, recordReturn } from './flow-runner.ts'
+import { resultOf, runRemainingSteps, setUpFlow } from './flow-test-support.ts'
 
 // The whole walkthrough in Node: oauth4webapi (unmocked) talks to the server core through the
 // runner's transport; the browser's part (login and consent pages) is driven through the forms.
-function setUp() {
-  const t = createTestAuthorizationServer()
-  const env = {
-    transport: (request: Request) => t.server.handle(request),
-    appOrigin: testAppOrigin,
-  }
-  // Every step starts from the run as saved in sessionStorage, as after a reload.
-  const step = async (run: FlowRun) => {
-    const next = await runNextStep(authorizationCodeFlow, run, env)
-    return parseRun(JSON.stringify(next), authorizationCodeFlow) ?? next
-  }
-  return { t, step }
-}
-
-function resultOf(run: FlowRun, stepId: string) {
-  const result = run.records[stepId]?.result
-  if (!result) throw new Error(`step ${stepId} did not run`)
-  return result
-}
+const setUp = () => setUpFlow(authorizationCodeFlow)
 
 test('every step of authorization code + PKCE + OIDC + refresh succeeds against the core', async () => {
   const { t, step } = setUp()
@@ -44,13 +23,7 @@ test('every step of authorization code + PKCE + OIDC + refresh succeeds against 
   expect(driven.location).toMatch(/\/walkthrough\/authorization-code\/callback\?/)
   run = recordReturn(run, driven.location ?? '')
 
-  while (run.next < authorizationCodeFlow.steps.length) {
-    const before = run.next
-    run = await step(run)
-    const stepId = authorizationCodeFlow.steps[before]?.id ?? ''
-    const result = resultOf(run, stepId)
-    if (result.status === 'error') throw new Error(`${stepId}: ${result.message} ${result.detail}`)
-  }
+  run = await runRemainingSteps(authorizationCodeFlow, step, run)
 
   const token = resultOf(run, 'token')
   expect(token.status === 'ok' && token.tokens?.map((shown) => shown.label)).toEqual([

@@ -1,28 +1,20 @@
 import { decodeJwt, decodeProtectedHeader } from 'jose'
 import { expect, test } from 'vitest'
-import {
-  createTestAuthorizationServer,
-  testAppOrigin,
-  testIssuer,
-} from '../mock-as/core/test-server.ts'
+import { testIssuer } from '../mock-as/core/test-server.ts'
 import {
   type ClientAuthVariant,
   clientCredentialsFlow,
   formUrlEncode,
 } from './client-credentials.ts'
-import { createRun, type FlowRun, parseRun, runNextStep } from './flow-runner.ts'
+import { createRun, type FlowRun } from './flow-runner.ts'
+import { setUpFlow } from './flow-test-support.ts'
 
 async function runAll(variant: ClientAuthVariant) {
-  const t = createTestAuthorizationServer()
-  const env = {
-    transport: (request: Request) => t.server.handle(request),
-    appOrigin: testAppOrigin,
-  }
+  const { step } = setUpFlow(clientCredentialsFlow)
   let run: FlowRun = createRun(clientCredentialsFlow)
   while (run.next < clientCredentialsFlow.steps.length) {
     const stepId = clientCredentialsFlow.steps[run.next]?.id ?? ''
-    const next = await runNextStep(clientCredentialsFlow, run, env, { choice: variant })
-    run = parseRun(JSON.stringify(next), clientCredentialsFlow) ?? next
+    run = await step(run, { choice: variant })
     const result = run.records[stepId]?.result
     if (result?.status !== 'ok') throw new Error(`${stepId}: ${JSON.stringify(result)}`)
   }

@@ -1,33 +1,13 @@
 import { expect, test } from 'vitest'
-import {
-  createTestAuthorizationServer,
-  driveAuthorization,
-  testAppOrigin,
-} from '../mock-as/core/test-server.ts'
+import { driveAuthorization } from '../mock-as/core/test-server.ts'
 import type { Flow } from './flow-model.ts'
-import { createRun, type FlowRun, parseRun, recordReturn, runNextStep } from './flow-runner.ts'
+import { createRun, type FlowRun, recordReturn } from './flow-runner.ts'
+import { resultOf, setUpFlow } from './flow-test-support.ts'
 import { implicitFlow } from './implicit.ts'
 import { passwordFlow } from './password.ts'
 
 // The implicit and password walkthroughs in Node, against the server core.
-function setUp(flow: Flow) {
-  const t = createTestAuthorizationServer()
-  const env = {
-    transport: (request: Request) => t.server.handle(request),
-    appOrigin: testAppOrigin,
-  }
-  const step = async (run: FlowRun) => {
-    const next = await runNextStep(flow, run, env)
-    return parseRun(JSON.stringify(next), flow) ?? next
-  }
-  return { t, step }
-}
-
-function resultOf(run: FlowRun, stepId: string) {
-  const result = run.records[stepId]?.result
-  if (!result) throw new Error(`step ${stepId} did not run`)
-  return result
-}
+const setUp = (flow: Flow) => setUpFlow(flow)
 
 function valuesOf(run: FlowRun, stepId: string): Record<string, string> {
   const result = resultOf(run, stepId)

@@ -1,34 +1,13 @@
 import { expect, test } from 'vitest'
 import { driveDeviceVerification } from '../mock-as/core/test-device-verification.ts'
-import {
-  createTestAuthorizationServer,
-  type TestAuthorizationServer,
-  testAppOrigin,
-} from '../mock-as/core/test-server.ts'
 import { deviceCodeFlow } from './device-code.ts'
-import { createRun, type FlowRun, parseRun, runNextStep } from './flow-runner.ts'
+import { createRun, type FlowRun } from './flow-runner.ts'
+import { resultOf, setUpFlow } from './flow-test-support.ts'
 
 // The device walkthrough in Node: oauth4webapi (unmocked) talks to the server core; the phone's
 // part (code form, sign-in, consent) is driven through the server's pages. The runner's clock is
 // the server's settable clock, so waiting for the interval or for expiry takes no real time.
-function setUp(t: TestAuthorizationServer = createTestAuthorizationServer()) {
-  const env = {
-    transport: (request: Request) => t.server.handle(request),
-    appOrigin: testAppOrigin,
-    now: () => t.clock.now(),
-  }
-  const step = async (run: FlowRun) => {
-    const next = await runNextStep(deviceCodeFlow, run, env)
-    return parseRun(JSON.stringify(next), deviceCodeFlow) ?? next
-  }
-  return { t, step }
-}
-
-function resultOf(run: FlowRun, stepId: string) {
-  const result = run.records[stepId]?.result
-  if (!result) throw new Error(`step ${stepId} did not run`)
-  return result
-}
+const setUp = () => setUpFlow(deviceCodeFlow, { serverClock: true })
 
 async function untilPolling(step: (run: FlowRun) => Promise<FlowRun>) {
   let run = createRun(deviceCodeFlow)

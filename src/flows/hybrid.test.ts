@@ -1,32 +1,12 @@
 import { expect, test } from 'vitest'
-import {
-  createTestAuthorizationServer,
-  driveAuthorization,
-  testAppOrigin,
-} from '../mock-as/core/test-server.ts'
-import { createRun, type FlowRun, parseRun, recordReturn, runNextStep } from './flow-runner.ts'
+import { driveAuthorization } from '../mock-as/core/test-server.ts'
+import { createRun, recordReturn } from './flow-runner.ts'
+import { resultOf, runRemainingSteps, setUpFlow } from './flow-test-support.ts'
 import { hybridFlow } from './hybrid.ts'
 
 // The whole hybrid walkthrough in Node: real oauth4webapi against the server core, the login and
 // consent pages driven through their forms.
-function setUp() {
-  const t = createTestAuthorizationServer()
-  const env = {
-    transport: (request: Request) => t.server.handle(request),
-    appOrigin: testAppOrigin,
-  }
-  const step = async (run: FlowRun) => {
-    const next = await runNextStep(hybridFlow, run, env)
-    return parseRun(JSON.stringify(next), hybridFlow) ?? next
-  }
-  return { t, step }
-}
-
-function resultOf(run: FlowRun, stepId: string) {
-  const result = run.records[stepId]?.result
-  if (!result) throw new Error(`step ${stepId} did not run`)
-  return result
-}
+const setUp = () => setUpFlow(hybridFlow)
 
 async function toCallback(
   t: ReturnType<typeof setUp>['t'],
@@ -49,12 +29,7 @@ test('every step of the hybrid walkthrough succeeds: fragment, front ID token ch
   const { run: away, location } = await toCallback(t, step)
   expect(location).toMatch(/\/walkthrough\/hybrid\/callback#/)
   let run = recordReturn(away, location)
-  while (run.next < hybridFlow.steps.length) {
-    const stepId = hybridFlow.steps[run.next]?.id ?? ''
-    run = await step(run)
-    const result = resultOf(run, stepId)
-    if (result.status === 'error') throw new Error(`${stepId}: ${result.message} ${result.detail}`)
-  }
+  run = await runRemainingSteps(hybridFlow, step, run)
   const callback = resultOf(run, 'callback')
   if (callback.status !== 'ok') throw new Error('callback failed')
   expect(callback.exchanges.map((exchange) => new URL(exchange.request.url).pathname)).toEqual([

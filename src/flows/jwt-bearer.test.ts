@@ -1,28 +1,17 @@
 import { expect, test } from 'vitest'
-import { createTestAuthorizationServer, testAppOrigin } from '../mock-as/core/test-server.ts'
+import { testAppOrigin } from '../mock-as/core/test-server.ts'
 import type { InputContext } from './flow-model.ts'
-import { createRun, type FlowRun, parseRun, runNextStep } from './flow-runner.ts'
+import { createRun, type FlowRun } from './flow-runner.ts'
+import { resultOf, setUpFlow } from './flow-test-support.ts'
 import { jwtBearerFlow } from './jwt-bearer.ts'
 
 const editorStep = jwtBearerFlow.steps.find((step) => step.id === 'editor')
 const input = editorStep?.input
 
 function setUp() {
-  const t = createTestAuthorizationServer()
-  const env = {
-    transport: (request: Request) => t.server.handle(request),
-    appOrigin: testAppOrigin,
-    now: () => t.clock.now(),
-  }
-  const step = async (run: FlowRun, text?: string) => {
-    const next = await runNextStep(
-      jwtBearerFlow,
-      run,
-      env,
-      text === undefined ? {} : { input: text },
-    )
-    return parseRun(JSON.stringify(next), jwtBearerFlow) ?? next
-  }
+  const { t, step: runStep } = setUpFlow(jwtBearerFlow, { serverClock: true })
+  const step = (run: FlowRun, text?: string) =>
+    runStep(run, text === undefined ? {} : { input: text })
   const inputContext = (run: FlowRun): InputContext<typeof run.data> => ({
     data: run.data,
     appOrigin: testAppOrigin,
@@ -30,12 +19,6 @@ function setUp() {
     now: () => t.clock.now(),
   })
   return { t, step, inputContext }
-}
-
-function resultOf(run: FlowRun, stepId: string) {
-  const result = run.records[stepId]?.result
-  if (!result) throw new Error(`step ${stepId} did not run`)
-  return result
 }
 
 function preset(label: string) {

@@ -1,32 +1,12 @@
 import { expect, test } from 'vitest'
-import {
-  createTestAuthorizationServer,
-  driveAuthorization,
-  testAppOrigin,
-} from '../mock-as/core/test-server.ts'
-import { createRun, type FlowRun, parseRun, recordReturn, runNextStep } from './flow-runner.ts'
+import { driveAuthorization, testAppOrigin } from '../mock-as/core/test-server.ts'
+import { createRun, recordReturn } from './flow-runner.ts'
+import { resultOf, runRemainingSteps, setUpFlow } from './flow-test-support.ts'
 import { refreshTokenFlow } from './refresh-token.ts'
 
 // The whole walkthrough in Node: oauth4webapi (unmocked) against the server core, the login and
 // consent pages driven through their forms, the run saved and reloaded between steps.
-function setUp() {
-  const t = createTestAuthorizationServer()
-  const env = {
-    transport: (request: Request) => t.server.handle(request),
-    appOrigin: testAppOrigin,
-  }
-  const step = async (run: FlowRun) => {
-    const next = await runNextStep(refreshTokenFlow, run, env)
-    return parseRun(JSON.stringify(next), refreshTokenFlow) ?? next
-  }
-  return { t, step }
-}
-
-function resultOf(run: FlowRun, stepId: string) {
-  const result = run.records[stepId]?.result
-  if (!result) throw new Error(`step ${stepId} did not run`)
-  return result
-}
+const setUp = () => setUpFlow(refreshTokenFlow)
 
 test('refresh twice, replay RT1, and watch the whole family die: RT3, the access token, introspection', async () => {
   const { t, step } = setUp()
@@ -43,13 +23,7 @@ test('refresh twice, replay RT1, and watch the whole family die: RT3, the access
   expect(driven.location).toMatch(/\/walkthrough\/refresh-token\/callback\?/)
   run = recordReturn(run, driven.location ?? '')
 
-  while (run.next < refreshTokenFlow.steps.length) {
-    const before = run.next
-    run = await step(run)
-    const stepId = refreshTokenFlow.steps[before]?.id ?? ''
-    const result = resultOf(run, stepId)
-    if (result.status === 'error') throw new Error(`${stepId}: ${result.message} ${result.detail}`)
-  }
+  run = await runRemainingSteps(refreshTokenFlow, step, run)
 
   const chain = (run.data.refreshTokens ?? []) as string[]
   expect(chain).toHaveLength(3)

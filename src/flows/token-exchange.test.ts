@@ -1,29 +1,13 @@
 import { decodeJwt } from 'jose'
 import { expect, test } from 'vitest'
-import { createTestAuthorizationServer, testAppOrigin } from '../mock-as/core/test-server.ts'
-import { createRun, type FlowRun, parseRun, runNextStep } from './flow-runner.ts'
+import { testAppOrigin } from '../mock-as/core/test-server.ts'
+import { createRun } from './flow-runner.ts'
+import { resultOf, runRemainingSteps, setUpFlow } from './flow-test-support.ts'
 import { tokenExchangeFlow } from './token-exchange.ts'
 
-function resultOf(run: FlowRun, stepId: string) {
-  const result = run.records[stepId]?.result
-  if (!result) throw new Error(`step ${stepId} did not run`)
-  return result
-}
-
 test('token exchange walkthrough: subject token, impersonation, actor token, delegation with act, invalid_target', async () => {
-  const t = createTestAuthorizationServer()
-  const env = {
-    transport: (request: Request) => t.server.handle(request),
-    appOrigin: testAppOrigin,
-  }
-  let run = createRun(tokenExchangeFlow)
-  while (run.next < tokenExchangeFlow.steps.length) {
-    const stepId = tokenExchangeFlow.steps[run.next]?.id ?? ''
-    const next = await runNextStep(tokenExchangeFlow, run, env)
-    run = parseRun(JSON.stringify(next), tokenExchangeFlow) ?? next
-    const result = resultOf(run, stepId)
-    if (result.status === 'error') throw new Error(`${stepId}: ${result.message} ${result.detail}`)
-  }
+  const { step } = setUpFlow(tokenExchangeFlow)
+  const run = await runRemainingSteps(tokenExchangeFlow, step, createRun(tokenExchangeFlow))
 
   const subject = decodeJwt(String(run.data.subjectToken))
   expect(subject).toMatchObject({ sub: 'user-alice', aud: `${testAppOrigin}/api` })
