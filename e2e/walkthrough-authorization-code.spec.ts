@@ -1,36 +1,18 @@
-import AxeBuilder from '@axe-core/playwright'
 import type { Page } from '@playwright/test'
-import { expect, openWithMockServer, test } from './fixtures.ts'
+import {
+  expect,
+  expectNoAxeViolations,
+  openFlowFromHome,
+  openWithMockServer,
+  runStep,
+  stepItem,
+  test,
+} from './fixtures.ts'
 
 const flowTitle = /Authorization code \+ PKCE/
 
 // Each test runs a whole flow through real navigations (and axe on large pages): allow for it.
 test.describe.configure({ timeout: 120_000 })
-
-function stepItem(page: Page, title: string) {
-  return page.getByRole('listitem', { name: new RegExp(title) })
-}
-
-/** Clicks the step's "Run step" button and waits for its result (or its error). */
-async function runStep(page: Page, title: string) {
-  const step = stepItem(page, title)
-  await step.getByRole('button', { name: 'Run step' }).click()
-  await expect(step.getByRole('heading', { name: /^(Result|What went wrong)$/ })).toBeVisible()
-  await expect(step.getByRole('heading', { name: 'What went wrong' })).toHaveCount(0)
-  return step
-}
-
-async function expectNoAxeViolations(page: Page) {
-  const results = await new AxeBuilder({ page })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'])
-    .analyze()
-  expect(
-    results.violations.map(
-      (violation) =>
-        `${violation.id}: ${violation.help} (${violation.nodes.map((node) => node.target.join(' ')).join(', ')})`,
-    ),
-  ).toEqual([])
-}
 
 async function stopServiceWorker(page: Page) {
   const cdp = await page.context().newCDPSession(page)
@@ -43,16 +25,6 @@ interface Hooks {
   onSignIn?: () => Promise<void>
   onConsent?: () => Promise<void>
   beforeTokenExchange?: () => Promise<void>
-}
-
-async function openWalkthrough(page: Page) {
-  await openWithMockServer(page, '/')
-  await page
-    .getByRole('navigation', { name: 'Main' })
-    .getByRole('link', { name: 'Walk through' })
-    .click()
-  await page.getByRole('heading', { name: flowTitle }).getByRole('link').click()
-  await expect(page.getByRole('heading', { level: 1, name: flowTitle })).toBeVisible()
 }
 
 /** Runs the first steps, signs in as alice and allows, and comes back to the walkthrough. */
@@ -88,7 +60,7 @@ async function finish(page: Page, hooks: Hooks = {}) {
 test('a new user runs the whole authorization code walkthrough by clicking, signing in as alice', async ({
   page,
 }) => {
-  await openWalkthrough(page)
+  await openFlowFromHome(page, flowTitle)
   await expect(
     page.getByRole('img', { name: /Sequence diagram of Authorization code/ }),
   ).toBeVisible()
@@ -150,7 +122,7 @@ test('a new user runs the whole authorization code walkthrough by clicking, sign
 test('the flow completes when the service worker is stopped at the consent page and before the token exchange', async ({
   page,
 }) => {
-  await openWalkthrough(page)
+  await openFlowFromHome(page, flowTitle)
   await authorize(page, { onConsent: () => stopServiceWorker(page) })
   await finish(page, { beforeTokenExchange: () => stopServiceWorker(page) })
 })
@@ -158,7 +130,7 @@ test('the flow completes when the service worker is stopped at the consent page 
 test('a reload mid-flow keeps the run: values, results and the step to run next', async ({
   page,
 }) => {
-  await openWalkthrough(page)
+  await openFlowFromHome(page, flowTitle)
   await runStep(page, 'Discover the authorization server')
   const prepare = await runStep(page, 'Make the PKCE verifier')
   const verifier = await prepare

@@ -1,27 +1,14 @@
-import AxeBuilder from '@axe-core/playwright'
 import type { Locator, Page } from '@playwright/test'
-import { expect, openWithMockServer, test } from './fixtures.ts'
+import {
+  expect,
+  expectNoAxeViolations,
+  openFlowFromHome,
+  runStep,
+  stepItem,
+  test,
+} from './fixtures.ts'
 
 const flowTitle = /Client credentials/
-
-function stepItem(page: Page, title: string) {
-  return page.getByRole('listitem', { name: new RegExp(title) })
-}
-
-async function runStep(page: Page, title: string) {
-  const step = stepItem(page, title)
-  await step.getByRole('button', { name: 'Run step' }).click()
-  await expect(step.getByRole('heading', { name: /^(Result|What went wrong)$/ })).toBeVisible()
-  await expect(step.getByRole('heading', { name: 'What went wrong' })).toHaveCount(0)
-  return step
-}
-
-async function expectNoAxeViolations(page: Page) {
-  const results = await new AxeBuilder({ page })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'])
-    .analyze()
-  expect(results.violations.map((violation) => `${violation.id}: ${violation.help}`)).toEqual([])
-}
 
 interface Checks {
   /** Runs right after the step, while its HTTP exchanges are unfolded. */
@@ -52,13 +39,7 @@ async function runVariant(page: Page, variant: RegExp, checks: Checks) {
 test('a new user runs client credentials with client_secret_basic, then with private_key_jwt', async ({
   page,
 }) => {
-  await openWithMockServer(page, '/')
-  await page
-    .getByRole('navigation', { name: 'Main' })
-    .getByRole('link', { name: 'Walk through' })
-    .click()
-  await page.getByRole('link', { name: flowTitle }).click()
-  await expect(page.getByRole('heading', { level: 1, name: flowTitle })).toBeVisible()
+  await openFlowFromHome(page, flowTitle)
   await expectNoAxeViolations(page)
 
   await runVariant(page, /client_secret_basic/, {

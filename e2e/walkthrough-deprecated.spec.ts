@@ -1,32 +1,14 @@
-import AxeBuilder from '@axe-core/playwright'
 import type { Page } from '@playwright/test'
-import { expect, openWithMockServer, test } from './fixtures.ts'
+import {
+  expect,
+  expectNoAxeViolations,
+  openFlowFromIndex,
+  openWithMockServer,
+  runStep,
+  test,
+} from './fixtures.ts'
 
 test.describe.configure({ timeout: 150_000 })
-
-function stepItem(page: Page, title: string) {
-  return page.getByRole('listitem', { name: new RegExp(title) })
-}
-
-async function runStep(page: Page, title: string) {
-  const step = stepItem(page, title)
-  await step.getByRole('button', { name: 'Run step' }).click()
-  await expect(step.getByRole('heading', { name: /^(Result|What went wrong)$/ })).toBeVisible()
-  await expect(step.getByRole('heading', { name: 'What went wrong' })).toHaveCount(0)
-  return step
-}
-
-async function expectNoAxeViolations(page: Page) {
-  const results = await new AxeBuilder({ page })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'])
-    .analyze()
-  expect(
-    results.violations.map(
-      (violation) =>
-        `${violation.id}: ${violation.help} (${violation.nodes.map((node) => node.target.join(' ')).join(', ')})`,
-    ),
-  ).toEqual([])
-}
 
 async function expectReplacementLink(page: Page) {
   const link = page.getByRole('link', { name: /Authorization code \+ PKCE/ }).first()
@@ -67,8 +49,7 @@ test('a new user runs the implicit walkthrough, sees the warning and the token i
   page,
 }) => {
   await openWithMockServer(page, '/walkthrough')
-  await page.getByRole('link', { name: /Implicit grant/ }).click()
-  await expect(page.getByRole('heading', { level: 1, name: /Implicit grant/ })).toBeVisible()
+  await openFlowFromIndex(page, /Implicit grant/)
   await expect(page.getByText(/SHOULD NOT use the implicit grant/)).toBeVisible()
   await expect(page.getByRole('link', { name: 'RFC 9700 §2.1.2' }).first()).toBeVisible()
 
@@ -113,8 +94,7 @@ test('a new user runs the password walkthrough and sees the password in the requ
   page,
 }) => {
   await openWithMockServer(page, '/walkthrough')
-  await page.getByRole('link', { name: /password credentials/ }).click()
-  await expect(page.getByRole('heading', { level: 1, name: /password credentials/ })).toBeVisible()
+  await openFlowFromIndex(page, /password credentials/)
   await expect(page.getByText(/the password grant MUST NOT be used/)).toBeVisible()
 
   await runStep(page, 'Discover the authorization server')

@@ -1,39 +1,15 @@
-import AxeBuilder from '@axe-core/playwright'
 import type { FrameLocator, Page } from '@playwright/test'
-import { expect, openWithMockServer, test } from './fixtures.ts'
+import {
+  expect,
+  expectNoAxeViolations,
+  openFlowFromHome,
+  runStep,
+  stepItem,
+  test,
+} from './fixtures.ts'
 
 const flowTitle = /Device authorization grant/
 const phoneTitle = 'Phone: verification page'
-
-function stepItem(page: Page, title: string) {
-  return page.getByRole('listitem', { name: new RegExp(title) })
-}
-
-/** Clicks the step's button and waits for its result; fails on an error result. */
-async function runStep(page: Page, title: string, button = 'Run step') {
-  const step = stepItem(page, title)
-  await step.getByRole('button', { name: button }).click()
-  await expect(step.getByRole('heading', { name: /^(Result|What went wrong)$/ })).toBeVisible()
-  await expect(step.getByRole('heading', { name: 'What went wrong' })).toHaveCount(0)
-  return step
-}
-
-async function expectNoAxeViolations(page: Page) {
-  const results = await new AxeBuilder({ page })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'])
-    .analyze()
-  expect(results.violations.map((violation) => `${violation.id}: ${violation.help}`)).toEqual([])
-}
-
-async function openWalkthrough(page: Page) {
-  await openWithMockServer(page, '/')
-  await page
-    .getByRole('navigation', { name: 'Main' })
-    .getByRole('link', { name: 'Walk through' })
-    .click()
-  await page.getByRole('link', { name: flowTitle }).click()
-  await expect(page.getByRole('heading', { level: 1, name: flowTitle })).toBeVisible()
-}
 
 /** Runs the device's first steps and the first poll; returns the user code the device shows. */
 async function startDevice(page: Page): Promise<string> {
@@ -70,7 +46,7 @@ async function actOnPhone(phone: FrameLocator, userCode: string, decision: 'Allo
 test('a new user completes the device flow: pending while the phone signs in, then tokens and the API answer', async ({
   page,
 }) => {
-  await openWalkthrough(page)
+  await openFlowFromHome(page, flowTitle)
   const userCode = await startDevice(page)
   const phone = page.frameLocator(`iframe[title="${phoneTitle}"]`)
   await actOnPhone(phone, userCode, 'Allow')
@@ -90,7 +66,7 @@ test('a new user completes the device flow: pending while the phone signs in, th
 })
 
 test('denying on the phone makes the next poll show access_denied', async ({ page }) => {
-  await openWalkthrough(page)
+  await openFlowFromHome(page, flowTitle)
   const userCode = await startDevice(page)
   const phone = page.frameLocator(`iframe[title="${phoneTitle}"]`)
   await actOnPhone(phone, userCode, 'Deny')
@@ -106,7 +82,7 @@ test('denying on the phone makes the next poll show access_denied', async ({ pag
 test('"Poll too fast" gets slow_down and the interval grows from 5 to 10 seconds', async ({
   page,
 }) => {
-  await openWalkthrough(page)
+  await openFlowFromHome(page, flowTitle)
   await startDevice(page)
   const poll = stepItem(page, 'Poll the token endpoint')
   await expect(poll.getByText('5 seconds', { exact: true })).toBeVisible()
@@ -124,7 +100,7 @@ test('the device walkthrough and the verification pages have no axe violations',
   page,
   context,
 }) => {
-  await openWalkthrough(page)
+  await openFlowFromHome(page, flowTitle)
   const userCode = await startDevice(page)
   await expectNoAxeViolations(page)
   await page.screenshot({ path: '/tmp/shots-a/device-mid.png', fullPage: true })

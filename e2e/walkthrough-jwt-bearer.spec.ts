@@ -1,44 +1,21 @@
-import AxeBuilder from '@axe-core/playwright'
-import type { Page } from '@playwright/test'
-import { expect, openWithMockServer, test } from './fixtures.ts'
+import {
+  expect,
+  expectNoAxeViolations,
+  openFlowFromHome,
+  runStep,
+  runStepExpectingError,
+  stepItem,
+  test,
+} from './fixtures.ts'
 
 const flowTitle = /JWT bearer grant/
 
 test.describe.configure({ timeout: 120_000 })
 
-function stepItem(page: Page, title: string) {
-  return page.getByRole('listitem', { name: new RegExp(title) })
-}
-
-async function runStep(page: Page, title: string) {
-  const step = stepItem(page, title)
-  await step.getByRole('button', { name: /^Run step/ }).click()
-  await expect(step.getByRole('heading', { name: /^(Result|What went wrong)$/ })).toBeVisible()
-  return step
-}
-
-async function expectNoAxeViolations(page: Page) {
-  const results = await new AxeBuilder({ page })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'])
-    .analyze()
-  expect(
-    results.violations.map(
-      (violation) =>
-        `${violation.id}: ${violation.help} (${violation.nodes.map((node) => node.target.join(' ')).join(', ')})`,
-    ),
-  ).toEqual([])
-}
-
 test('a new user gets a token with a signed assertion, sends an expired one (invalid_grant), fixes it and calls the API', async ({
   page,
 }) => {
-  await openWithMockServer(page, '/')
-  await page
-    .getByRole('navigation', { name: 'Main' })
-    .getByRole('link', { name: 'Walk through' })
-    .click()
-  await page.getByRole('link', { name: flowTitle }).click()
-  await expect(page.getByRole('heading', { level: 1, name: flowTitle })).toBeVisible()
+  await openFlowFromHome(page, flowTitle)
 
   await runStep(page, 'Discover the authorization server')
   const key = await runStep(page, 'Make a key pair in the browser')
@@ -56,8 +33,7 @@ test('a new user gets a token with a signed assertion, sends an expired one (inv
   // An expired assertion: the exp check fails, the earlier ones pass.
   await editor.getByRole('button', { name: 'Expired' }).click()
   await expect(editor.getByText(/Preset “Expired” applied/)).toBeVisible()
-  await editor.getByRole('button', { name: 'Run step' }).click()
-  await expect(editor.getByRole('heading', { name: 'What went wrong' })).toBeVisible()
+  await runStepExpectingError(page, 'Edit the assertion and see each check')
   await expect(
     editor.getByText(/refused the assertion with invalid_grant: the exp check failed/),
   ).toBeVisible()

@@ -1,45 +1,13 @@
-import AxeBuilder from '@axe-core/playwright'
-import type { Page } from '@playwright/test'
-import { expect, openWithMockServer, test } from './fixtures.ts'
+import { expect, expectNoAxeViolations, openFlowFromHome, runStep, test } from './fixtures.ts'
 
 const flowTitle = /Token exchange/
 
 test.describe.configure({ timeout: 120_000 })
 
-function stepItem(page: Page, title: string) {
-  return page.getByRole('listitem', { name: new RegExp(title) })
-}
-
-async function runStep(page: Page, title: string) {
-  const step = stepItem(page, title)
-  await step.getByRole('button', { name: 'Run step' }).click()
-  await expect(step.getByRole('heading', { name: /^(Result|What went wrong)$/ })).toBeVisible()
-  await expect(step.getByRole('heading', { name: 'What went wrong' })).toHaveCount(0)
-  return step
-}
-
-async function expectNoAxeViolations(page: Page) {
-  const results = await new AxeBuilder({ page })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'])
-    .analyze()
-  expect(
-    results.violations.map(
-      (violation) =>
-        `${violation.id}: ${violation.help} (${violation.nodes.map((node) => node.target.join(' ')).join(', ')})`,
-    ),
-  ).toEqual([])
-}
-
 test('a new user exchanges alice’s token: impersonation, delegation with act side by side, invalid_target', async ({
   page,
 }) => {
-  await openWithMockServer(page, '/')
-  await page
-    .getByRole('navigation', { name: 'Main' })
-    .getByRole('link', { name: 'Walk through' })
-    .click()
-  await page.getByRole('link', { name: flowTitle }).click()
-  await expect(page.getByRole('heading', { level: 1, name: flowTitle })).toBeVisible()
+  await openFlowFromHome(page, flowTitle)
 
   await runStep(page, 'Discover the authorization server')
   const subject = await runStep(page, 'Get an access token for alice')
