@@ -1,7 +1,7 @@
 import { expect, test } from 'vitest'
 import { createAuthorizationServer } from './authorization-server'
 import { createTestAuthorizationServer, driveAuthorization } from './test-server'
-import { authorizeUrl, get, spaRedirect } from './test-support'
+import { authorizeUrl, get, register, spaRedirect } from './test-support'
 
 function expectErrorPage(response: Response) {
   expect(response.status).toBe(400)
@@ -142,18 +142,12 @@ test('authorize ignores unknown parameters (case 12)', async () => {
 
 test('authorize accepts a native loopback redirect on any port but gives localhost no port leniency (case 5)', async () => {
   const t = createTestAuthorizationServer()
-  const register = await t.server.handle(
-    new Request(`${t.deps.issuer}/register`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        token_endpoint_auth_method: 'none',
-        grant_types: ['authorization_code'],
-        redirect_uris: ['http://127.0.0.1:1234/cb', 'http://localhost:1234/cb'],
-      }),
-    }),
-  )
-  const { client_id } = await register.json()
+  const registration = await register(t, {
+    token_endpoint_auth_method: 'none',
+    grant_types: ['authorization_code'],
+    redirect_uris: ['http://127.0.0.1:1234/cb', 'http://localhost:1234/cb'],
+  })
+  const { client_id } = await registration.json()
   const loopback = await get(
     t,
     await authorizeUrl(t, { client_id, redirect_uri: 'http://127.0.0.1:5555/cb' }),
@@ -170,17 +164,11 @@ test('authorize accepts a native loopback redirect on any port but gives localho
 
 test('authorize uses the only registered redirect_uri when none is sent', async () => {
   const t = createTestAuthorizationServer()
-  const register = await t.server.handle(
-    new Request(`${t.deps.issuer}/register`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        token_endpoint_auth_method: 'none',
-        redirect_uris: ['https://app.example/cb'],
-      }),
-    }),
-  )
-  const { client_id } = await register.json()
+  const registration = await register(t, {
+    token_endpoint_auth_method: 'none',
+    redirect_uris: ['https://app.example/cb'],
+  })
+  const { client_id } = await registration.json()
   const driven = await driveAuthorization(
     t.server,
     await authorizeUrl(t, { client_id, redirect_uri: undefined, scope: 'openid' }),

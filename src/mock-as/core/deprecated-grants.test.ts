@@ -3,7 +3,7 @@ import * as oauth from 'oauth4webapi'
 import { expect, test } from 'vitest'
 import { passwordAttemptLimit, passwordLockSeconds } from './grants/password'
 import { createTestAuthorizationServer, driveAuthorization, testAppOrigin } from './test-server'
-import { authorizeUrl, basic, callApi, get, postForm, spaRedirect } from './test-support'
+import { authorizeUrl, basic, callApi, get, postForm, register, spaRedirect } from './test-support'
 
 // The implicit grant (RFC 6749 §4.2) and the password grant (§4.3): deprecated by RFC 9700
 // (§2.1.2 SHOULD NOT, §2.4 MUST NOT), so only the demo client marked legacy may use them.
@@ -257,17 +257,11 @@ test.each([
   'registration refuses %s with invalid_client_metadata citing RFC 9700',
   async (_, metadata, section) => {
     const t = createTestAuthorizationServer()
-    const response = await t.server.handle(
-      new Request(`${t.deps.issuer}/register`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          redirect_uris: ['http://localhost:5000/cb'],
-          token_endpoint_auth_method: 'none',
-          ...metadata,
-        }),
-      }),
-    )
+    const response = await register(t, {
+      redirect_uris: ['http://localhost:5000/cb'],
+      token_endpoint_auth_method: 'none',
+      ...metadata,
+    })
     expect(response.status).toBe(400)
     const body = await errorOf(response)
     expect(body.error).toBe('invalid_client_metadata')
@@ -278,17 +272,11 @@ test.each([
 
 test('registration still accepts a hybrid client', async () => {
   const t = createTestAuthorizationServer()
-  const response = await t.server.handle(
-    new Request(`${t.deps.issuer}/register`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        redirect_uris: ['http://localhost:5000/cb'],
-        grant_types: ['authorization_code'],
-        response_types: ['code', 'code id_token'],
-      }),
-    }),
-  )
+  const response = await register(t, {
+    redirect_uris: ['http://localhost:5000/cb'],
+    grant_types: ['authorization_code'],
+    response_types: ['code', 'code id_token'],
+  })
   expect(response.status).toBe(201)
   expect((await response.json()).response_types).toEqual(['code', 'code id_token'])
 })

@@ -3,7 +3,7 @@ import { expect, test } from 'vitest'
 import { normalizeUserCode, userCodeAlphabet } from './device-codes'
 import { driveDeviceVerification } from './test-device-verification'
 import { createTestAuthorizationServer, type TestAuthorizationServer } from './test-server'
-import { basic, callApi, get, introspect, postForm } from './test-support'
+import { basic, callApi, get, introspect, postForm, register } from './test-support'
 
 const deviceGrant = 'urn:ietf:params:oauth:grant-type:device_code'
 const userCodePattern = new RegExp(`^[${userCodeAlphabet}]{4}-[${userCodeAlphabet}]{4}$`)
@@ -173,18 +173,12 @@ test('without scope the device gets the scopes its client registered', async () 
 test('a confidential device client may send Basic plus client_id in the body: one method, not two', async () => {
   const t = createTestAuthorizationServer()
   const registered = await (
-    await t.server.handle(
-      new Request(`${t.deps.issuer}/register`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          client_name: 'Kiosk',
-          token_endpoint_auth_method: 'client_secret_basic',
-          grant_types: [deviceGrant],
-          scope: 'orders:read',
-        }),
-      }),
-    )
+    await register(t, {
+      client_name: 'Kiosk',
+      token_endpoint_auth_method: 'client_secret_basic',
+      grant_types: [deviceGrant],
+      scope: 'orders:read',
+    })
   ).json()
   const auth = { authorization: basic(registered.client_id, registered.client_secret) }
   const ok = await postForm(t, '/device_authorization', { client_id: registered.client_id }, auth)
@@ -291,17 +285,11 @@ test('a device code polled by another client, an unknown code and a missing code
   const t = createTestAuthorizationServer()
   const { device_code } = await startDevice(t)
   const other = await (
-    await t.server.handle(
-      new Request(`${t.deps.issuer}/register`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          token_endpoint_auth_method: 'none',
-          grant_types: [deviceGrant],
-          scope: 'orders:read',
-        }),
-      }),
-    )
+    await register(t, {
+      token_endpoint_auth_method: 'none',
+      grant_types: [deviceGrant],
+      scope: 'orders:read',
+    })
   ).json()
   await expectError(await poll(t, device_code, other.client_id), 400, 'invalid_grant')
   await expectError(await poll(t, 'no-such-code'), 400, 'invalid_grant')

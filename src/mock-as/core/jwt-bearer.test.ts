@@ -3,7 +3,7 @@ import * as oauth from 'oauth4webapi'
 import { expect, test } from 'vitest'
 import { jwtBearerGrantType } from './grants/jwt-bearer'
 import { createTestAuthorizationServer, type TestAuthorizationServer } from './test-server'
-import { callApi, introspect, postForm } from './test-support'
+import { callApi, introspect, postForm, register } from './test-support'
 
 async function expectInvalidGrant(response: Response, check: string) {
   expect(response.status).toBe(400)
@@ -18,20 +18,14 @@ async function expectInvalidGrant(response: Response, check: string) {
 async function registerIssuer(t: TestAuthorizationServer, extra: Record<string, unknown> = {}) {
   const { privateKey, publicKey } = await generateKeyPair('ES256')
   const jwk = { ...(await exportJWK(publicKey)), kid: 'assertion-key', alg: 'ES256', use: 'sig' }
-  const response = await t.server.handle(
-    new Request(`${t.deps.issuer}/register`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        client_name: 'Assertion issuer',
-        token_endpoint_auth_method: 'none',
-        grant_types: [jwtBearerGrantType],
-        scope: 'openid profile orders:read',
-        jwks: { keys: [jwk] },
-        ...extra,
-      }),
-    }),
-  )
+  const response = await register(t, {
+    client_name: 'Assertion issuer',
+    token_endpoint_auth_method: 'none',
+    grant_types: [jwtBearerGrantType],
+    scope: 'openid profile orders:read',
+    jwks: { keys: [jwk] },
+    ...extra,
+  })
   expect(response.status).toBe(201)
   const clientId: string = (await response.json()).client_id
   return { clientId, privateKey }
@@ -176,18 +170,12 @@ test('jwt-bearer: a confidential client may authenticate too, and must then be t
   const { privateKey, publicKey } = await generateKeyPair('RS256', { modulusLength: 2048 })
   const jwk = { ...(await exportJWK(publicKey)), kid: 'rsa-1' }
   const registered = await (
-    await t.server.handle(
-      new Request(`${t.deps.issuer}/register`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          token_endpoint_auth_method: 'client_secret_basic',
-          grant_types: [jwtBearerGrantType],
-          scope: 'profile',
-          jwks: { keys: [jwk] },
-        }),
-      }),
-    )
+    await register(t, {
+      token_endpoint_auth_method: 'client_secret_basic',
+      grant_types: [jwtBearerGrantType],
+      scope: 'profile',
+      jwks: { keys: [jwk] },
+    })
   ).json()
   const now = Math.floor(t.clock.now() / 1000)
   const assertion = await new SignJWT({

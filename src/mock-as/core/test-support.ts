@@ -56,6 +56,20 @@ export function postForm(
   )
 }
 
+/** POSTs client metadata to /register (RFC 7591 dynamic registration), as JSON. */
+export function register(
+  t: TestAuthorizationServer,
+  metadata: Record<string, unknown>,
+): Promise<Response> {
+  return t.server.handle(
+    new Request(`${t.deps.issuer}/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(metadata),
+    }),
+  )
+}
+
 export function callApi(
   t: TestAuthorizationServer,
   path: string,

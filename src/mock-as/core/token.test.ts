@@ -10,6 +10,7 @@ import {
   obtainCode,
   obtainTokens,
   postForm,
+  register,
   spaRedirect,
   testVerifier,
 } from './test-support'
@@ -500,17 +501,11 @@ test('client_credentials: confidential only, no refresh or ID token, user scopes
 test('client_secret_post authenticates a client registered for it', async () => {
   const t = createTestAuthorizationServer()
   const registered = await (
-    await t.server.handle(
-      new Request(`${t.deps.issuer}/register`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          token_endpoint_auth_method: 'client_secret_post',
-          grant_types: ['client_credentials'],
-          scope: 'orders:read',
-        }),
-      }),
-    )
+    await register(t, {
+      token_endpoint_auth_method: 'client_secret_post',
+      grant_types: ['client_credentials'],
+      scope: 'orders:read',
+    })
   ).json()
   const ok = await postForm(t, '/token', {
     grant_type: 'client_credentials',
@@ -537,18 +532,12 @@ test('private_key_jwt: RFC 7523 §3 checks on aud, exp, iss/sub, jti replay, sig
   const other = await generateKeyPair('ES256')
   const jwk = { ...(await exportJWK(publicKey)), kid: 'k1' }
   const registered = await (
-    await t.server.handle(
-      new Request(`${t.deps.issuer}/register`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          token_endpoint_auth_method: 'private_key_jwt',
-          grant_types: ['client_credentials'],
-          scope: 'orders:read',
-          jwks: { keys: [jwk] },
-        }),
-      }),
-    )
+    await register(t, {
+      token_endpoint_auth_method: 'private_key_jwt',
+      grant_types: ['client_credentials'],
+      scope: 'orders:read',
+      jwks: { keys: [jwk] },
+    })
   ).json()
   const id: string = registered.client_id
   const now = Math.floor(t.clock.now() / 1000)
