@@ -11,7 +11,9 @@
  * 3. The token endpoint authenticates the client (`client-authentication.ts`) and dispatches on
  *    `grant_type` through the grants table (`grants/grant-table.ts`); the authorization endpoint
  *    dispatches on `response_type` through the response-type table
- *    (`response-types/response-type-table.ts`).
+ *    (`response-types/response-type-table.ts`). The PAR endpoint authenticates the client the same
+ *    way and validates the authorization parameters as the authorization endpoint does
+ *    (`authorization-request.ts`), for `/as/authorize` to pick up by `request_uri`.
  * 4. Anything wrong is thrown as an `OAuthError` (`errors.ts`) and turned into the RFC's JSON
  *    error with its status and headers here. The authorization endpoint decides itself whether an
  *    error is shown as a page or redirected back to the client.

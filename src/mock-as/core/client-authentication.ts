@@ -159,7 +159,8 @@ async function authenticateWithAssertion(
     const result = await jwtVerify(assertion, createLocalJWKSet(client.jwks as never), {
       issuer: client.client_id,
       subject: client.client_id,
-      audience: [ctx.issuer, ctx.endpoints.token],
+      // RFC 9126 §2: the PAR endpoint's URL is an accepted audience too.
+      audience: [ctx.issuer, ctx.endpoints.token, ctx.endpoints.pushedAuthorization],
       algorithms: ['RS256', 'ES256', 'PS256', 'EdDSA'],
       requiredClaims: ['exp', 'jti'],
       currentDate: new Date(ctx.deps.clock.now()),

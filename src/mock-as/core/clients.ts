@@ -29,6 +29,11 @@ export interface ClientRecord {
   jwks?: { keys: JsonWebKey[] }
   jwks_uri?: string
   id_token_signed_response_alg?: SigningAlgorithm
+  /**
+   * The client must send its authorization requests through `/as/par`.
+   * @see https://www.rfc-editor.org/rfc/rfc9126#section-6
+   */
+  require_pushed_authorization_requests?: boolean
   client_id_issued_at?: number
   client_secret_expires_at?: number
   /** Other registered metadata (client_uri, contacts, …), echoed back as it was registered. */

@@ -22,6 +22,7 @@ export interface EndpointUrls {
   revocation: string
   introspection: string
   registration: string
+  pushedAuthorization: string
 }
 
 /** Everything a handler needs: the injected deps plus values derived once from the issuer. */
@@ -62,6 +63,7 @@ export function createContext(deps: AuthorizationServerDeps): ServerContext {
       revocation: at('/revoke'),
       introspection: at('/introspect'),
       registration: at('/register'),
+      pushedAuthorization: at('/par'),
     },
     resourceAudience: `${issuerUrl.origin}/api`,
     nowSeconds: () => Math.floor(deps.clock.now() / 1000),

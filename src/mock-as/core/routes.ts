@@ -10,6 +10,7 @@ import {
 import { handleDiscovery } from './endpoints/discovery'
 import { handleIntrospect } from './endpoints/introspect'
 import { handleJwks } from './endpoints/jwks'
+import { handlePushedAuthorizationRequest } from './endpoints/par'
 import { handleRegister } from './endpoints/register'
 import { handleCreateOrder, handleListOrders, handleProfile } from './endpoints/resource-server'
 import { handleRevoke } from './endpoints/revoke'
@@ -43,6 +44,7 @@ export const routeTable: readonly RouteDefinition[] = [
   { base: 'issuer', path: '/authorize/login', handlers: { POST: handleLogin } },
   { base: 'issuer', path: '/authorize/consent', handlers: { POST: handleConsent } },
   { base: 'issuer', path: '/token', handlers: { POST: handleToken } },
+  { base: 'issuer', path: '/par', handlers: { POST: handlePushedAuthorizationRequest } },
   { base: 'issuer', path: '/device_authorization', handlers: { POST: handleDeviceAuthorization } },
   { base: 'issuer', path: '/device', handlers: { GET: handleDevicePage, POST: handleDeviceCode } },
   { base: 'issuer', path: '/device/login', handlers: { POST: handleDeviceLogin } },

@@ -2,21 +2,16 @@ import {
   type ApprovedAuthorization,
   type PendingAuthorization,
   pendingKind,
+  resolveRedirectUri,
+  validateAuthorizationParameters,
 } from '../authorization-request'
-import { type ClientRecord, clientScopes, findClient, isPublicClient } from '../clients'
-import { lifetimes, type ServerContext } from '../context'
+import { type ClientRecord, findClient } from '../clients'
+import type { ServerContext } from '../context'
 import { findUserBySub, findUserByUsername } from '../demo-data'
 import { OAuthError } from '../errors'
 import { renderConsentPage, renderErrorPage, renderLoginPage } from '../html'
-import {
-  parseParameters,
-  readPageForm,
-  redirectResponse,
-  splitSpaceList,
-  timingSafeEqual,
-} from '../http'
-import { s256ChallengePattern } from '../pkce'
-import type { ResponseTypeDefinition } from '../response-types/response-type'
+import { parseParameters, readPageForm, redirectResponse, timingSafeEqual } from '../http'
+import { consumePushedRequest } from '../pushed-authorization-requests'
 import { findResponseType } from '../response-types/response-type-table'
 import {
   createSession,
@@ -26,34 +21,6 @@ import {
   recordConsent,
   sessionCookie,
 } from '../session'
-
-const promptValues = ['none', 'login', 'consent'] as const
-
-/**
- * RFC 8252 §7.3: a native app's loopback redirect (an IP literal, not `localhost`) may use any
- * port; everything else must match the registered URI exactly, as a plain string.
- */
-function redirectUriMatches(registered: string, requested: string): boolean {
-  if (registered === requested) return true
-  let a: URL
-  let b: URL
-  try {
-    a = new URL(registered)
-    b = new URL(requested)
-  } catch {
-    return false
-  }
-  const loopback = a.hostname === '127.0.0.1' || a.hostname === '[::1]'
-  return (
-    loopback &&
-    a.protocol === 'http:' &&
-    b.protocol === 'http:' &&
-    a.hostname === b.hostname &&
-    a.pathname === b.pathname &&
-    a.search === b.search &&
-    !requested.includes('#')
-  )
-}
 
 /** The CSP source for the redirect URI: its origin, or its scheme for a native app's private-use URI. */
 function formTargetOf(redirectUri: string): string {
@@ -102,140 +69,12 @@ function targetOf(pending: PendingAuthorization) {
 }
 
 /**
- * Step 2 of the validation: the request itself. Its errors go back to the (now trusted) redirect
- * URI. Unknown parameters are ignored (RFC 6749 §3.1).
- */
-function validateRequest(
-  ctx: ServerContext,
-  client: ClientRecord,
-  values: Map<string, string>,
-  repeated: string[],
-  entry: ResponseTypeDefinition | undefined,
-): Omit<PendingAuthorization, 'redirectUri' | 'redirectUriSent'> {
-  if (values.has('request')) {
-    throw new OAuthError('request_not_supported', 'Request objects are not supported.')
-  }
-  if (values.has('request_uri')) {
-    throw new OAuthError('request_uri_not_supported', 'request_uri is not supported.')
-  }
-  if (repeated.length > 0) {
-    throw new OAuthError(
-      'invalid_request',
-      `Parameters must not be repeated: ${repeated.join(', ')}.`,
-    )
-  }
-  const responseType = values.get('response_type')
-  if (responseType === undefined) {
-    throw new OAuthError('invalid_request', 'response_type is required.')
-  }
-  if (!entry) {
-    throw new OAuthError(
-      'unsupported_response_type',
-      `response_type ${responseType} is not supported by this server.`,
-    )
-  }
-  if (entry.legacyOnly && client.legacy !== true) {
-    throw new OAuthError(
-      'unsupported_response_type',
-      `response_type ${entry.responseType} is allowed only for legacy demo clients: ${entry.legacyOnly.reason} (${entry.legacyOnly.spec}).`,
-    )
-  }
-  if (!client.response_types.includes(entry.responseType)) {
-    throw new OAuthError(
-      'unauthorized_client',
-      `This client is not registered for response_type ${entry.responseType}.`,
-    )
-  }
-  const responseMode = values.get('response_mode')
-  if (responseMode !== undefined && responseMode !== entry.responseMode) {
-    throw new OAuthError(
-      'invalid_request',
-      `response_mode ${responseMode} is not supported for response_type ${entry.responseType}.`,
-    )
-  }
-
-  const scopes = [...new Set(splitSpaceList(values.get('scope')))]
-  if (scopes.length === 0) throw new OAuthError('invalid_scope', 'scope is required.')
-  const allowed = clientScopes(client)
-  const refused = scopes.filter((scope) => !allowed.includes(scope))
-  if (refused.length > 0) {
-    throw new OAuthError('invalid_scope', `Unknown or not allowed scope: ${refused.join(' ')}.`)
-  }
-
-  const codeChallenge = values.get('code_challenge')
-  const method = values.get('code_challenge_method')
-  if (entry.usesPkce) {
-    if (codeChallenge === undefined) {
-      if (method !== undefined) {
-        throw new OAuthError(
-          'invalid_request',
-          'code_challenge_method was sent without code_challenge.',
-        )
-      }
-      if (isPublicClient(client)) {
-        throw new OAuthError('invalid_request', 'PKCE is required: send code_challenge with S256.')
-      }
-    } else {
-      // RFC 7636 §4.3: an absent method means plain, which this server refuses (S256 only).
-      if (method !== 'S256') {
-        throw new OAuthError(
-          'invalid_request',
-          'code_challenge_method must be S256 (an absent method means plain, which is refused).',
-        )
-      }
-      if (!s256ChallengePattern.test(codeChallenge)) {
-        throw new OAuthError(
-          'invalid_request',
-          'code_challenge must be 43 base64url characters (an S256 hash).',
-        )
-      }
-    }
-  }
-
-  const nonce = values.get('nonce')
-  if (entry.requiresNonce && nonce === undefined) {
-    throw new OAuthError(
-      'invalid_request',
-      `nonce is required for response_type ${entry.responseType}.`,
-    )
-  }
-
-  const prompt = [...new Set(splitSpaceList(values.get('prompt')))]
-  const unknownPrompt = prompt.find((value) => !(promptValues as readonly string[]).includes(value))
-  if (unknownPrompt !== undefined) {
-    throw new OAuthError('invalid_request', `prompt ${unknownPrompt} is not supported.`)
-  }
-  if (prompt.includes('none') && prompt.length > 1) {
-    throw new OAuthError('invalid_request', 'prompt=none cannot be combined with other values.')
-  }
-
-  const maxAgeText = values.get('max_age')
-  if (maxAgeText !== undefined && !/^\d{1,9}$/.test(maxAgeText)) {
-    throw new OAuthError('invalid_request', 'max_age must be a non-negative integer of seconds.')
-  }
-
-  const now = ctx.nowSeconds()
-  const state = values.get('state')
-  return {
-    id: ctx.randomId(32),
-    clientId: client.client_id,
-    responseType: entry.responseType,
-    scopes,
-    ...(state === undefined ? {} : { state }),
-    ...(nonce === undefined ? {} : { nonce }),
-    ...(codeChallenge === undefined ? {} : { codeChallenge, codeChallengeMethod: 'S256' as const }),
-    prompt,
-    ...(maxAgeText === undefined ? {} : { maxAge: Number(maxAgeText) }),
-    createdAt: now,
-    expiresAt: now + lifetimes.pendingRequest,
-  }
-}
-
-/**
  * `GET /as/authorize`.
  * 1. Client and redirect URI first: if either cannot be trusted, show an error page and never
  *    redirect (RFC 6749 §4.1.2.1; RFC 9700 §4.1.3 exact matching).
- * 2. Then the request; its errors are redirected with `error`, `state` and `iss`.
+ * 2. Then the request; its errors are redirected with `error`, `state` and `iss`. A request with a
+ *    `request_uri` from `/as/par` was validated when it was pushed; a client that registered
+ *    `require_pushed_authorization_requests` must send one.
  * 3. Then the user: login page, consent page, or straight back with the response.
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.1
  * @see https://openid.net/specs/openid-connect-core-1_0.html#AuthRequest
@@ -245,33 +84,36 @@ export async function handleAuthorize(request: Request, ctx: ServerContext): Pro
   const pageError = (error: string, description: string) =>
     renderErrorPage(ctx, { error, description })
 
-  if (repeated.includes('client_id') || repeated.includes('redirect_uri')) {
-    return pageError('invalid_request', 'client_id and redirect_uri must be sent once.')
+  if (
+    repeated.includes('client_id') ||
+    repeated.includes('redirect_uri') ||
+    repeated.includes('request_uri')
+  ) {
+    return pageError(
+      'invalid_request',
+      'client_id, redirect_uri and request_uri must be sent once.',
+    )
   }
   const clientId = values.get('client_id')
   if (clientId === undefined) return pageError('invalid_request', 'client_id is missing.')
   const client = await findClient(ctx, clientId)
   if (!client) return pageError('invalid_client', `The client ${clientId} is not registered here.`)
 
+  const requestUri = values.get('request_uri')
+  if (requestUri !== undefined) {
+    // RFC 9126 §4: the pushed parameters are the request; other query parameters are ignored.
+    const pushed = await consumePushedRequest(ctx, requestUri, client.client_id)
+    if (typeof pushed === 'string') return pageError('invalid_request', pushed)
+    return continueAuthorization(ctx, client, pushed, await readSession(ctx, request))
+  }
+
   const requestedRedirect = values.get('redirect_uri')
   let redirectUri: string
-  if (requestedRedirect === undefined) {
-    const [only, ...others] = client.redirect_uris
-    if (only === undefined || others.length > 0) {
-      return pageError(
-        'invalid_request',
-        'redirect_uri is required because the client has not exactly one registered.',
-      )
-    }
-    redirectUri = only
-  } else {
-    if (!client.redirect_uris.some((uri) => redirectUriMatches(uri, requestedRedirect))) {
-      return pageError(
-        'invalid_request',
-        'redirect_uri does not exactly match any URI registered for this client.',
-      )
-    }
-    redirectUri = requestedRedirect
+  try {
+    redirectUri = resolveRedirectUri(client, requestedRedirect)
+  } catch (error) {
+    if (error instanceof OAuthError) return pageError(error.error, error.description)
+    throw error
   }
 
   const entry = findResponseType(values.get('response_type') ?? '')
@@ -283,8 +125,15 @@ export async function handleAuthorize(request: Request, ctx: ServerContext): Pro
   }
   let pending: PendingAuthorization
   try {
+    /** @see https://www.rfc-editor.org/rfc/rfc9126#section-6 */
+    if (client.require_pushed_authorization_requests === true) {
+      throw new OAuthError(
+        'invalid_request',
+        'This client must use pushed authorization requests: POST the request to /as/par first.',
+      )
+    }
     pending = {
-      ...validateRequest(ctx, client, values, repeated, entry),
+      ...validateAuthorizationParameters(ctx, client, values, repeated),
       redirectUri,
       redirectUriSent: requestedRedirect !== undefined,
     }

@@ -18,6 +18,10 @@ export function buildMetadata(ctx: ServerContext): Record<string, unknown> {
     authorization_endpoint: endpoints.authorization,
     token_endpoint: endpoints.token,
     device_authorization_endpoint: `${ctx.issuer}/device_authorization`,
+    /** @see https://www.rfc-editor.org/rfc/rfc9126#section-5 */
+    pushed_authorization_request_endpoint: endpoints.pushedAuthorization,
+    // PAR is optional server-wide; a client can require it for itself (RFC 9126 §6).
+    require_pushed_authorization_requests: false,
     jwks_uri: endpoints.jwks,
     userinfo_endpoint: endpoints.userinfo,
     registration_endpoint: endpoints.registration,

@@ -205,6 +205,12 @@ export async function handleRegister(request: Request, ctx: ServerContext): Prom
     throw invalidMetadata('id_token_signed_response_alg must be RS256 or ES256.')
   }
 
+  /** @see https://www.rfc-editor.org/rfc/rfc9126#section-6 */
+  const requirePar = own('require_pushed_authorization_requests')
+  if (requirePar !== undefined && typeof requirePar !== 'boolean') {
+    throw invalidMetadata('require_pushed_authorization_requests must be a boolean.')
+  }
+
   const clientName = own('client_name') ?? 'Unnamed client'
   if (typeof clientName !== 'string' || clientName.length > 200) {
     throw invalidMetadata('client_name must be a string of at most 200 characters.')
@@ -251,6 +257,7 @@ export async function handleRegister(request: Request, ctx: ServerContext): Prom
     ...(jwks === undefined ? {} : { jwks: jwks as { keys: JsonWebKey[] } }),
     ...(typeof jwksUri === 'string' ? { jwks_uri: jwksUri } : {}),
     ...(idTokenAlg === undefined ? {} : { id_token_signed_response_alg: idTokenAlg }),
+    ...(requirePar === undefined ? {} : { require_pushed_authorization_requests: requirePar }),
     client_id_issued_at: issuedAt,
     extra,
     source: 'registered',

@@ -1,0 +1,43 @@
+import {
+  type PendingAuthorization,
+  resolveRedirectUri,
+  validateAuthorizationParameters,
+} from '../authorization-request'
+import { authenticateClient } from '../client-authentication'
+import type { ServerContext } from '../context'
+import { OAuthError } from '../errors'
+import { jsonResponse, readForm } from '../http'
+import { pushedRequestLifetime, savePushedRequest } from '../pushed-authorization-requests'
+
+/**
+ * `POST /as/par`: the client pushes its authorization request over the back channel and gets a
+ * `request_uri` to send the browser to `/as/authorize` with.
+ * - Form body only; a repeated parameter is `invalid_request`.
+ * - The client authenticates as at the token endpoint (a public client sends its `client_id`;
+ *   with Basic, oauth4webapi also repeats `client_id` in the body: that is one method).
+ * - The parameters are validated as `/as/authorize` validates them, but every error is answered
+ *   as JSON here: nothing is redirected from the back channel.
+ * - Success is 201 with `request_uri` and `expires_in`.
+ * @see https://www.rfc-editor.org/rfc/rfc9126#section-2
+ */
+export async function handlePushedAuthorizationRequest(
+  request: Request,
+  ctx: ServerContext,
+): Promise<Response> {
+  const params = await readForm(request)
+  const { client } = await authenticateClient(ctx, request, params)
+  /** @see https://www.rfc-editor.org/rfc/rfc9126#section-2.1 */
+  if (params.has('request_uri')) {
+    throw new OAuthError('invalid_request', 'request_uri must not be sent to the PAR endpoint.')
+  }
+  const requestedRedirect = params.get('redirect_uri')
+  const redirectUri = resolveRedirectUri(client, requestedRedirect)
+  const authorization: PendingAuthorization = {
+    ...validateAuthorizationParameters(ctx, client, params, []),
+    redirectUri,
+    redirectUriSent: requestedRedirect !== undefined,
+  }
+  const pushed = await savePushedRequest(ctx, authorization)
+  /** @see https://www.rfc-editor.org/rfc/rfc9126#section-2.2 */
+  return jsonResponse({ request_uri: pushed.requestUri, expires_in: pushedRequestLifetime }, 201)
+}
