@@ -34,6 +34,20 @@ export async function openFlowFromHome(page: Page, title: RegExp): Promise<void>
   await openFlowFromIndex(page, title)
 }
 
+/**
+ * After a walkthrough's authorize step: follows it to the server, signs in as alice, allows, and
+ * waits until the browser is back on the walkthrough `flowId`.
+ */
+export async function signInAsAliceAndAllow(page: Page, flowId: string): Promise<void> {
+  await page.getByRole('button', { name: 'Continue to the authorization server' }).click()
+  await page.waitForURL(/\/as\/authorize\?/)
+  await page.getByLabel('Username').fill('alice')
+  await page.getByLabel('Password').fill('alice-password')
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  await page.getByRole('button', { name: 'Allow' }).click()
+  await page.waitForURL(new RegExp(`/walkthrough/${flowId}$`))
+}
+
 /** A walkthrough step, found by (part of) its title. */
 export function stepItem(page: Page, title: string): Locator {
   return page.getByRole('listitem', { name: new RegExp(title) })

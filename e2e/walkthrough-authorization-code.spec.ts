@@ -5,6 +5,7 @@ import {
   openFlowFromHome,
   openWithMockServer,
   runStep,
+  signInAsAliceAndAllow,
   stepItem,
   test,
 } from './fixtures.ts'
@@ -73,13 +74,7 @@ test('a new user runs the whole authorization code walkthrough by clicking, sign
   await expect(prepare.getByText('code_challenge (S256)')).toBeVisible()
 
   await runStep(page, 'Send the browser to the authorization endpoint')
-  await page.getByRole('button', { name: 'Continue to the authorization server' }).click()
-  await page.waitForURL(/\/as\/authorize\?/)
-  await page.getByLabel('Username').fill('alice')
-  await page.getByLabel('Password').fill('alice-password')
-  await page.getByRole('button', { name: 'Sign in' }).click()
-  await page.getByRole('button', { name: 'Allow' }).click()
-  await page.waitForURL(/\/walkthrough\/authorization-code$/)
+  await signInAsAliceAndAllow(page, 'authorization-code')
 
   const callback = await runStep(page, 'Check the authorization response')
   await expect(callback.getByText('Matches the issuer.')).toBeVisible()
@@ -149,12 +144,7 @@ test('a reload mid-flow keeps the run: values, results and the step to run next'
   ).toBeVisible()
 
   await runStep(page, 'Send the browser to the authorization endpoint')
-  await page.getByRole('button', { name: 'Continue to the authorization server' }).click()
-  await page.getByLabel('Username').fill('alice')
-  await page.getByLabel('Password').fill('alice-password')
-  await page.getByRole('button', { name: 'Sign in' }).click()
-  await page.getByRole('button', { name: 'Allow' }).click()
-  await page.waitForURL(/\/walkthrough\/authorization-code$/)
+  await signInAsAliceAndAllow(page, 'authorization-code')
   await page.reload()
   await finish(page)
 

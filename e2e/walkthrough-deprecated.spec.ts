@@ -5,6 +5,7 @@ import {
   openFlowFromIndex,
   openWithMockServer,
   runStep,
+  signInAsAliceAndAllow,
   test,
 } from './fixtures.ts'
 
@@ -60,13 +61,7 @@ test('a new user runs the implicit walkthrough, sees the warning and the token i
   await expect(
     authorize.getByText('Built by hand: oauth4webapi has no API for the implicit grant.'),
   ).toBeVisible()
-  await page.getByRole('button', { name: 'Continue to the authorization server' }).click()
-  await page.waitForURL(/\/as\/authorize\?/)
-  await page.getByLabel('Username').fill('alice')
-  await page.getByLabel('Password').fill('alice-password')
-  await page.getByRole('button', { name: 'Sign in' }).click()
-  await page.getByRole('button', { name: 'Allow' }).click()
-  await page.waitForURL(/\/walkthrough\/implicit$/)
+  await signInAsAliceAndAllow(page, 'implicit')
 
   const callback = await runStep(page, 'Read the access token from the address')
   await expect(callback.getByText('location.href as it arrived')).toBeVisible()

@@ -4,6 +4,7 @@ import {
   openFlowFromIndex,
   openWithMockServer,
   runStep,
+  signInAsAliceAndAllow,
   test,
 } from './fixtures.ts'
 
@@ -23,13 +24,7 @@ test('a new user runs the hybrid walkthrough by clicking: fragment, ID token che
   const prepare = await runStep(page, 'Make the nonce, the state and the PKCE pair')
   await expect(prepare.getByText('nonce', { exact: true })).toBeVisible()
   await runStep(page, 'Send the browser to the authorization endpoint')
-  await page.getByRole('button', { name: 'Continue to the authorization server' }).click()
-  await page.waitForURL(/\/as\/authorize\?/)
-  await page.getByLabel('Username').fill('alice')
-  await page.getByLabel('Password').fill('alice-password')
-  await page.getByRole('button', { name: 'Sign in' }).click()
-  await page.getByRole('button', { name: 'Allow' }).click()
-  await page.waitForURL(/\/walkthrough\/hybrid$/)
+  await signInAsAliceAndAllow(page, 'hybrid')
   await expect(page.getByText('The browser is back from the authorization server')).toBeVisible()
 
   const callback = await runStep(page, 'Check the front-channel ID token')

@@ -1,4 +1,11 @@
-import { expect, expectNoAxeViolations, openFlowFromHome, runStep, test } from './fixtures.ts'
+import {
+  expect,
+  expectNoAxeViolations,
+  openFlowFromHome,
+  runStep,
+  signInAsAliceAndAllow,
+  test,
+} from './fixtures.ts'
 
 const flowTitle = /Refresh token rotation/
 
@@ -13,13 +20,7 @@ test('a new user signs in as alice, refreshes twice, replays RT1 and sees the wh
   await runStep(page, 'Discover the authorization server')
   await runStep(page, 'Make the PKCE verifier')
   await runStep(page, 'Send the browser to the authorization endpoint')
-  await page.getByRole('button', { name: 'Continue to the authorization server' }).click()
-  await page.waitForURL(/\/as\/authorize\?/)
-  await page.getByLabel('Username').fill('alice')
-  await page.getByLabel('Password').fill('alice-password')
-  await page.getByRole('button', { name: 'Sign in' }).click()
-  await page.getByRole('button', { name: 'Allow' }).click()
-  await page.waitForURL(/\/walkthrough\/refresh-token$/)
+  await signInAsAliceAndAllow(page, 'refresh-token')
 
   await runStep(page, 'Check the authorization response')
   const token = await runStep(page, 'Exchange the code')
