@@ -99,24 +99,30 @@ function openLog() {
   })
 }
 
+/**
+ * The worker's connection to the log, opened once: opening an IndexedDB database for every
+ * exchange cost more than answering the request itself.
+ */
+let appendConnection: ReturnType<typeof openLog> | undefined
+
 /** Adds one exchange to the log and drops the oldest beyond the limit. */
 export async function appendToTrafficLog(exchange: HttpExchange): Promise<void> {
-  const database = await openLog()
-  try {
-    const transaction = database.transaction(logStoreName, 'readwrite')
-    await transaction.store.put(exchange)
-    const count = await transaction.store.count()
-    if (count > trafficLogLimit) {
-      let cursor = await transaction.store.index('startedAt').openCursor()
-      for (let excess = count - trafficLogLimit; cursor && excess > 0; excess--) {
-        await cursor.delete()
-        cursor = await cursor.continue()
-      }
+  appendConnection ??= openLog().catch((error: unknown) => {
+    appendConnection = undefined
+    throw error
+  })
+  const database = await appendConnection
+  const transaction = database.transaction(logStoreName, 'readwrite')
+  await transaction.store.put(exchange)
+  const count = await transaction.store.count()
+  if (count > trafficLogLimit) {
+    let cursor = await transaction.store.index('startedAt').openCursor()
+    for (let excess = count - trafficLogLimit; cursor && excess > 0; excess--) {
+      await cursor.delete()
+      cursor = await cursor.continue()
     }
-    await transaction.done
-  } finally {
-    database.close()
   }
+  await transaction.done
 }
 
 /** The logged exchanges that started at or after `since` (ms since the epoch), oldest first. */
