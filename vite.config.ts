@@ -45,7 +45,12 @@ export default defineConfig({
       filename: 'service-worker.ts',
       injectRegister: false,
       manifest: false,
-      injectManifest: { injectionPoint: undefined, rollupFormat: 'iife' },
+      // The worker precaches the built app for offline use (self.__WB_MANIFEST); no workbox runtime.
+      injectManifest: {
+        injectionPoint: 'self.__WB_MANIFEST',
+        rollupFormat: 'iife',
+        globPatterns: ['**/*.{js,css,html,svg}'],
+      },
       devOptions: { enabled: true, type: 'module' },
     }),
   ],

@@ -18,7 +18,10 @@ import {
   trafficChannelName,
 } from './traffic.ts'
 
-declare const self: ServiceWorkerGlobalScope
+declare const self: ServiceWorkerGlobalScope & {
+  /** The app's built files, listed by vite-plugin-pwa at build time (empty in dev). */
+  __WB_MANIFEST: Array<{ url: string; revision: string | null }>
+}
 
 const servedPrefixes = ['/as/', '/api/', '/.well-known/oauth-authorization-server/']
 
@@ -108,8 +111,52 @@ async function answer(event: FetchEvent): Promise<Response> {
   return response
 }
 
-self.addEventListener('install', () => {
-  void self.skipWaiting()
+/*
+ * Offline use (DESIGN: "works offline once loaded"). The app's own files are cached when the
+ * worker installs, and every later same-origin GET goes to the network first and falls back to
+ * that cache, so a reload or a route never opened before still works without a server. Caching is
+ * best effort: a failure here must never keep the mock server from starting.
+ */
+const appCacheName = 'grantlab-app'
+const precacheUrls = self.__WB_MANIFEST.map((entry) => new URL(entry.url, self.location.href).href)
+
+async function precacheApp(): Promise<void> {
+  try {
+    const cache = await caches.open(appCacheName)
+    await cache.addAll(precacheUrls)
+  } catch (error) {
+    console.warn('mock authorization server: the app could not be cached for offline use', error)
+  }
+}
+
+async function networkFirst(request: Request): Promise<Response> {
+  try {
+    const response = await fetch(request)
+    if (response.ok && response.type === 'basic') {
+      const copy = response.clone()
+      void caches.open(appCacheName).then((cache) => cache.put(request, copy))
+    }
+    return response
+  } catch (error) {
+    // The preview server answers with `Vary: Origin`; a module script's request carries an Origin
+    // header that the precaching request did not, so Vary must not hide the cached copy.
+    const match = (key: Request | string) => caches.match(key, { ignoreVary: true })
+    const cached =
+      (await match(request)) ??
+      // Every route of the single-page app is served by its index.html.
+      (request.mode === 'navigate'
+        ? await match(new URL('/', self.location.href).href)
+        : undefined) ??
+      (request.mode === 'navigate'
+        ? await match(new URL('/index.html', self.location.href).href)
+        : undefined)
+    if (cached) return cached
+    throw error
+  }
+}
+
+self.addEventListener('install', (event) => {
+  event.waitUntil(precacheApp().then(() => self.skipWaiting()))
 })
 
 self.addEventListener('activate', (event) => {
@@ -126,6 +173,20 @@ self.addEventListener('message', (event) => {
 
 self.addEventListener('fetch', (event) => {
   const url = new URL(event.request.url)
-  if (url.origin !== self.location.origin || !isServedPath(url.pathname)) return
-  event.respondWith(answer(event))
+  if (url.origin !== self.location.origin) return
+  if (isServedPath(url.pathname)) {
+    event.respondWith(answer(event))
+    return
+  }
+  // The app itself: only plain GETs, and never Vite's dev-server internals (hot reload).
+  if (
+    event.request.method !== 'GET' ||
+    url.pathname.startsWith('/@') ||
+    url.search.includes('dev-sw')
+  ) {
+    return
+  }
+  // Vite's dev server serves the worker at /dev-sw.js; there the app's files are the dev server's.
+  if (self.location.pathname.startsWith('/dev-sw')) return
+  event.respondWith(networkFirst(event.request))
 })
