@@ -1,7 +1,7 @@
 import { type ClientRecord, clientScopes, isPublicClient } from './clients'
 import { lifetimes, type ServerContext } from './context'
 import { OAuthError } from './errors'
-import { splitSpaceList } from './http'
+import { listNames, splitSpaceList } from './http'
 import { s256ChallengePattern } from './pkce'
 import { findResponseType } from './response-types/response-type-table'
 
@@ -116,7 +116,7 @@ export function validateAuthorizationParameters(
   if (repeated.length > 0) {
     throw new OAuthError(
       'invalid_request',
-      `Parameters must not be repeated: ${repeated.join(', ')}.`,
+      `Parameters must not be repeated: ${listNames(repeated)}.`,
     )
   }
   const responseType = values.get('response_type')

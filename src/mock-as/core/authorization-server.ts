@@ -17,12 +17,16 @@
  * 4. Anything wrong is thrown as an `OAuthError` (`errors.ts`) and turned into the RFC's JSON
  *    error with its status and headers here. The authorization endpoint decides itself whether an
  *    error is shown as a page or redirected back to the client.
+ *    A query string longer than `maxQueryLength` is refused with 414 before anything parses it: as
+ *    an error page for the pages a browser tab opens, as JSON elsewhere (docs/decisions/078).
  * 5. An unexpected exception is logged and answered with an RFC-shaped `server_error`: `handle`
  *    never throws.
  */
 import { createContext } from './context'
 import type { AuthorizationServerDeps } from './deps'
 import { OAuthError } from './errors'
+import { renderErrorPage } from './html'
+import { maxQueryLength } from './http'
 import { type HttpMethod, resolveRoutePath, routeTable } from './routes'
 
 export interface AuthorizationServer {
@@ -34,9 +38,18 @@ export function createAuthorizationServer(deps: AuthorizationServerDeps): Author
   const routes = routeTable.map((route) => ({ ...route, fullPath: resolveRoutePath(ctx, route) }))
 
   async function dispatch(request: Request): Promise<Response> {
-    const path = new URL(request.url).pathname
+    const url = new URL(request.url)
+    const path = url.pathname
     const route = routes.find((candidate) => candidate.fullPath === path)
     if (!route) throw new OAuthError('not_found', `Nothing is served at ${path}.`)
+    if (url.search.length > maxQueryLength) {
+      /** @see https://www.rfc-editor.org/rfc/rfc9110#section-15.5.15 */
+      const description = `The query string is longer than ${maxQueryLength} characters. Send a long authorization request to the PAR endpoint (RFC 9126) instead.`
+      if (route.page && request.method.toUpperCase() === 'GET') {
+        return renderErrorPage(ctx, { error: 'invalid_request', description, status: 414 })
+      }
+      throw new OAuthError('invalid_request', description, { status: 414 })
+    }
     const handler = route.handlers[request.method.toUpperCase() as HttpMethod]
     if (!handler) {
       const allowed = Object.keys(route.handlers).join(', ')

@@ -33,6 +33,8 @@ export interface RouteDefinition {
   base: RouteBase
   path: string
   handlers: Partial<Record<HttpMethod, Handler>>
+  /** Its GET answers are HTML pages for a browser tab, so its errors are pages too. */
+  page?: true
 }
 
 /** The routes table: one line per endpoint. */
@@ -40,13 +42,18 @@ export const routeTable: readonly RouteDefinition[] = [
   { base: 'issuer', path: '/.well-known/openid-configuration', handlers: { GET: handleDiscovery } },
   { base: 'well-known-oauth', path: '', handlers: { GET: handleDiscovery } },
   { base: 'issuer', path: '/jwks', handlers: { GET: handleJwks } },
-  { base: 'issuer', path: '/authorize', handlers: { GET: handleAuthorize } },
+  { base: 'issuer', path: '/authorize', handlers: { GET: handleAuthorize }, page: true },
   { base: 'issuer', path: '/authorize/login', handlers: { POST: handleLogin } },
   { base: 'issuer', path: '/authorize/consent', handlers: { POST: handleConsent } },
   { base: 'issuer', path: '/token', handlers: { POST: handleToken } },
   { base: 'issuer', path: '/par', handlers: { POST: handlePushedAuthorizationRequest } },
   { base: 'issuer', path: '/device_authorization', handlers: { POST: handleDeviceAuthorization } },
-  { base: 'issuer', path: '/device', handlers: { GET: handleDevicePage, POST: handleDeviceCode } },
+  {
+    base: 'issuer',
+    path: '/device',
+    handlers: { GET: handleDevicePage, POST: handleDeviceCode },
+    page: true,
+  },
   { base: 'issuer', path: '/device/login', handlers: { POST: handleDeviceLogin } },
   { base: 'issuer', path: '/device/consent', handlers: { POST: handleDeviceConsent } },
   { base: 'issuer', path: '/userinfo', handlers: { GET: handleUserinfo, POST: handleUserinfo } },
