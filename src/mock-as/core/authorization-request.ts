@@ -1,4 +1,4 @@
-import { type ClientRecord, clientScopes, isPublicClient } from './clients'
+import { type ClientRecord, clientScopes, isNativeClient, isPublicClient } from './clients'
 import { lifetimes, type ServerContext } from './context'
 import { OAuthError } from './errors'
 import { listNames, splitSpaceList } from './http'
@@ -44,29 +44,38 @@ export interface ApprovedAuthorization {
 }
 
 /**
- * RFC 8252 §7.3: a native app's loopback redirect (an IP literal, not `localhost`) may use any
- * port; everything else must match the registered URI exactly, as a plain string.
+ * A loopback IP redirect URI as RFC 8252 §7.3 defines it, split where the port goes: plain http,
+ * the IP literal `127.0.0.1` or `[::1]` (never the name `localhost`, §8.3), no user info, an
+ * optional port, and the rest (path and query) kept as written. No fragment.
  */
-function redirectUriMatches(registered: string, requested: string): boolean {
+const loopbackRedirectPattern =
+  /^http:\/\/(127\.0\.0\.1|\[::1\])(?::([1-9][0-9]{0,4}))?([/?][^#]*)?$/
+
+function loopbackParts(uri: string): { host: string; rest: string } | undefined {
+  const match = loopbackRedirectPattern.exec(uri)
+  if (!match || Number(match[2] ?? '80') > 65535) return undefined
+  return { host: match[1] ?? '', rest: match[3] ?? '' }
+}
+
+/**
+ * Redirect URIs are compared as plain strings (RFC 9700 §4.1.3): no normalising of case,
+ * percent-encoding, dot segments or user info. The one exception is RFC 8252 §7.3: for a client
+ * registered with `application_type: native`, a loopback IP redirect may use any port, because a
+ * native app listens on whatever port the system gives it; everything but the port must still be
+ * byte-identical. Web clients get no exception, even on loopback (docs/decisions/075).
+ * @see https://www.rfc-editor.org/rfc/rfc8252#section-7.3
+ * @see https://www.rfc-editor.org/rfc/rfc9700#section-4.1.3
+ */
+export function redirectUriMatches(
+  client: ClientRecord,
+  registered: string,
+  requested: string,
+): boolean {
   if (registered === requested) return true
-  let a: URL
-  let b: URL
-  try {
-    a = new URL(registered)
-    b = new URL(requested)
-  } catch {
-    return false
-  }
-  const loopback = a.hostname === '127.0.0.1' || a.hostname === '[::1]'
-  return (
-    loopback &&
-    a.protocol === 'http:' &&
-    b.protocol === 'http:' &&
-    a.hostname === b.hostname &&
-    a.pathname === b.pathname &&
-    a.search === b.search &&
-    !requested.includes('#')
-  )
+  if (!isNativeClient(client)) return false
+  const a = loopbackParts(registered)
+  const b = loopbackParts(requested)
+  return a !== undefined && b !== undefined && a.host === b.host && a.rest === b.rest
 }
 
 /**
@@ -86,7 +95,7 @@ export function resolveRedirectUri(client: ClientRecord, requested: string | und
     }
     return only
   }
-  if (!client.redirect_uris.some((uri) => redirectUriMatches(uri, requested))) {
+  if (!client.redirect_uris.some((uri) => redirectUriMatches(client, uri, requested))) {
     throw new OAuthError(
       'invalid_request',
       'redirect_uri does not exactly match any URI registered for this client.',

@@ -143,6 +143,8 @@ test('authorize ignores unknown parameters (case 12)', async () => {
 test('authorize accepts a native loopback redirect on any port but gives localhost no port leniency (case 5)', async () => {
   const t = createTestAuthorizationServer()
   const registration = await register(t, {
+    // RFC 8252 §7.3: the port exception is for native apps only (redirect-uri.test.ts).
+    application_type: 'native',
     token_endpoint_auth_method: 'none',
     grant_types: ['authorization_code'],
     redirect_uris: ['http://127.0.0.1:1234/cb', 'http://localhost:1234/cb'],

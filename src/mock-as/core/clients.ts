@@ -61,6 +61,14 @@ export function isPublicClient(client: ClientRecord): boolean {
   return client.token_endpoint_auth_method === 'none'
 }
 
+/**
+ * Registered with `application_type: native` (OpenID Connect Registration §2; the default is
+ * `web`). Only native clients get the loopback port exception of RFC 8252 §7.3.
+ */
+export function isNativeClient(client: ClientRecord): boolean {
+  return client.extra?.application_type === 'native'
+}
+
 export function clientScopes(client: ClientRecord): string[] {
   return client.scope.split(' ').filter((scope) => scope !== '')
 }
