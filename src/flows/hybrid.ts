@@ -159,9 +159,9 @@ export const hybridFlow = defineFlow<HybridData>({
       to: 'as',
       kind: 'redirect',
       spec: oidc('Core', '3.3.2.1', 'HybridAuthRequest'),
-      moreSpecs: [multipleResponseTypes],
+      moreSpecs: [multipleResponseTypes, oidc('Registration', '2', 'ClientMetadata')],
       explanation:
-        'The request asks for response_type "code id_token". It sends no response_mode: for this response type the default is the fragment, so the code and the ID token will come back after a "#", which the browser keeps to itself and never sends to any server. (A wrong but common belief is that they come in the query, as the code does in the code flow.) Sign in as alice (password alice-password) and allow. oauth4webapi has no builder for this URL, so the client adds the parameters itself.',
+        'The request asks for response_type "code id_token". It sends no response_mode: for this response type the default is the fragment, so the code and the ID token will come back after a "#", which the browser keeps to itself and never sends to any server. (A wrong but common belief is that they come in the query, as the code does in the code flow.) The scope includes openid: an ID token comes back only for an OpenID Connect request, and the server refuses code id_token without it. The client is registered for both grant types this response type stands for, authorization_code and implicit (OpenID Connect Registration §2); that does not open the implicit flow itself (response_type=token), which the server still refuses to it. Sign in as alice (password alice-password) and allow. oauth4webapi has no builder for this URL, so the client adds the parameters itself.',
       async run(ctx) {
         const as = need(ctx.data.as, 'The server metadata')
         const redirectUri = `${ctx.appOrigin}/walkthrough/${hybridFlowId}/callback`

@@ -223,7 +223,9 @@ export const checks: Check[] = [
     message: ({ value }) =>
       `response type "${value}" returns a token from the authorization endpoint, which needs the "implicit" grant type.`,
     fix: 'Use the "code" response type instead; if you really need this one, add "implicit" to grant_types.',
-    spec: rfc(7591, '2.1'),
+    // OIDC Registration §2 lists which grant_types each response_type needs (code id_token:
+    // authorization_code and implicit); RFC 7591 §2.1 only says the two must agree.
+    spec: oidcRegistration,
     find: ({ responseTypes, grants }) =>
       responseTypes.flatMap((parts) =>
         (parts.includes('token') || parts.includes('id_token')) &&

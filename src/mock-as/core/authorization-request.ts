@@ -150,6 +150,16 @@ export function validateAuthorizationParameters(
       `This client is not registered for response_type ${entry.responseType}.`,
     )
   }
+  /** @see https://openid.net/specs/openid-connect-registration-1_0.html#ClientMetadata */
+  const missingGrants = entry.requiredGrantTypes.filter(
+    (grant) => !client.grant_types.includes(grant),
+  )
+  if (missingGrants.length > 0) {
+    throw new OAuthError(
+      'unauthorized_client',
+      `response_type ${entry.responseType} needs the grant types ${entry.requiredGrantTypes.join(' and ')}; this client lacks ${missingGrants.join(' and ')}.`,
+    )
+  }
   const responseMode = values.get('response_mode')
   if (responseMode !== undefined && responseMode !== entry.responseMode) {
     throw new OAuthError(
@@ -164,6 +174,15 @@ export function validateAuthorizationParameters(
   const refused = scopes.filter((scope) => !allowed.includes(scope))
   if (refused.length > 0) {
     throw new OAuthError('invalid_scope', `Unknown or not allowed scope: ${refused.join(' ')}.`)
+  }
+  // An ID token from the authorization endpoint is an OpenID Connect response: without openid
+  // the request is not an OpenID Connect request, and no ID token may be issued for it.
+  /** @see https://openid.net/specs/openid-connect-core-1_0.html#HybridAuthRequest */
+  if (entry.requiresOpenidScope && !scopes.includes('openid')) {
+    throw new OAuthError(
+      'invalid_request',
+      `response_type ${entry.responseType} returns an ID token, so scope must include openid (OpenID Connect Core section 3.3.2.1).`,
+    )
   }
 
   const codeChallenge = values.get('code_challenge')

@@ -118,12 +118,14 @@ export function buildDemoClients(appOrigin: string): ClientRecord[] {
     },
     {
       // OIDC Core §3.3: a confidential web app that takes the ID token from the front channel
-      // (response_type code id_token) and the tokens from the back channel.
+      // (response_type code id_token) and the tokens from the back channel. OIDC Registration §2
+      // pairs code id_token with both grants it stands for: authorization_code and implicit. The
+      // implicit flow itself (response_type token) stays refused: this client is not legacy.
       client_id: 'grantlab-hybrid',
       client_secret: 'grantlab-hybrid-secret',
       client_name: 'Grantlab hybrid-flow web app',
       token_endpoint_auth_method: 'client_secret_basic',
-      grant_types: ['authorization_code'],
+      grant_types: ['authorization_code', 'implicit'],
       response_types: ['code id_token', 'code'],
       redirect_uris: [demoRedirectUri(appOrigin, 'hybrid')],
       scope: userScopes,

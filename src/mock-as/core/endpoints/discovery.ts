@@ -36,7 +36,7 @@ export function buildMetadata(ctx: ServerContext): Record<string, unknown> {
     grant_types_supported: [
       ...new Set([
         ...grantTable.map((entry) => entry.grantType),
-        ...responseTypeTable.map((entry) => entry.requiredGrantType),
+        ...responseTypeTable.flatMap((entry) => entry.requiredGrantTypes),
       ]),
     ],
     subject_types_supported: ['public'],

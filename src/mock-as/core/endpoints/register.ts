@@ -7,9 +7,9 @@ import {
 import type { ServerContext } from '../context'
 import { isKnownScope, supportedScopes } from '../demo-data'
 import { OAuthError } from '../errors'
-import { grantTable } from '../grants/grant-table'
 import { jsonResponse, mediaType, readBodyText } from '../http'
-import { normalizeResponseType, responseTypeTable } from '../response-types/response-type-table'
+import { checkGrantAndResponseTypes } from '../registration-grants'
+import { normalizeResponseType } from '../response-types/response-type-table'
 
 /** Optional metadata kept as sent (strings, or an array of strings for `contacts`). */
 const stringFields = [
@@ -54,35 +54,6 @@ export function checkRedirectUri(value: string): string | undefined {
   return `${value} uses a scheme that is not allowed.`
 }
 
-/**
- * New clients may not register the deprecated grants, even though legacy demo clients still use
- * them: the implicit grant (`implicit`, response_type `token`) and the password grant.
- * @see https://www.rfc-editor.org/rfc/rfc9700#section-2.1.2
- * @see https://www.rfc-editor.org/rfc/rfc9700#section-2.4
- */
-function refuseLegacy(grantTypes: string[], responseTypes: string[]): void {
-  for (const entry of responseTypeTable) {
-    if (!entry.legacyOnly) continue
-    const named = responseTypes.includes(entry.responseType)
-      ? `response_type ${entry.responseType}`
-      : grantTypes.includes(entry.requiredGrantType)
-        ? `grant_type ${entry.requiredGrantType}`
-        : undefined
-    if (named) {
-      throw invalidMetadata(
-        `${named} cannot be registered: ${entry.legacyOnly.reason} (${entry.legacyOnly.spec}).`,
-      )
-    }
-  }
-  for (const entry of grantTable) {
-    if (entry.legacyOnly && grantTypes.includes(entry.grantType)) {
-      throw invalidMetadata(
-        `grant_type ${entry.grantType} cannot be registered: ${entry.legacyOnly.reason} (${entry.legacyOnly.spec}).`,
-      )
-    }
-  }
-}
-
 function optionalStringArray(body: Record<string, unknown>, name: string): string[] | undefined {
   const value = body[name]
   if (value === undefined) return undefined
@@ -123,31 +94,12 @@ export async function handleRegister(request: Request, ctx: ServerContext): Prom
   }
   const authMethod = method as TokenEndpointAuthMethod
 
-  const supportedGrants = grantTable.map((entry) => entry.grantType)
   const grantTypes = optionalStringArray(body, 'grant_types') ?? ['authorization_code']
-  const requestedResponseTypes = optionalStringArray(body, 'response_types')
-  refuseLegacy(grantTypes, requestedResponseTypes?.map(normalizeResponseType) ?? [])
-  const unknownGrant = grantTypes.find((grant) => !supportedGrants.includes(grant))
-  if (unknownGrant) throw invalidMetadata(`grant_type ${unknownGrant} is not supported.`)
-
-  const supportedResponseTypes = responseTypeTable.map((entry) => entry.responseType)
   const responseTypes = (
-    requestedResponseTypes ?? (grantTypes.includes('authorization_code') ? ['code'] : [])
+    optionalStringArray(body, 'response_types') ??
+    (grantTypes.includes('authorization_code') ? ['code'] : [])
   ).map(normalizeResponseType)
-  const unknownResponse = responseTypes.find((type) => !supportedResponseTypes.includes(type))
-  if (unknownResponse !== undefined) {
-    throw invalidMetadata(`response_type ${unknownResponse} is not supported.`)
-  }
-  // RFC 7591 §2.1: each response type needs the grant it leads to, and the other way round.
-  for (const type of responseTypes) {
-    const entry = responseTypeTable.find((candidate) => candidate.responseType === type)
-    if (entry && !grantTypes.includes(entry.requiredGrantType)) {
-      throw invalidMetadata(`response_type ${type} needs grant_type ${entry.requiredGrantType}.`)
-    }
-  }
-  if (grantTypes.includes('authorization_code') && !responseTypes.includes('code')) {
-    throw invalidMetadata('grant_type authorization_code needs response_type code.')
-  }
+  checkGrantAndResponseTypes(grantTypes, responseTypes)
   if (grantTypes.includes('client_credentials') && authMethod === 'none') {
     throw invalidMetadata('client_credentials needs a confidential client (not auth method none).')
   }
