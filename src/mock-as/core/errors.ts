@@ -5,7 +5,8 @@
 export const errorCodes = {
   /** @see https://www.rfc-editor.org/rfc/rfc6749#section-5.2 */
   invalid_request: { status: 400, spec: 'RFC 6749 §5.2' },
-  invalid_client: { status: 401, spec: 'RFC 6749 §5.2' },
+  /** 400 unless the client used the Authorization header: see `invalidClient`. */
+  invalid_client: { status: 400, spec: 'RFC 6749 §5.2' },
   invalid_grant: { status: 400, spec: 'RFC 6749 §5.2' },
   unauthorized_client: { status: 400, spec: 'RFC 6749 §5.2' },
   unsupported_grant_type: { status: 400, spec: 'RFC 6749 §5.2' },

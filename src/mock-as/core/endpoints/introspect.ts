@@ -1,4 +1,4 @@
-import { authenticateClient } from '../client-authentication'
+import { authenticateClient, invalidClient } from '../client-authentication'
 import type { ServerContext } from '../context'
 import { OAuthError } from '../errors'
 import { jsonResponse, readForm } from '../http'
@@ -18,9 +18,7 @@ export async function handleIntrospect(request: Request, ctx: ServerContext): Pr
   const params = await readForm(request)
   const { method } = await authenticateClient(ctx, request, params)
   if (method === 'none') {
-    throw new OAuthError('invalid_client', 'Introspection needs an authenticated client.', {
-      status: 401,
-    })
+    throw invalidClient('Introspection needs an authenticated client.', request)
   }
   const token = params.get('token')
   if (!token) throw new OAuthError('invalid_request', 'token is required.')
