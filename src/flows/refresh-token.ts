@@ -39,9 +39,12 @@ const options: CodeFlowOptions = {
   scope: 'openid profile offline_access',
 }
 
-/** The resource server's own credentials at the introspection endpoint (a confidential client). */
-const introspector: oauth.Client = { client_id: 'grantlab-web' }
-const introspectorAuth = oauth.ClientSecretBasic('grantlab-web-secret')
+/**
+ * The demo API's own credentials at the introspection endpoint: a confidential client registered
+ * as the resource server for the API's tokens (RFC 7662 §4).
+ */
+const introspector: oauth.Client = { client_id: 'grantlab-api' }
+const introspectorAuth = oauth.ClientSecretBasic('grantlab-api-secret')
 
 type RefreshTokenData = CodeFlowData & {
   /** The refresh tokens in the order they were issued: RT1, RT2, RT3. */
@@ -273,9 +276,9 @@ export const refreshTokenFlow = defineFlow<RefreshTokenData>({
       to: 'as',
       kind: 'request',
       spec: rfc(7662, '2.2'),
-      moreSpecs: [rfc(7662, '2.1')],
+      moreSpecs: [rfc(7662, '2.1'), rfc(7662, '4')],
       explanation:
-        'A resource server that cannot check tokens itself asks the authorization server: is this token active? Introspection needs an authenticated caller, and the SPA has no credentials (a public client), so here the walkthrough plays the resource server with the confidential demo client grantlab-web and its secret. For a revoked token the answer is just {"active": false}: the server says nothing more about a token that no longer counts.',
+        'A resource server that cannot check tokens itself asks the authorization server: is this token active? Introspection needs an authenticated caller, so the walkthrough plays the demo API with its own credentials (the confidential demo client grantlab-api and its secret). The server answers a caller only about its own tokens and about access tokens meant for it (their aud): any other client would get {"active": false} for every token, so a stolen client secret is no token scanner (RFC 7662 §4). For a revoked token the answer is just {"active": false}: the server says nothing more about a token that no longer counts.',
       async run(ctx) {
         const as = need(ctx.data.as, 'The server metadata')
         const accessToken = need(ctx.data.accessToken, 'The newest access token')

@@ -43,6 +43,12 @@ export interface ClientRecord {
    * RFC 9700 §2.1.2 and §2.4 rule those grants out for new clients.
    */
   legacy?: true
+  /**
+   * The audiences (`aud` values) this client serves as a resource server. It may introspect the
+   * access tokens issued for them (RFC 7662 §4), and exchange them (RFC 8693 §2.1). Set by the
+   * demo configuration only, never by registration (docs/decisions/076).
+   */
+  resourceAudiences?: string[]
   source: 'demo' | 'registered'
 }
 
@@ -52,7 +58,9 @@ export async function findClient(
   ctx: ServerContext,
   clientId: string,
 ): Promise<ClientRecord | undefined> {
-  const demo = buildDemoClients(ctx.deps.appOrigin).find((client) => client.client_id === clientId)
+  const demo = buildDemoClients(ctx.deps.appOrigin, ctx.resourceAudience).find(
+    (client) => client.client_id === clientId,
+  )
   if (demo) return demo
   return ctx.deps.store.get<ClientRecord>(clientsKind, clientId)
 }
@@ -67,6 +75,18 @@ export function isPublicClient(client: ClientRecord): boolean {
  */
 export function isNativeClient(client: ClientRecord): boolean {
   return client.extra?.application_type === 'native'
+}
+
+/**
+ * Whether a token with this `aud` is meant for the client: the audience names the client itself,
+ * or one of the resource servers it is registered as.
+ */
+export function isInAudience(client: ClientRecord, aud: string | string[]): boolean {
+  const audiences = typeof aud === 'string' ? [aud] : aud
+  return (
+    audiences.includes(client.client_id) ||
+    (client.resourceAudiences ?? []).some((audience) => audiences.includes(audience))
+  )
 }
 
 export function clientScopes(client: ClientRecord): string[] {

@@ -78,6 +78,7 @@ export const demoClientIds = [
   'grantlab-m2m',
   'grantlab-device',
   'grantlab-exchanger',
+  'grantlab-api',
 ] as const
 
 /** The flows whose walkthrough callback the demo clients may redirect to. */
@@ -89,9 +90,13 @@ export function demoRedirectUri(appOrigin: string, flowId: string): string {
 
 /**
  * Demo clients are built from the app's origin on every request and never stored, so dynamic
- * registration can never overwrite them.
+ * registration can never overwrite them. `apiAudience` is the `aud` of the demo API's tokens
+ * (the server's own origin + `/api`, which in Node differs from the app's origin).
  */
-export function buildDemoClients(appOrigin: string): ClientRecord[] {
+export function buildDemoClients(
+  appOrigin: string,
+  apiAudience = `${appOrigin}/api`,
+): ClientRecord[] {
   const redirectUris = demoRedirectFlows.map((flow) => demoRedirectUri(appOrigin, flow))
   const userScopes = supportedScopes.join(' ')
   return [
@@ -168,7 +173,9 @@ export function buildDemoClients(appOrigin: string): ClientRecord[] {
     },
     {
       // RFC 8693: a back-end service that trades the tokens it receives for downstream ones,
-      // and gets its own token (client_credentials) to act as the actor in a delegation.
+      // and gets its own token (client_credentials) to act as the actor in a delegation. It is
+      // the profile service behind the demo API: tokens for the API are meant for it too, which
+      // is what lets it exchange them (RFC 8693 §2.1, docs/decisions/057).
       client_id: 'grantlab-exchanger',
       client_secret: 'grantlab-exchanger-secret',
       client_name: 'Grantlab token-exchanging service',
@@ -177,6 +184,21 @@ export function buildDemoClients(appOrigin: string): ClientRecord[] {
       response_types: [],
       redirect_uris: [],
       scope: 'profile email orders:read orders:write',
+      resourceAudiences: [apiAudience],
+      source: 'demo',
+    },
+    {
+      // RFC 7662 §4: the demo API's own credentials, so it can ask the server about the tokens it
+      // receives. It asks for no tokens itself; it may introspect only tokens meant for the API.
+      client_id: 'grantlab-api',
+      client_secret: 'grantlab-api-secret',
+      client_name: 'Grantlab demo API (resource server)',
+      token_endpoint_auth_method: 'client_secret_basic',
+      grant_types: [],
+      response_types: [],
+      redirect_uris: [],
+      scope: '',
+      resourceAudiences: [apiAudience],
       source: 'demo',
     },
   ]

@@ -247,7 +247,12 @@ test('after the user approves on the phone, the next poll gets access, refresh a
   await expectError(await poll(t, device_code), 400, 'invalid_grant')
   // The replay revoked what the first redemption issued, as for a reused authorization code.
   expect(await introspect(t, tokens.access_token)).toEqual({ active: false })
-  expect(await introspect(t, tokens.refresh_token)).toEqual({ active: false })
+  const refresh = await postForm(t, '/token', {
+    grant_type: 'refresh_token',
+    refresh_token: tokens.refresh_token,
+    client_id: 'grantlab-device',
+  })
+  await expectError(refresh, 400, 'invalid_grant')
 })
 
 test('without openid there is no ID token', async () => {

@@ -136,7 +136,7 @@ test('resource server rejects an ID token presented as an access token (typ and 
   expect((await callApi(t, '/api/profile', tokens.id_token ?? '')).status).toBe(401)
 })
 
-test('revocation: 200 for unknown tokens, revoking an access token only affects it, and another client cannot revoke', async () => {
+test('revocation: 200 for unknown tokens, revoking an access token only affects it, and another client is refused', async () => {
   const t = createTestAuthorizationServer()
   const { tokens } = await obtainTokens(t)
   const spa = { client_id: 'grantlab-spa' }
@@ -144,13 +144,16 @@ test('revocation: 200 for unknown tokens, revoking an access token only affects 
   expect(unknown.status).toBe(200)
   expect(unknown.headers.get('cache-control')).toBe('no-store')
 
+  // RFC 7009 §2.1: another client's token is refused, and stays active (see
+  // introspection-and-revocation.test.ts for every kind of token).
   const foreign = await postForm(
     t,
     '/revoke',
     { token: tokens.access_token },
     { authorization: basic('grantlab-web', 'grantlab-web-secret') },
   )
-  expect(foreign.status).toBe(200)
+  expect(foreign.status).toBe(400)
+  expect((await foreign.json()).error).toBe('unauthorized_client')
   expect(await introspect(t, tokens.access_token)).toMatchObject({ active: true })
 
   expect(
@@ -163,7 +166,13 @@ test('revocation: 200 for unknown tokens, revoking an access token only affects 
     ).status,
   ).toBe(200)
   expect(await introspect(t, tokens.access_token)).toEqual({ active: false })
-  expect(await introspect(t, tokens.refresh_token)).toMatchObject({ active: true })
+  // Revoking the access token left the refresh token (and its grant) alone.
+  const refreshed = await postForm(t, '/token', {
+    grant_type: 'refresh_token',
+    refresh_token: tokens.refresh_token,
+    client_id: 'grantlab-spa',
+  })
+  expect(refreshed.status).toBe(200)
 })
 
 test('revocation requires client authentication and a token', async () => {

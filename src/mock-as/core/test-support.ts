@@ -84,14 +84,20 @@ export function callApi(
   )
 }
 
-export async function introspect(t: TestAuthorizationServer, token: string): Promise<unknown> {
+/**
+ * Introspects as the demo API's own client (a resource server for `/api` tokens), or as another
+ * confidential client. A caller learns only about its own tokens and access tokens meant for it.
+ */
+export async function introspect(
+  t: TestAuthorizationServer,
+  token: string,
+  caller: { id: string; secret: string } = { id: 'grantlab-api', secret: 'grantlab-api-secret' },
+): Promise<unknown> {
   const response = await postForm(
     t,
     '/introspect',
     { token },
-    {
-      authorization: basic('grantlab-web', 'grantlab-web-secret'),
-    },
+    { authorization: basic(caller.id, caller.secret) },
   )
   return response.json()
 }
