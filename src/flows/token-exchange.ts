@@ -151,9 +151,9 @@ export const tokenExchangeFlow = defineFlow<TokenExchangeData>({
       to: 'as',
       kind: 'request',
       spec: rfc(8693, '2.1'),
-      moreSpecs: [rfc(8693, '2.2.1'), rfc(8693, '1.1'), rfc(8707, '2')],
+      moreSpecs: [rfc(8693, '2.2.1'), rfc(8693, '1.1'), rfc(8693, '5'), rfc(8707, '2')],
       explanation:
-        'The profile service must call the orders service for alice. Forwarding alice’s token would be wrong: it was made for the profile API (aud) and carries more scope than needed. So the service, authenticating with its own credentials, posts alice’s token as subject_token (with subject_token_type …:access_token) and asks for audience https://orders.grantlab.example and scope orders:read. The new token speaks for alice and nobody else appears in it: that is impersonation. The answer names what was issued in issued_token_type; the token itself always comes in access_token. (The page plays the back-end service here, secret included; a real client secret never lives in a browser.)',
+        'The profile service must call the orders service for alice. Forwarding alice’s token would be wrong: it was made for the profile API (aud) and carries more scope than needed. So the service, authenticating with its own credentials, posts alice’s token as subject_token (with subject_token_type …:access_token) and asks for audience https://orders.grantlab.example and scope orders:read. The new token speaks for alice and nobody else appears in it: that is impersonation. The answer names what was issued in issued_token_type; the token itself always comes in access_token. RFC 8693 leaves the policy to the server; this one lets a client exchange only a token meant for it (the profile service serves the API alice’s token was made for) or issued to it, keeps the scope within both the token’s and the service’s registered scope, never lets the new token outlive alice’s, and revokes it when alice’s grant is revoked. (The page plays the back-end service here, secret included; a real client secret never lives in a browser.)',
       async run(ctx) {
         const as = need(ctx.data.as, 'The server metadata')
         const subjectToken = need(ctx.data.subjectToken, 'The subject token')

@@ -22,7 +22,15 @@ export interface GrantRecord {
   authTime?: number
   revoked: boolean
   createdAt: number
+  /**
+   * The grant this one was derived from (token exchange: the subject token's grant). Revoking
+   * that one revokes this one too.
+   */
+  parentGrantId?: string
 }
+
+/** How many parent grants are followed at most: an exchange of an exchange of … */
+const maxGrantChain = 16
 
 export interface AccessTokenRecord {
   jti: string
@@ -54,7 +62,7 @@ export interface RefreshTokenRecord {
 
 export async function createGrant(
   ctx: ServerContext,
-  init: { clientId: string; sub: string; scope: string; authTime?: number },
+  init: { clientId: string; sub: string; scope: string; authTime?: number; parentGrantId?: string },
 ): Promise<GrantRecord> {
   const grant: GrantRecord = {
     id: ctx.randomId(16),
@@ -74,9 +82,16 @@ export async function revokeGrant(ctx: ServerContext, grantId: string): Promise<
   }
 }
 
+/** Active: neither the grant nor any grant it was derived from is revoked (or gone). */
 export async function isGrantActive(ctx: ServerContext, grantId: string): Promise<boolean> {
-  const grant = await ctx.deps.store.get<GrantRecord>(grantsKind, grantId)
-  return grant !== undefined && !grant.revoked
+  let id: string | undefined = grantId
+  for (let depth = 0; id !== undefined; depth += 1) {
+    if (depth >= maxGrantChain) return false
+    const grant: GrantRecord | undefined = await ctx.deps.store.get<GrantRecord>(grantsKind, id)
+    if (!grant || grant.revoked) return false
+    id = grant.parentGrantId
+  }
+  return true
 }
 
 /**
@@ -88,10 +103,12 @@ export async function issueAccessToken(
   ctx: ServerContext,
   grant: GrantRecord,
   scope: string,
-  extras: { aud?: string | string[]; act?: Record<string, unknown> } = {},
+  extras: { aud?: string | string[]; act?: Record<string, unknown>; notAfter?: number } = {},
 ): Promise<{ token: string; record: AccessTokenRecord }> {
   const key = await signingKeyFor(ctx.deps.keys, 'RS256')
   const iat = ctx.nowSeconds()
+  // `notAfter`: the token may not outlive another one (token exchange: the subject token).
+  const exp = Math.min(iat + lifetimes.accessToken, extras.notAfter ?? Number.POSITIVE_INFINITY)
   const record: AccessTokenRecord = {
     jti: ctx.randomId(16),
     grantId: grant.id,
@@ -99,7 +116,7 @@ export async function issueAccessToken(
     sub: grant.sub,
     scope,
     iat,
-    exp: iat + lifetimes.accessToken,
+    exp,
     revoked: false,
     ...(extras.aud === undefined ? {} : { aud: extras.aud }),
     ...(extras.act === undefined ? {} : { act: extras.act }),
