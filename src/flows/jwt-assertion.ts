@@ -74,7 +74,18 @@ export function freshClaims(init: {
   }
 }
 
-/** The client registration that makes the server trust the key (docs/decisions/056). */
+/**
+ * The mock server's demo administrator's initial access token (RFC 7591 §3). Registering a key
+ * does not make its client a trusted assertion issuer; a registration that carries this token
+ * does. A demo shortcut, said so in the walkthrough: a real server gives such a token to its
+ * administrators, never to a page (docs/decisions/056).
+ */
+export const demoAdminInitialAccessToken = 'grantlab-demo-admin-initial-access-token'
+
+/**
+ * The client registration that makes the server trust the key (docs/decisions/056): the key in
+ * `jwks`, the jwt-bearer grant, and the demo administrator's initial access token.
+ */
 export async function registerAssertionIssuer(
   ctx: HasFetch,
   as: oauth.AuthorizationServer,
@@ -89,7 +100,7 @@ export async function registerAssertionIssuer(
       scope: init.scope,
       jwks: { keys: [init.publicJwk] },
     },
-    oauthOptions(ctx),
+    { ...oauthOptions(ctx), initialAccessToken: demoAdminInitialAccessToken },
   )
   const registered = await oauth.processDynamicClientRegistrationResponse(response)
   return { clientId: registered.client_id, registered }

@@ -50,7 +50,10 @@ type JwtBearerData = {
 const checks = [
   { id: 'format', what: 'a compact JWT: header.claims.signature' },
   { id: 'alg', what: 'an asymmetric signature algorithm (never none or HMAC)' },
-  { id: 'iss', what: 'the issuer is a client registered with keys, and it is the caller' },
+  {
+    id: 'iss',
+    what: 'the issuer is a client registered with keys, trusted by an administrator, and it is the caller',
+  },
   { id: 'signature', what: "verifies with the issuer's registered key (by kid)" },
   { id: 'aud', what: 'names this server: its issuer or its token endpoint' },
   { id: 'exp', what: 'present, not past (30 s leeway), at most an hour ahead' },
@@ -180,9 +183,9 @@ export const jwtBearerFlow = defineFlow<JwtBearerData>({
       to: 'as',
       kind: 'request',
       spec: rfc(7591, '3.1'),
-      moreSpecs: [rfc(7591, '2'), rfc(7523, '3')],
+      moreSpecs: [rfc(7591, '2'), rfc(7591, '3'), rfc(7523, '3')],
       explanation:
-        'The server must know which keys to trust for which issuer. Here the client registers itself (RFC 7591) with its public key in "jwks" and the jwt-bearer grant; from then on, an assertion whose iss is this client_id and whose signature verifies with this key is trusted. This mock lets anyone register and then speak for alice, which is fine for a demo; a real server lets only an administrator decide who may assert for which users.',
+        'The server must know which keys to trust for which issuer. Here the client registers itself (RFC 7591) with its public key in "jwks" and the jwt-bearer grant. A registered key is not enough, though: an assertion can speak for any user, so this server accepts assertions only from clients an administrator trusts (RFC 7523 §3 leaves that decision to the server). A client that registers itself gets invalid_grant at the iss check, and its scope never goes beyond what it registered. Demo shortcut: the page sends the demo administrator’s initial access token (RFC 7591 §3) with this registration, which makes the new client a trusted issuer. A real server gives such a token to its administrators only, never to a web page.',
       async run(ctx) {
         const as = need(ctx.data.as, 'The server metadata')
         const { clientId, registered } = await registerAssertionIssuer(ctx, as, {
@@ -201,6 +204,12 @@ export const jwtBearerFlow = defineFlow<JwtBearerData>({
               value: String(registered.token_endpoint_auth_method),
               note: 'none: RFC 7523 makes client authentication optional for this grant; the assertion is the proof.',
             },
+            {
+              label: 'Authorization (initial access token)',
+              value: 'Bearer (the demo administrator’s token)',
+              note: 'Demo shortcut: this is what makes the server trust the new key. Without it, the registration still succeeds, but the token request fails the iss check.',
+            },
+            { label: 'scope registered', value: String(registered.scope) },
           ],
           save: { clientId },
         }

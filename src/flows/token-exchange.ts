@@ -105,7 +105,7 @@ export const tokenExchangeFlow = defineFlow<TokenExchangeData>({
       spec: rfc(7523, '2.1'),
       moreSpecs: [rfc(7591, '3.1')],
       explanation:
-        'Token exchange starts from a token someone already holds. To get one for alice without sending this tab through a login page, the client uses the approach of the JWT bearer walkthrough: it makes a key pair, registers itself with the public key, signs an assertion for alice and trades it for an access token. In real life this would be whatever token alice’s app got from its usual login; the app then calls the profile service with it.',
+        'Token exchange starts from a token someone already holds. To get one for alice without sending this tab through a login page, the client uses the approach of the JWT bearer walkthrough: it makes a key pair, registers itself with the public key (with the demo administrator’s initial access token, the demo shortcut that makes the server trust the key), signs an assertion for alice and trades it for an access token. In real life this would be whatever token alice’s app got from its usual login; the app then calls the profile service with it.',
       async run(ctx) {
         const as = need(ctx.data.as, 'The server metadata')
         const key = await makeAssertionKey()

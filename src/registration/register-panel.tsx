@@ -58,8 +58,19 @@ export function RegisterPanel({
       </h2>
       <p className="mt-1 text-sm text-slate-700">
         Sends this metadata to the mock server’s registration endpoint (found through its discovery
-        document), exactly as a client would. Everything stays in this browser.
+        document), exactly as a client would. Everything stays in this browser. The server then
+        grants this client only the scopes it registers (every scope it offers if the field is
+        empty).
       </p>
+      {(metadata.grant_types ?? []).includes(grantTypes.jwtBearer) ? (
+        <p className="mt-2 text-sm text-slate-700" data-testid="jwt-bearer-trust-note">
+          The server registers a JWT bearer client, but it does not trust a self-registered client
+          to speak for users: its assertions fail the <code>iss</code> check with{' '}
+          <code>invalid_grant</code>. Only a client an administrator trusts may use that grant (RFC
+          7523 §3). The JWT bearer walkthrough registers with the demo administrator’s initial
+          access token (RFC 7591 §3), a demo shortcut that stands in for that decision.
+        </p>
+      ) : null}
       {errorCount > 0 ? (
         <p className="mt-2 text-sm text-amber-950">
           The checks found {errorCount} {errorCount === 1 ? 'error' : 'errors'}; the server may

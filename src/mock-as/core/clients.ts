@@ -49,6 +49,12 @@ export interface ClientRecord {
    * demo configuration only, never by registration (docs/decisions/076).
    */
   resourceAudiences?: string[]
+  /**
+   * An administrator trusts this client to assert for users with the JWT bearer grant (RFC 7523
+   * §3: the issuer must be one the server trusts). Never read from the registration metadata; set
+   * by a registration carrying the demo administrator's initial access token (docs/decisions/056).
+   */
+  trustedAssertionIssuer?: true
   source: 'demo' | 'registered'
 }
 

@@ -81,6 +81,15 @@ export const demoClientIds = [
   'grantlab-api',
 ] as const
 
+/**
+ * The demo administrator's initial access token (RFC 7591 §3). A registration that carries it may
+ * make the client a trusted JWT bearer assertion issuer. A demo shortcut, published like the demo
+ * passwords: the walkthroughs send it from the page so that a key made in the browser can be
+ * trusted a moment later. A real server hands such a token to administrators only
+ * (docs/decisions/056).
+ */
+export const demoAdminInitialAccessToken = 'grantlab-demo-admin-initial-access-token'
+
 /** The flows whose walkthrough callback the demo clients may redirect to. */
 export const demoRedirectFlows = ['authorization-code', 'refresh-token'] as const
 

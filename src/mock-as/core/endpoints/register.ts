@@ -1,3 +1,4 @@
+import { bearerChallenge } from '../bearer'
 import {
   type ClientRecord,
   clientsKind,
@@ -5,21 +6,56 @@ import {
   tokenEndpointAuthMethods,
 } from '../clients'
 import type { ServerContext } from '../context'
-import { isKnownScope, supportedScopes } from '../demo-data'
+import { demoAdminInitialAccessToken, isKnownScope, supportedScopes } from '../demo-data'
 import { OAuthError } from '../errors'
-import { jsonResponse, mediaType, readBodyText } from '../http'
+import { jwtBearerGrantType } from '../grants/jwt-bearer'
+import { jsonResponse, mediaType, readBodyText, timingSafeEqual } from '../http'
 import { checkGrantAndResponseTypes } from '../registration-grants'
+import { validateJwks } from '../registration-jwks'
 import { normalizeResponseType } from '../response-types/response-type-table'
 
-/** Optional metadata kept as sent (strings, or an array of strings for `contacts`). */
-const stringFields = [
-  'client_uri',
-  'logo_uri',
-  'tos_uri',
-  'policy_uri',
-  'software_id',
-  'software_version',
-] as const
+/**
+ * Open registration is capped (docs/decisions/077): at most this many clients in the store, and at
+ * most this many bytes of registered metadata per client.
+ */
+export const maxRegisteredClients = 1000
+export const maxClientMetadataBytes = 16 * 1024
+/** Entries per list field (redirect_uris, contacts, post_logout_redirect_uris). */
+export const maxListEntries = 20
+/** Characters per URI. */
+export const maxUriLength = 2000
+
+const registrationCountKind = 'registration-count'
+
+/** Web pages about the client that a server may show its users: http(s) URLs only. */
+const webUriFields = ['client_uri', 'logo_uri', 'tos_uri', 'policy_uri'] as const
+
+/** Optional metadata kept as sent, as short strings. */
+const stringFields = ['software_id', 'software_version'] as const
+
+export const registrationRealm = 'grantlab-registration'
+
+/**
+ * An absolute http or https URL, written as a URI (RFC 3986 characters only: no spaces, quotes or
+ * angle brackets, so no markup), with a host. `javascript:`, `data:` and the like are refused:
+ * these URLs end up as links and images in front of users.
+ * @see https://www.rfc-editor.org/rfc/rfc7591#section-2
+ * @see https://www.rfc-editor.org/rfc/rfc7591#section-5
+ */
+export function isWebUrl(value: string): boolean {
+  if (
+    value.length > maxUriLength ||
+    !/^https?:\/\/[A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=%]+$/i.test(value)
+  ) {
+    return false
+  }
+  try {
+    const url = new URL(value)
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== ''
+  } catch {
+    return false
+  }
+}
 
 function invalidMetadata(description: string): OAuthError {
   return new OAuthError('invalid_client_metadata', description)
@@ -55,18 +91,67 @@ export function checkRedirectUri(value: string): string | undefined {
 }
 
 function optionalStringArray(body: Record<string, unknown>, name: string): string[] | undefined {
-  const value = body[name]
+  const value = Object.hasOwn(body, name) ? body[name] : undefined
   if (value === undefined) return undefined
   if (!isStringArray(value)) throw invalidMetadata(`${name} must be an array of strings.`)
+  if (value.length > maxListEntries) {
+    throw invalidMetadata(`${name} may hold at most ${maxListEntries} entries.`)
+  }
+  if (value.some((item) => item.length > maxUriLength)) {
+    throw invalidMetadata(`Each entry of ${name} may be at most ${maxUriLength} characters long.`)
+  }
   return value
 }
 
 /**
+ * RFC 7591 §3: a registration may carry an initial access token, as a bearer token. Without one it
+ * is open registration. This server knows one: the demo administrator's (docs/decisions/056), which
+ * lets the registration mark the client as a trusted assertion issuer. Any other token is
+ * `invalid_token` with its RFC 6750 challenge.
+ * @see https://www.rfc-editor.org/rfc/rfc7591#section-3
+ * @see https://www.rfc-editor.org/rfc/rfc6750#section-3.1
+ */
+function registeredByAdmin(request: Request): boolean {
+  const header = request.headers.get('authorization')
+  if (header === null) return false
+  const token = /^bearer +([A-Za-z0-9\-._~+/]+=*) *$/i.exec(header)?.[1]
+  if (token !== undefined && timingSafeEqual(token, demoAdminInitialAccessToken)) return true
+  const description =
+    'The initial access token is not valid here; leave it out for open registration.'
+  throw new OAuthError('invalid_token', description, {
+    headers: {
+      'WWW-Authenticate': bearerChallenge(registrationRealm, {
+        code: 'invalid_token',
+        description,
+      }),
+    },
+  })
+}
+
+/** Reserves a place for one more registered client, or refuses when the store is full. */
+async function reserveRegistration(ctx: ServerContext): Promise<void> {
+  await ctx.withLock(registrationCountKind, async () => {
+    const record = await ctx.deps.store.get<{ count: number }>(registrationCountKind, 'count')
+    const count = record?.count ?? 0
+    if (count >= maxRegisteredClients) {
+      throw invalidMetadata(
+        `This server already holds ${maxRegisteredClients} registered clients, its limit for open registration; use a demo client, or clear this site's data to start over.`,
+      )
+    }
+    await ctx.deps.store.put(registrationCountKind, 'count', { count: count + 1 })
+  })
+}
+
+/**
  * `POST /as/register`: open dynamic registration. Unknown metadata is ignored (RFC 7591 §2), so a
- * `__proto__` key or anything else unexpected never reaches the stored record.
+ * `__proto__` key or anything else unexpected never reaches the stored record. Known metadata is
+ * checked and rebuilt (JWKs member by member), and the whole is capped in size and in number of
+ * clients. A client registered for the JWT bearer grant is trusted to assert for users only when
+ * the registration carries the demo administrator's initial access token.
  * @see https://www.rfc-editor.org/rfc/rfc7591#section-3
  */
 export async function handleRegister(request: Request, ctx: ServerContext): Promise<Response> {
+  const byAdmin = registeredByAdmin(request)
   if (mediaType(request) !== 'application/json') {
     throw invalidMetadata('Send the client metadata as application/json.')
   }
@@ -134,21 +219,8 @@ export async function handleRegister(request: Request, ctx: ServerContext): Prom
       throw invalidMetadata('jwks_uri must be an https URL.')
     }
   }
-  if (jwks !== undefined) {
-    const keys = (jwks as { keys?: unknown } | null)?.keys
-    if (
-      typeof jwks !== 'object' ||
-      !Array.isArray(keys) ||
-      keys.length === 0 ||
-      !keys.every((key) => typeof key === 'object' && key !== null && !Array.isArray(key))
-    ) {
-      throw invalidMetadata('jwks must be a JWK Set: {"keys": [ … ]}.')
-    }
-    if (keys.some((key) => Object.hasOwn(key, 'd') || typeof key.kty !== 'string')) {
-      throw invalidMetadata('jwks must hold public keys only, each with kty.')
-    }
-  }
-  if (authMethod === 'private_key_jwt' && jwks === undefined) {
+  const keySet = jwks === undefined ? undefined : validateJwks(jwks)
+  if (authMethod === 'private_key_jwt' && keySet === undefined) {
     throw invalidMetadata('private_key_jwt needs the public keys registered in jwks.')
   }
 
@@ -169,10 +241,22 @@ export async function handleRegister(request: Request, ctx: ServerContext): Prom
   }
 
   const extra: Record<string, unknown> = {}
+  for (const field of webUriFields) {
+    const value = own(field)
+    if (value === undefined) continue
+    if (typeof value !== 'string' || !isWebUrl(value)) {
+      throw invalidMetadata(
+        `${field} must be an absolute http or https URL of at most ${maxUriLength} characters (RFC 7591 section 2).`,
+      )
+    }
+    extra[field] = value
+  }
   for (const field of stringFields) {
     const value = own(field)
     if (value === undefined) continue
-    if (typeof value !== 'string') throw invalidMetadata(`${field} must be a string.`)
+    if (typeof value !== 'string' || value.length > 200) {
+      throw invalidMetadata(`${field} must be a string of at most 200 characters.`)
+    }
     extra[field] = value
   }
   const contacts = optionalStringArray(body, 'contacts')
@@ -206,20 +290,42 @@ export async function handleRegister(request: Request, ctx: ServerContext): Prom
     response_types: responseTypes,
     redirect_uris: redirectUris,
     scope: scopes.join(' '),
-    ...(jwks === undefined ? {} : { jwks: jwks as { keys: JsonWebKey[] } }),
+    ...(keySet === undefined ? {} : { jwks: keySet }),
     ...(typeof jwksUri === 'string' ? { jwks_uri: jwksUri } : {}),
     ...(idTokenAlg === undefined ? {} : { id_token_signed_response_alg: idTokenAlg }),
     ...(requirePar === undefined ? {} : { require_pushed_authorization_requests: requirePar }),
     client_id_issued_at: issuedAt,
     extra,
+    // Only an administrator decides who may assert for users (RFC 7523 §3; docs/decisions/056).
+    ...(byAdmin && grantTypes.includes(jwtBearerGrantType)
+      ? { trustedAssertionIssuer: true as const }
+      : {}),
     source: 'registered',
   }
+  const described = describeClient(client)
+  const size = new TextEncoder().encode(JSON.stringify(described)).byteLength
+  if (size > maxClientMetadataBytes) {
+    throw invalidMetadata(
+      `The registered metadata would take ${size} bytes; this server keeps at most ${maxClientMetadataBytes} per client.`,
+    )
+  }
+  await reserveRegistration(ctx)
   await ctx.deps.store.put(clientsKind, client.client_id, client)
-  return jsonResponse(describeClient(client), 201)
+  return jsonResponse(described, 201)
 }
 
-/** The registration response: every registered field, flat, as RFC 7591 §3.2.1 shows it. */
+/**
+ * The registration response: every registered field, flat, as RFC 7591 §3.2.1 shows it. What the
+ * server decided about the client (trust, resource-server audiences) is not metadata and stays out.
+ */
 export function describeClient(client: ClientRecord): Record<string, unknown> {
-  const { extra, source: _source, ...metadata } = client
+  const {
+    extra,
+    source: _source,
+    legacy: _legacy,
+    trustedAssertionIssuer: _trusted,
+    resourceAudiences: _audiences,
+    ...metadata
+  } = client
   return { ...metadata, ...extra }
 }

@@ -69,8 +69,9 @@ function decodeClaims(assertion: string): JWTPayload | undefined {
 
 /**
  * The issuer this server trusts for an assertion: a client registered with public keys (`jwks`)
- * and the jwt-bearer grant, issuing for itself (`iss` = its client_id). See
- * docs/decisions/056-jwt-bearer-trust-model.md.
+ * and the jwt-bearer grant, issuing for itself (`iss` = its client_id), and marked trusted by an
+ * administrator (`trustedAssertionIssuer`). Registering a key is not enough: anyone can do that
+ * here, and an assertion speaks for any user. See docs/decisions/056-jwt-bearer-trust-model.md.
  */
 async function trustedIssuer(
   ctx: ServerContext,
@@ -85,6 +86,12 @@ async function trustedIssuer(
     throw refuse(
       'iss',
       `${iss} is not a trusted assertion issuer here (it must be a client registered with jwks and the jwt-bearer grant).`,
+    )
+  }
+  if (issuer.trustedAssertionIssuer !== true) {
+    throw refuse(
+      'iss',
+      `${iss} is registered with keys, but no administrator trusts it to assert for users; a self-registered client cannot use this grant (in this demo, a registration with the demo administrator's initial access token is trusted).`,
     )
   }
   if (issuer.client_id !== requester.client_id) {
