@@ -5,7 +5,7 @@
  */
 import { createServer } from 'node:http'
 import { createAuthorizationServer } from './core/authorization-server'
-import { buildDemoClients } from './core/demo-data'
+import { buildDemoClients, demoAdminInitialAccessToken } from './core/demo-data'
 import { createCryptoRandom, createSystemClock } from './core/host'
 import { createStoredKeys } from './core/keys'
 import { createMemoryStore } from './core/memory-store'
@@ -35,8 +35,9 @@ server.listen(port, '127.0.0.1', () => {
   console.log(`  RFC 8414   ${origin}/.well-known/oauth-authorization-server/as`)
   console.log(`  demo API   ${origin}/api/profile, ${origin}/api/orders`)
   console.log(`  users      alice / alice-password, bob / bob-password`)
+  console.log(`  admin      initial access token ${demoAdminInitialAccessToken} (demo shortcut)`)
   console.log('  clients')
-  for (const client of buildDemoClients(appOrigin)) {
+  for (const client of buildDemoClients(appOrigin, `${origin}/api`)) {
     const secret = client.client_secret ? ` secret=${client.client_secret}` : ''
     console.log(
       `    ${client.client_id} (${client.token_endpoint_auth_method}${secret}) grants=${client.grant_types.join(',')}`,
