@@ -42,6 +42,26 @@ test('a long authorization link gets a 414 error page, not a redirect and not a 
   expect(await response.text()).toContain('PAR endpoint')
 })
 
+test('a long link to the device verification page gets the 414 page too', async () => {
+  const t = createTestAuthorizationServer()
+  const response = await get(t, `${t.deps.issuer}/device?user_code=${'B'.repeat(maxQueryLength)}`)
+  expect(response.status).toBe(414)
+  expect(response.headers.get('content-type')).toMatch(/^text\/html/)
+})
+
+test('a long query on a POST endpoint is 414 JSON before the body is read', async () => {
+  const t = createTestAuthorizationServer()
+  const response = await t.server.handle(
+    new Request(`${t.deps.issuer}/token?${longQuery}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=client_credentials',
+    }),
+  )
+  expect(response.status).toBe(414)
+  expect((await response.json()).error).toBe('invalid_request')
+})
+
 test('a query just under the limit is still parsed as usual', async () => {
   const t = createTestAuthorizationServer()
   const base = await authorizeUrl(t)
