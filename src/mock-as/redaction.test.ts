@@ -53,16 +53,38 @@ test('the sign-in form keeps the username and the per-visit handle, and loses th
 test('a percent-encoded secret goes too, and so does its echo elsewhere in the exchange', () => {
   const stored = redactExchange(
     exchange(
-      { headers: form, body: 'grant_type=password&username=bob&password=s%C3%A9cret%2Bpass' },
+      {
+        headers: form,
+        body: 'grant_type=password&username=bob&password=s%C3%A9cret%2Bpass%2Blong%2Benough',
+      },
       {
         status: 400,
         headers: json,
-        body: JSON.stringify({ error: 'invalid_grant', error_description: 'Bad: sécret+pass' }),
+        body: JSON.stringify({
+          error: 'invalid_grant',
+          error_description: 'Bad: sécret+pass+long+enough',
+        }),
       },
     ),
   )
   expect(stored.request.body).toBe(`grant_type=password&username=bob&password=${redactedMarker}`)
   expect(JSON.parse(stored.response.body ?? '{}').error_description).toBe(`Bad: ${redactedMarker}`)
+})
+
+test('a short secret goes where it is named, but is not hunted for in ordinary text', () => {
+  // Someone guessed "password" as bob's password: the grant type must not turn into [redacted].
+  const stored = redactExchange(
+    exchange(
+      { headers: form, body: 'grant_type=password&username=bob&password=password' },
+      {
+        status: 400,
+        headers: json,
+        body: JSON.stringify({ error: 'invalid_grant', error_description: 'Wrong password' }),
+      },
+    ),
+  )
+  expect(stored.request.body).toBe(`grant_type=password&username=bob&password=${redactedMarker}`)
+  expect(JSON.parse(stored.response.body ?? '{}').error_description).toBe('Wrong password')
 })
 
 test('token request: Basic credentials and the PKCE verifier go, the code and the scheme stay', () => {

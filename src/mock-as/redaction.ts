@@ -14,8 +14,9 @@
  * - the headers `Authorization`, `Proxy-Authorization` (the scheme stays), `DPoP`, `Cookie` and
  *   `Set-Cookie`.
  * A JWT keeps its header and claims, which the learner reads, and loses its signature, without
- * which no server accepts it; any other value is replaced whole. Once found, a secret is also
- * replaced wherever else it appears in the same record (an echo in a page or an error).
+ * which no server accepts it; any other value is replaced whole. Once found, a secret of 16
+ * characters or more is also replaced wherever else it appears in the same record (an echo in a
+ * page or an error).
  *
  * Kept on purpose: `code` (single use, short-lived, useless without the redacted verifier or
  * client secret), `user_code` (shown on screen by design), `state`, `nonce`, `code_challenge`,
@@ -46,7 +47,7 @@ export const secretParameterNames: ReadonlySet<string> = new Set([
 ])
 
 /** The private members of a JWK (RFC 7518 §6.2.2, §6.3.2, §6.4.1). */
-const privateJwkMembers: ReadonlySet<string> = new Set([
+export const privateJwkMembers: ReadonlySet<string> = new Set([
   'd',
   'p',
   'q',
@@ -61,8 +62,11 @@ const privateJwkMembers: ReadonlySet<string> = new Set([
 const credentialHeaders: ReadonlySet<string> = new Set(['authorization', 'proxy-authorization'])
 const secretHeaders: ReadonlySet<string> = new Set(['dpop', 'cookie', 'set-cookie'])
 
-/** Secrets shorter than this are not searched for elsewhere (they would match ordinary text). */
-const minimumEchoLength = 8
+/**
+ * Secrets shorter than this are redacted where they are named but not searched for elsewhere:
+ * a short one ("password" guessed as a password) would also match ordinary text.
+ */
+const minimumEchoLength = 16
 
 /** A secret found, and what each of its occurrences becomes. */
 export type SecretReplacements = Map<string, string>
@@ -109,10 +113,17 @@ export function containsRedaction(text: string): boolean {
   return text.includes(redactedMarker)
 }
 
-function remember(secrets: SecretReplacements, value: string, replacement: string): void {
+/** Adds a secret to search for elsewhere, unless it is too short to be told from ordinary text. */
+export function rememberSecret(
+  secrets: SecretReplacements,
+  value: string,
+  replacement: string,
+): void {
   if (value.length >= minimumEchoLength && value !== replacement && !value.includes(redactedMarker))
     secrets.set(value, replacement)
 }
+
+const remember = rememberSecret
 
 function decodeFormComponent(text: string): string {
   try {

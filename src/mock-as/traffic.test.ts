@@ -2,7 +2,13 @@ import 'fake-indexeddb/auto'
 import { openDB } from 'idb'
 import { expect, test } from 'vitest'
 import { redactedMarker } from './redaction.ts'
-import { appendToTrafficLog, type HttpExchange, readTrafficLog } from './traffic.ts'
+import {
+  appendToTrafficLog,
+  type HttpExchange,
+  htmlPreviewLength,
+  readTrafficLog,
+  storedExchange,
+} from './traffic.ts'
 
 const signIn = (id: string, startedAt: number): HttpExchange => ({
   id,
@@ -39,4 +45,25 @@ test('the stored log keeps the exchange but not the password; the caller’s cop
   expect(stored?.request.body).toBe(`username=alice&password=${redactedMarker}`)
   expect(stored?.response.status).toBe(303)
   expect(exchange.request.body).toContain('alice-password')
+})
+
+test('the log keeps the start of a page, as the inspector shows it, and the page’s length', () => {
+  const page = `<!doctype html><h1>Sign in</h1>${'<p>filler</p>'.repeat(60)}<p class="hint">alice / alice-password</p>`
+  const stored = storedExchange({
+    ...signIn('e2', 20),
+    response: { status: 200, headers: { 'Content-Type': 'text/html;charset=UTF-8' }, body: page },
+  })
+  expect(stored.response.body).toBe(page.slice(0, htmlPreviewLength))
+  expect(stored.response.bodyLength).toBe(page.length)
+  expect(JSON.stringify(stored)).not.toContain('alice-password')
+  // JSON bodies are kept whole.
+  const json = storedExchange({
+    ...signIn('e3', 30),
+    response: { status: 200, headers: { 'content-type': 'application/json' }, body: '{"a":1}' },
+  })
+  expect(json.response).toEqual({
+    status: 200,
+    headers: { 'content-type': 'application/json' },
+    body: '{"a":1}',
+  })
 })

@@ -23,7 +23,12 @@ export interface HttpResponseRecord {
   status: number
   headers: Record<string, string>
   body: string | null
+  /** Set when `body` is only the start of an HTML page (the stored log): the page's length. */
+  bodyLength?: number
 }
+
+/** How much of an HTML page the HTTP inspector shows, and so all that the stored log keeps. */
+export const htmlPreviewLength = 400
 
 /** One request and its response, with when it started and how long it took. */
 export interface HttpExchange {
@@ -121,7 +126,30 @@ function openLog() {
   })
 }
 
-/** Adds one exchange to the log, redacted, and drops the oldest beyond the limit. */
+/**
+ * What the log keeps of a page: its start, which is all the HTTP inspector shows. The rest of a
+ * sign-in or consent page (the user's name, the demo users' hint) stays out of storage.
+ */
+function shortenPage(response: HttpResponseRecord): HttpResponseRecord {
+  const type = Object.entries(response.headers).find(
+    ([name]) => name.toLowerCase() === 'content-type',
+  )?.[1]
+  if (!response.body || response.body.length <= htmlPreviewLength || !type?.includes('text/html'))
+    return response
+  return {
+    ...response,
+    body: response.body.slice(0, htmlPreviewLength),
+    bodyLength: response.bodyLength ?? response.body.length,
+  }
+}
+
+/** The exchange as the log stores it: redacted (after the whole page was searched), pages cut. */
+export function storedExchange(exchange: HttpExchange): HttpExchange {
+  const redacted = redactExchange(exchange)
+  return { ...redacted, response: shortenPage(redacted.response) }
+}
+
+/** Adds one exchange to the log, as `storedExchange` keeps it; drops the oldest beyond the limit. */
 export async function appendToTrafficLog(exchange: HttpExchange): Promise<void> {
   appendConnection ??= openLog().catch((error: unknown) => {
     appendConnection = undefined
@@ -129,7 +157,7 @@ export async function appendToTrafficLog(exchange: HttpExchange): Promise<void> 
   })
   const database = await appendConnection
   const transaction = database.transaction(logStoreName, 'readwrite')
-  await transaction.store.put(redactExchange(exchange))
+  await transaction.store.put(storedExchange(exchange))
   const count = await transaction.store.count()
   if (count > trafficLogLimit) {
     let cursor = await transaction.store.index('startedAt').openCursor()

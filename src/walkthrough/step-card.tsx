@@ -350,6 +350,8 @@ export interface StepCardProps {
   /** Server exchanges made while the browser was away after this step. */
   awayTraffic: HttpExchange[]
   canRun: boolean
+  /** The run can no longer go on (its secrets were dropped): show what happened, offer no run. */
+  closed?: boolean
   busy: boolean
   /** `automatic` for a repeating step's timed run: the page then leaves the focus alone. */
   onRun(choice?: string, automatic?: boolean, input?: string): void
@@ -371,6 +373,7 @@ export function StepCard({
   finishedAt,
   awayTraffic,
   canRun,
+  closed = false,
   busy,
   onRun,
   onFollow,
@@ -383,7 +386,7 @@ export function StepCard({
   const from = actors.find((actor) => actor.id === step.from)?.label
   const to = actors.find((actor) => actor.id === step.to)?.label
   const headingId = `step-${step.id}`
-  const isCurrent = state === 'current' || state === 'failed'
+  const isCurrent = !closed && (state === 'current' || state === 'failed')
   const [choice, setChoice] = useState(step.choices?.[0]?.id)
   const repeat = isCurrent && result?.status === 'ok' ? result.repeat : undefined
   // The editor's text: filled once when the step becomes current (its initial value may use

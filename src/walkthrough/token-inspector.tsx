@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react'
 import type { ShownToken, SignatureStatus } from '../flows/flow-model.ts'
+import { containsRedaction } from '../mock-as/redaction.ts'
 import { decodeJwt, describeExpiry } from '../shared/jwt.ts'
 
 /** What each common claim means, in a few words. */
@@ -83,6 +84,13 @@ export function TokenInspector({
       </div>
       {token.signatureNote ? (
         <p className="mt-1 text-xs text-slate-700">{token.signatureNote}</p>
+      ) : null}
+      {containsRedaction(token.value) ? (
+        <p className="mt-1 text-xs text-slate-700">
+          {decoded
+            ? 'Stored without its signature once the run was over, so it works nowhere; the header and claims are as they arrived.'
+            : 'Stored without its value once the run was over: an opaque token has nothing else to show.'}
+        </p>
       ) : null}
       <details className="mt-2">
         <summary className="cursor-pointer text-xs text-sky-800">Raw token</summary>
