@@ -324,3 +324,30 @@ test('a real token exchange with the server core: nothing in the stored copy is 
   const signatureless = storedToken.replace(redactedMarker, '')
   expect((await callApi(signatureless)).status).toBe(401)
 })
+
+test('malformed input: bad percent-encoding, bad base64, broken JSON and a body nested 20,000 deep', () => {
+  const broken = redactExchange(
+    exchange(
+      {
+        headers: { ...form, authorization: 'Basic %%%not-base64%%%' },
+        body: 'password=%E0%A4%A&code_verifier=%zz',
+      },
+      { headers: json, body: '{"access_token": "abc\\"def", "refresh_token": "cut-off-here' },
+    ),
+  )
+  expect(broken.request.headers.authorization).toBe(`Basic ${redactedMarker}`)
+  expect(broken.request.body).toBe(`password=${redactedMarker}&code_verifier=${redactedMarker}`)
+  // Not JSON after all (cut off): the secret members still go.
+  expect(broken.response.body).toBe(
+    `{"access_token": "${redactedMarker}", "refresh_token": "${redactedMarker}`,
+  )
+
+  const deep = `{"client_name":"x","client_secret":"deep-secret-0123456789","jwks":${'['.repeat(20_000)}${']'.repeat(20_000)}}`
+  const stored = redactExchange(
+    exchange({ url: `${testIssuer}/register`, headers: json, body: deep }),
+  )
+  const body = JSON.parse(stored.request.body ?? '{}')
+  expect(body).toMatchObject({ client_name: 'x', client_secret: redactedMarker })
+  expect(JSON.stringify(body).length).toBeLessThan(1000)
+  expect(JSON.stringify(stored)).not.toContain('deep-secret-0123456789')
+})

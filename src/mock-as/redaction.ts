@@ -171,25 +171,57 @@ export function redactUrl(url: string, secrets: SecretReplacements = new Map()):
   )
 }
 
-/** A JSON value with every secret member redacted, at any depth. */
-function redactJsonValue(value: unknown, secrets: SecretReplacements): unknown {
-  if (Array.isArray(value)) return value.map((item) => redactJsonValue(item, secrets))
-  if (!isObject(value)) return value
-  const isJwk = typeof value.kty === 'string'
+/**
+ * Deeper than this, a JSON body is not walked: the whole subtree becomes the marker (a body
+ * nested 20,000 levels deep must not overflow the stack; no real secret sits that deep).
+ */
+const maximumJsonDepth = 64
+
+interface JsonWalk {
+  secrets: SecretReplacements
+  changed: boolean
+}
+
+/** A JSON value with every secret member redacted, at any depth up to the limit. */
+function redactJsonValue(value: unknown, walk: JsonWalk, depth = 0): unknown {
+  if (typeof value !== 'object' || value === null) return value
+  if (depth >= maximumJsonDepth) {
+    walk.changed = true
+    return redactedMarker
+  }
+  if (Array.isArray(value)) return value.map((item) => redactJsonValue(item, walk, depth + 1))
+  const record = value as Record<string, unknown>
+  const isJwk = typeof record.kty === 'string'
   const result: Record<string, unknown> = {}
-  for (const [name, member] of Object.entries(value)) {
+  for (const [name, member] of Object.entries(record)) {
     if (isJwk && privateJwkMembers.has(name) && member !== undefined) {
-      if (typeof member === 'string') remember(secrets, member, redactedMarker)
+      if (typeof member === 'string') remember(walk.secrets, member, redactedMarker)
       result[name] = redactedMarker
+      walk.changed = true
     } else if (secretParameterNames.has(name) && typeof member === 'string') {
       const replacement = redactToken(member)
-      remember(secrets, member, replacement)
+      remember(walk.secrets, member, replacement)
       result[name] = replacement
+      walk.changed = true
     } else {
-      result[name] = redactJsonValue(member, secrets)
+      result[name] = redactJsonValue(member, walk, depth + 1)
     }
   }
   return result
+}
+
+/** `"name": "value"` pairs of secret names, for a body sent as JSON that does not parse. */
+const jsonMemberPattern = new RegExp(
+  `("(?:${[...secretParameterNames].join('|')})"\\s*:\\s*")((?:[^"\\\\]|\\\\.)*)`,
+  'g',
+)
+
+function redactBrokenJson(body: string, secrets: SecretReplacements): string {
+  return body.replace(jsonMemberPattern, (_match, name: string, value: string) => {
+    const replacement = redactToken(value)
+    remember(secrets, value, replacement)
+    return `${name}${replacement}`
+  })
 }
 
 function headerValue(headers: Record<string, string>, name: string): string {
@@ -206,16 +238,15 @@ function redactBody(
   if (body === null || body === '') return body
   const type = headerValue(headers, 'content-type').toLowerCase()
   if (type.includes('json')) {
+    let parsed: unknown
     try {
-      const before = JSON.parse(body) as unknown
-      const found = new Map<string, string>()
-      const after = redactJsonValue(before, found)
-      if (found.size === 0 && JSON.stringify(before) === JSON.stringify(after)) return body
-      for (const [secret, replacement] of found) secrets.set(secret, replacement)
-      return JSON.stringify(after)
+      parsed = JSON.parse(body)
     } catch {
-      return redactParameters(body, secrets)
+      return redactBrokenJson(body, secrets)
     }
+    const walk: JsonWalk = { secrets, changed: false }
+    const redacted = redactJsonValue(parsed, walk)
+    return walk.changed ? JSON.stringify(redacted) : body
   }
   if (type.includes('html')) return body
   // Forms, and bodies sent without a type that may still be read as a form by the server.
