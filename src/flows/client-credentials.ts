@@ -299,6 +299,7 @@ export const clientCredentialsFlow = defineFlow<ClientCredentialsData>({
             label: 'Client assertion (private_key_jwt)',
             value: assertion,
             signature: 'not-checked' as const,
+            subject: 'client' as const,
             signatureNote:
               'Signed by the service with its private key. The server verified it with the registered public key (the request succeeded); this page did not check it again.',
           })
@@ -316,6 +317,7 @@ export const clientCredentialsFlow = defineFlow<ClientCredentialsData>({
           label: 'Access token',
           value: tokens.access_token,
           signature: 'not-checked' as const,
+          subject: 'client' as const,
           signatureNote:
             'Its sub is the client_id itself: there is no user. The resource server validates it.',
         })

@@ -236,6 +236,7 @@ export const implicitFlow = defineFlow<ImplicitData>({
               label: 'Access token (from the address)',
               value: accessToken,
               signature: 'not-checked',
+              subject: 'user',
               signatureNote:
                 'The client treats it as opaque. Nothing in it names a key or a secret of this client: it is a bearer token, good for whoever holds it.',
             },

@@ -240,6 +240,7 @@ export const jwtBearerFlow = defineFlow<JwtBearerData>({
               label: 'Assertion (signed by this page)',
               value: assertion,
               signature: 'not-checked',
+              subject: 'user',
               signatureNote:
                 'Signed here with the private key; the server verified it with the registered public key.',
             },
@@ -247,6 +248,7 @@ export const jwtBearerFlow = defineFlow<JwtBearerData>({
               label: 'Access token',
               value: tokens.access_token,
               signature: 'not-checked',
+              subject: 'user',
               signatureNote: 'Opaque to the client; the resource server validates it.',
             },
           ],
@@ -352,6 +354,8 @@ export const jwtBearerFlow = defineFlow<JwtBearerData>({
           label: 'Assertion you sent',
           value: assertion,
           signature: 'not-checked' as const,
+          // Whatever the learner wrote, sub is meant to name the user the token is for.
+          subject: 'user' as const,
           signatureNote:
             editor.sign_with === 'registered-key'
               ? 'Signed with the registered private key.'
@@ -370,6 +374,7 @@ export const jwtBearerFlow = defineFlow<JwtBearerData>({
                 label: 'Access token',
                 value: tokens.access_token,
                 signature: 'not-checked',
+                subject: 'user',
                 signatureNote: 'Opaque to the client; the resource server validates it.',
               },
             ],

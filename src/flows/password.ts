@@ -163,6 +163,7 @@ export const passwordFlow = defineFlow<PasswordData>({
               label: 'Access token',
               value: tokens.access_token,
               signature: 'not-checked',
+              subject: 'user',
               signatureNote: 'For the resource server to validate; the client treats it as opaque.',
             },
           ],

@@ -55,10 +55,16 @@ function exchange(
     .then((response) => oauth.processGenericTokenEndpointResponse(as, service, response))
 }
 
-const inspect = (label: string, value: string, note: string): ShownToken => ({
+const inspect = (
+  label: string,
+  value: string,
+  note: string,
+  subject: ShownToken['subject'] = 'user',
+): ShownToken => ({
   label,
   value,
   signature: 'not-checked',
+  subject,
   signatureNote: note,
 })
 
@@ -215,7 +221,8 @@ export const tokenExchangeFlow = defineFlow<TokenExchangeData>({
             inspect(
               'Actor token (the service’s token)',
               tokens.access_token,
-              'For the exchange only.',
+              'For the exchange only. Its sub is the service’s client_id: no user is behind it.',
+              'client',
             ),
           ],
           save: { actorToken: tokens.access_token },
