@@ -157,6 +157,7 @@ export function discoverStep(): Step<CodeFlowData> {
           {
             label: 'PKCE methods supported',
             value: (as.code_challenge_methods_supported ?? []).join(', ') || '(not listed)',
+            note: 'Accepting only S256 is this server’s policy. RFC 7636 also defines plain (for clients that cannot hash), and an absent method means plain; RFC 9700 says to use a method that does not expose the verifier, which today is S256.',
           },
         ],
         save: { as },
@@ -245,7 +246,7 @@ export function authorizeStep(options: CodeFlowOptions): Step<CodeFlowData> {
         exchanges: ctx.exchanges(),
         values: [{ label: 'Authorization request', value: url.href, format: 'url' }],
         notes: [
-          'offline_access asks for a refresh token; OpenID Connect wants prompt=consent with it, so the server always asks.',
+          'offline_access asks for a refresh token, and OpenID Connect wants prompt=consent with it, so the server asks every time. (This server issues refresh tokens to any client registered for the refresh_token grant, offline_access or not: its policy.)',
         ],
         save: { redirectUri },
         destination: {

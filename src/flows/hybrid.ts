@@ -154,7 +154,7 @@ export const hybridFlow = defineFlow<HybridData>({
       spec: oidc('Core', '3.3.2.1', 'HybridAuthRequest'),
       moreSpecs: [multipleResponseTypes],
       explanation:
-        'The request asks for response_type "code id_token". It sends no response_mode: for this response type the default is the fragment, so the code and the ID token will come back after a "#", which the browser keeps to itself and never sends to any server. (A wrong but common belief is that they come in the query, as the code does in the code flow.) Sign in as alice (password alice-password) and allow. oauth4webapi has no builder for this URL, so the client adds the parameters itself.',
+        'The request asks for response_type "code id_token". It sends no response_mode: for this response type the default is the fragment, so the code and the ID token will come back after a "#", which the browser keeps to itself and never sends to any server, not in the query string where the code flow puts its code. Sign in as alice (password alice-password) and allow. oauth4webapi has no builder for this URL, so the client adds the parameters itself.',
       async run(ctx) {
         const as = need(ctx.data.as, 'The server metadata')
         const redirectUri = `${ctx.appOrigin}/walkthrough/${hybridFlowId}/callback`
@@ -235,7 +235,7 @@ export const hybridFlow = defineFlow<HybridData>({
           id: 'signature',
           outcome: 'pass',
           detail: `valid (${alg}, key "${String(decoded.header.kid)}" from jwks_uri)`,
-          rule: 'The token came through the browser, so nothing vouches for it but its signature: oauth4webapi fetched the key set (see the HTTP below) and verified it with the key whose kid is in the header.',
+          rule: 'The token came through the browser, so only its signature shows who made it: oauth4webapi fetched the key set (see the HTTP below) and verified it with the key whose kid is in the header.',
           spec: hybridValidation,
         }
         const cHash: IdTokenCheck = {
