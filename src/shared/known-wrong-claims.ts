@@ -116,7 +116,7 @@ export const knownWrongClaims: readonly KnownWrongClaim[] = [
     why: 'Public clients MUST and confidential clients SHOULD use PKCE; a client may rely on PKCE against CSRF only once it knows the server supports it.',
     source: rfc(9700, '2.1.1'),
     pattern: re(
-      String.raw`PKCE (?:is )?(?:only|just) (?:for|needed by|meant for|matters for) (?:public|mobile|native)|only (?:public|mobile|native) (?:clients|apps) need PKCE|PKCE (?:always )?replaces (?:the )?state`,
+      'PKCE (?:is )?(?:only|just) (?:for|needed by|meant for|matters for) (?:public|mobile|native)|only (?:public|mobile|native) (?:clients|apps) need PKCE|PKCE (?:always )?replaces (?:the )?state',
     ),
     wrong: [
       'PKCE is only for public clients; a web server does not need it.',
@@ -183,7 +183,7 @@ export const knownWrongClaims: readonly KnownWrongClaim[] = [
     why: 'RFC 9700 covers public clients only, and they may sender-constrain their refresh tokens instead of rotating them.',
     source: rfc(9700, '2.2.2'),
     pattern: re(
-      String.raw`(?:refresh[- ]token )?rotation is (?:always )?(?:mandatory|compulsory|required for (?:all|every) clients)|(?:all|every) clients? must rotate (?:their |its )?refresh tokens`,
+      '(?:refresh[- ]token )?rotation is (?:always )?(?:mandatory|compulsory|required for (?:all|every) clients)|(?:all|every) clients? must rotate (?:their |its )?refresh tokens',
     ),
     wrong: ['Refresh token rotation is mandatory.', 'Every client must rotate its refresh tokens.'],
     right: [
@@ -257,7 +257,7 @@ export const knownWrongClaims: readonly KnownWrongClaim[] = [
     why: 'RFC 9700 requires exact string matching, except the port of a native app’s loopback redirect.',
     source: rfc(9700, '2.1'),
     pattern: re(
-      String.raw`(?:prefix|wildcard|pattern|partial)(?: or (?:prefix|wildcard|pattern))? (?:redirect(?:_uri| URI)? )?match(?:ing|es)? (?:is|are) (?:fine|ok|okay|safe|allowed|acceptable)`,
+      '(?:prefix|wildcard|pattern|partial)(?: or (?:prefix|wildcard|pattern))? (?:redirect(?:_uri| URI)? )?match(?:ing|es)? (?:is|are) (?:fine|ok|okay|safe|allowed|acceptable)',
     ),
     wrong: ['Wildcard redirect URI matching is fine for subdomains.'],
     right: [
@@ -270,7 +270,7 @@ export const knownWrongClaims: readonly KnownWrongClaim[] = [
     why: 'Client credentials SHOULD NOT include one (RFC 6749 §4.4.3); implicit MUST NOT (§4.2.2).',
     source: rfc(6749, '4.4.3'),
     pattern: re(
-      String.raw`(?:client credentials|implicit)(?: grant)? (?:also )?(?:returns|issues|gives|comes with|includes) (?:you )?(?:a )?refresh token`,
+      '(?:client credentials|implicit)(?: grant)? (?:also )?(?:returns|issues|gives|comes with|includes) (?:you )?(?:a )?refresh token',
     ),
     wrong: ['The client credentials grant also returns a refresh token.'],
     right: [
@@ -385,7 +385,7 @@ export const knownWrongClaims: readonly KnownWrongClaim[] = [
     why: 'The header is the method every resource server must support; RFC 6750 §2.2 also allows a form-encoded body (and §2.3, discouraged, the query).',
     source: rfc(6750, '2.2'),
     pattern: re(
-      String.raw`(?:bearer (?:token )?|it |tokens? )(?:travels|goes|is sent|are sent|may be sent|can be sent|belongs) only in (?:a|the) (?:Authorization )?header`,
+      '(?:bearer (?:token )?|it |tokens? )(?:travels|goes|is sent|are sent|may be sent|can be sent|belongs) only in (?:a|the) (?:Authorization )?header',
     ),
     wrong: ['A bearer token works for whoever holds it, which is why it travels only in a header.'],
     right: [
@@ -398,7 +398,7 @@ export const knownWrongClaims: readonly KnownWrongClaim[] = [
     why: 'at_hash is optional there; this server happens to include it.',
     source: oidc('Core', '3.1.3.6', 'CodeIDToken'),
     pattern: re(
-      String.raw`token[- ]endpoint (?:ID token )?(?:must|always|has to) (?:carry|carries|contain|include|have) (?:an )?at_hash|at_hash (?:is )?(?:required|mandatory|REQUIRED) (?:at|from|for) the token endpoint`,
+      'token[- ]endpoint (?:ID token )?(?:must|always|has to) (?:carry|carries|contain|include|have) (?:an )?at_hash|at_hash (?:is )?(?:required|mandatory|REQUIRED) (?:at|from|for) the token endpoint',
     ),
     wrong: [
       'The token-endpoint ID token must carry at_hash.',
@@ -412,7 +412,7 @@ export const knownWrongClaims: readonly KnownWrongClaim[] = [
     why: 'RFC 8628 says the client SHOULD wait at least interval seconds (and MUST use 5 when none is given); a server may answer slow_down.',
     source: rfc(8628, '3.2'),
     pattern: re(
-      String.raw`(?:device|client) must wait (?:at least )?(?:the |its )?interval|how many seconds the device must wait`,
+      '(?:device|client) must wait (?:at least )?(?:the |its )?interval|how many seconds the device must wait',
     ),
     wrong: [
       'It says how many seconds the device must wait between two polls (interval).',
