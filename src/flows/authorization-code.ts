@@ -137,7 +137,7 @@ export const authorizationCodeFlow = defineFlow<AuthorizationCodeData>({
       spec: rfc(9700, '4.14.2'),
       moreSpecs: [rfc(6749, '10.4')],
       explanation:
-        'Here we play the attacker who copied the old refresh token. The server sees a retired token come back: either the attacker or the real client is replaying it, and it cannot tell which. So it refuses with invalid_grant and revokes the whole family of tokens descending from the original grant; the newest refresh token, which the real client still holds, stops working too. The user has to sign in again, and the stolen token is worthless.',
+        'Here we play the attacker who copied the old refresh token. The server sees a retired token come back: either the attacker or the real client is replaying it, and it cannot tell which. So it refuses with invalid_grant and revokes the whole family of tokens descending from the original grant; the newest refresh token, which the real client still holds, stops working too. (RFC 9700 asks the server to revoke the active refresh token; revoking the grant’s access tokens as well is this server’s choice.) The user has to sign in again, and the stolen token is worthless.',
       async run(ctx) {
         const as = need(ctx.data.as, 'The server metadata')
         const replayed = need(ctx.data.previousRefreshToken, 'The old refresh token')

@@ -169,7 +169,7 @@ export const refreshTokenFlow = defineFlow<RefreshTokenData>({
       spec: rfc(9700, '4.14.2'),
       moreSpecs: [rfc(6749, '10.4')],
       explanation:
-        'Suppose an attacker copied RT1 before it was used. Now the attacker presents it. The server sees a refresh token that was already rotated away: someone is replaying it, and the server cannot tell whether it is the attacker or the real client (maybe the client was the one that lost the race). So it refuses with invalid_grant and revokes every token descending from the same grant, the whole family, including the RT3 and the access token the real client holds right now. The stolen token is worthless, and alice simply signs in again.',
+        'Suppose an attacker copied RT1 before it was used. Now the attacker presents it. The server sees a refresh token that was already rotated away: someone is replaying it, and the server cannot tell whether it is the attacker or the real client (maybe the client was the one that lost the race). So it refuses with invalid_grant and revokes every token descending from the same grant, the whole family, including the RT3 and the access token the real client holds right now. RFC 9700 asks the server to revoke the active refresh token; that this server also revokes the grant’s access tokens is its own policy, which the next steps show. The stolen token is worthless, and alice simply signs in again.',
       async run(ctx) {
         const as = need(ctx.data.as, 'The server metadata')
         const chain = need(ctx.data.refreshTokens, 'The refresh tokens')
