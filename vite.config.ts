@@ -3,23 +3,18 @@ import react from '@vitejs/plugin-react'
 import type { Plugin } from 'vite'
 import { VitePWA } from 'vite-plugin-pwa'
 import { defineConfig } from 'vitest/config'
+import {
+  builtAppHeaders,
+  devServerHeaders,
+  headersFile,
+  metaContentSecurityPolicy,
+} from './security-headers.ts'
 
 /**
  * A strict Content-Security-Policy for the built app (DESIGN: no inline script, nothing leaves
- * the origin). Only in the build: Vite's dev server injects inline styles for hot reload.
+ * the origin), as a meta tag. Only in the build: Vite's dev server injects inline styles for hot
+ * reload. What a meta tag cannot do (frame-ancestors) goes in the response headers below.
  */
-const contentSecurityPolicy = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data: blob:",
-  "connect-src 'self'",
-  "worker-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'self'",
-].join('; ')
-
 function strictCsp(): Plugin {
   return {
     name: 'grantlab-strict-csp',
@@ -27,8 +22,19 @@ function strictCsp(): Plugin {
     transformIndexHtml: (html) =>
       html.replace(
         '<meta charset="UTF-8" />',
-        `<meta charset="UTF-8" />\n    <meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy}" />`,
+        `<meta charset="UTF-8" />\n    <meta http-equiv="Content-Security-Policy" content="${metaContentSecurityPolicy}" />`,
       ),
+  }
+}
+
+/** Writes the same headers as a `_headers` file, for static hosts that read one (README). */
+function staticHostHeaders(): Plugin {
+  return {
+    name: 'grantlab-static-host-headers',
+    apply: 'build',
+    generateBundle() {
+      this.emitFile({ type: 'asset', fileName: '_headers', source: headersFile() })
+    },
   }
 }
 
@@ -39,6 +45,7 @@ export default defineConfig({
     react(),
     tailwindcss(),
     strictCsp(),
+    staticHostHeaders(),
     VitePWA({
       strategies: 'injectManifest',
       srcDir: 'src/mock-as',
@@ -54,6 +61,9 @@ export default defineConfig({
       devOptions: { enabled: true, type: 'module' },
     }),
   ],
+  // Framing rules as real response headers (docs/decisions/080): a meta tag cannot carry them.
+  server: { headers: devServerHeaders },
+  preview: { headers: builtAppHeaders },
   build: {
     // Parallel local runs (several developers' Playwright suites) may each build into their own folder.
     outDir: process.env.GRANTLAB_OUT_DIR ?? 'dist',

@@ -14,3 +14,9 @@ createRoot(root).render(
 )
 
 registerMockAuthorizationServer()
+
+// Saved walkthrough runs drop their secrets an hour after their last step, whatever page is
+// open (docs/decisions/081); loaded after the first render, outside the first-load budget.
+void import('./walkthrough/saved-runs.ts').then((savedRuns) =>
+  savedRuns.keepDroppingExpiredSecrets(),
+)

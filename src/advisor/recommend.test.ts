@@ -9,7 +9,14 @@ import {
   serializeAnswers,
 } from './questions.ts'
 import { type ExtraId, recommend } from './recommend.ts'
-import { alternativeRules, extraRules, grantRules, migrationRules } from './rules.ts'
+import {
+  alternativeRules,
+  caveatRules,
+  extraRules,
+  grantRules,
+  jwtBearer as jwtBearerGrant,
+  migrationRules,
+} from './rules.ts'
 
 const combinations = allAnswerCombinations()
 const userFacing = ['spa', 'web', 'native', 'cli', 'device']
@@ -112,9 +119,11 @@ describe.each(combinations.map((answers) => [label(answers), answers] as const))
       }
     })
 
-    test('high assurance adds PAR, DPoP and private_key_jwt where they apply', () => {
+    test('high assurance requires PAR, DPoP and private_key_jwt where they apply', () => {
       const ids = extraIds(answers)
+      const level = (id: ExtraId) => result.extras.find((e) => e.id === id)?.level
       if (answers.assurance === 'high') {
+        expect(level('dpop')).toBe('required')
         expect(ids).toContain('dpop')
         expect(client.dpop_bound_access_tokens).toBe(true)
         const usesPar = result.grant === 'authorization_code'
@@ -128,16 +137,54 @@ describe.each(combinations.map((answers) => [label(answers), answers] as const))
           expect(result.extras.find((e) => e.id === 'pkce')?.level).toBe('required')
         }
       } else {
-        expect(ids).not.toContain('dpop')
+        // RFC 9700 §2.2.1: sender-constrained access tokens SHOULD be used, at any sensitivity.
+        expect(level('dpop')).toBe('recommended')
         expect(ids).not.toContain('par')
+        // The draft carries only what is required; DPoP is the user's to switch on.
         expect(client.dpop_bound_access_tokens).toBeUndefined()
         expect(client.require_pushed_authorization_requests).toBeUndefined()
-        expect(client.token_endpoint_auth_method).not.toBe('private_key_jwt')
+        // Only a workload that authenticates with its platform's JWT starts with a key.
+        expect(client.token_endpoint_auth_method === 'private_key_jwt').toBe(
+          answers.app === 'service' && answers.assertion === 'yes',
+        )
       }
     })
 
-    test('every reason, extra and alternative cites a source with an https link', () => {
-      const cited = [...result.reasons, ...result.extras, ...result.alternatives]
+    test('confidential clients get private_key_jwt at least recommended (RFC 9700 §2.5)', () => {
+      const level = result.extras.find((e) => e.id === 'private-key-jwt')?.level
+      if (result.clientKind === 'confidential') expect(['required', 'recommended']).toContain(level)
+      else expect(level).toBeUndefined()
+    })
+
+    test('PKCE is required for every authorization code client (RFC 9700 §2.1.1, OAuth 2.1)', () => {
+      const level = result.extras.find((e) => e.id === 'pkce')?.level
+      expect(level).toBe(result.grant === 'authorization_code' ? 'required' : undefined)
+    })
+
+    test('a public client at high assurance is told plainly it cannot be FAPI 2.0 as drafted', () => {
+      const highAndPublic = answers.assurance === 'high' && result.clientKind === 'public'
+      expect(result.caveats.length > 0).toBe(highAndPublic)
+      if (highAndPublic) {
+        expect(result.caveats[0]?.text).toMatch(/cannot be FAPI 2\.0/)
+        expect(result.caveats[0]?.sources.map((s) => s.label)).toContain(
+          'FAPI 2.0 Security Profile §5.3.2.1',
+        )
+        // The way there, a backend that is the confidential client, is required.
+        const backend = result.extras.find((e) => e.id === 'bff' || e.id === 'confidential-backend')
+        expect(backend?.level).toBe('required')
+      }
+    })
+
+    test('the grant is never the JWT bearer grant for a workload acting as itself', () => {
+      if (answers.app === 'service') {
+        expect(result.grant).toBe('client_credentials')
+        const loser = result.alternatives.find((a) => a.grant === jwtBearerGrant)
+        expect(loser?.why.length).toBeGreaterThan(20)
+      }
+    })
+
+    test('every reason, extra, alternative and caveat cites a source with an https link', () => {
+      const cited = [...result.reasons, ...result.extras, ...result.alternatives, ...result.caveats]
       expect(result.reasons.length).toBeGreaterThan(0)
       for (const item of cited) {
         expect(item.sources.length).toBeGreaterThan(0)
@@ -197,7 +244,7 @@ const scenarios: readonly Scenario[] = [
     name: 'SPA without a backend, signing users in, staying signed in',
     answers: { ...base, app: 'spa', backend: 'no', identity: 'yes', refresh: 'yes' },
     grant: 'authorization_code',
-    extras: ['pkce', 'oidc', 'refresh-rotation', 'bff'],
+    extras: ['pkce', 'oidc', 'refresh-rotation', 'dpop', 'bff'],
     auth: 'none',
     walkthroughId: 'authorization-code',
   },
@@ -213,7 +260,7 @@ const scenarios: readonly Scenario[] = [
     name: 'server-side web app',
     answers: { ...base, app: 'web', identity: 'yes' },
     grant: 'authorization_code',
-    extras: ['pkce', 'oidc', 'private-key-jwt'],
+    extras: ['pkce', 'oidc', 'private-key-jwt', 'dpop'],
     auth: 'client_secret_basic',
     walkthroughId: 'authorization-code',
   },
@@ -266,12 +313,12 @@ const scenarios: readonly Scenario[] = [
     walkthroughId: 'token-exchange',
   },
   {
-    name: 'service holding a federated JWT',
+    name: 'workload holding a JWT from its platform',
     answers: { app: 'service', assertion: 'yes', assurance: 'standard', migrating: 'none' },
-    grant: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
-    extras: ['assertion-checks', 'client-authentication'],
-    auth: 'none',
-    walkthroughId: 'jwt-bearer',
+    grant: 'client_credentials',
+    extras: ['private-key-jwt', 'assertion-checks', 'narrow-scope', 'dpop'],
+    auth: 'private_key_jwt',
+    walkthroughId: 'client-credentials',
   },
   {
     name: 'banking web app (high assurance)',
@@ -307,17 +354,135 @@ test.each(scenarios)('scenario: $name', (scenario) => {
   expect(result.walkthroughId).toBe(scenario.walkthroughId)
 })
 
-test('the SPA without a backend gets the BFF as an option, the SPA with one requires it', () => {
-  const level = (answers: Answers) => recommend(answers).extras.find((e) => e.id === 'bff')?.level
-  expect(level({ ...base, app: 'spa', backend: 'no' })).toBe('optional')
-  expect(level({ ...base, app: 'spa', backend: 'no', assurance: 'high' })).toBe('recommended')
-  expect(level({ ...base, app: 'spa', backend: 'yes' })).toBe('required')
+// The advice the expert review asked for, one row per finding (review 2026-12, “Advice”).
+const levels: readonly [string, Answers, ExtraId, 'required' | 'recommended' | 'optional'][] = [
+  ['SPA, no backend: BFF optional', { ...base, app: 'spa', backend: 'no' }, 'bff', 'optional'],
+  ['SPA with a backend: BFF required', { ...base, app: 'spa', backend: 'yes' }, 'bff', 'required'],
+  [
+    'SPA at FAPI level: BFF required',
+    { ...base, app: 'spa', backend: 'no', assurance: 'high' },
+    'bff',
+    'required',
+  ],
+  [
+    'TV app at FAPI level: a backend required',
+    { ...base, app: 'device', assurance: 'high' },
+    'confidential-backend',
+    'required',
+  ],
+  [
+    'mobile app at FAPI level: a backend required',
+    { ...base, app: 'native', browser: 'yes', assurance: 'high' },
+    'confidential-backend',
+    'required',
+  ],
+  ['SPA: PKCE required', { ...base, app: 'spa', backend: 'no' }, 'pkce', 'required'],
+  ['web app (confidential): PKCE required too', { ...base, app: 'web' }, 'pkce', 'required'],
+  [
+    'SPA at standard level: DPoP recommended',
+    { ...base, app: 'spa', backend: 'no', refresh: 'yes' },
+    'dpop',
+    'recommended',
+  ],
+  [
+    'mobile app at standard level: DPoP recommended',
+    { ...base, app: 'native', browser: 'yes' },
+    'dpop',
+    'recommended',
+  ],
+  [
+    'CLI on a server: DPoP recommended',
+    { ...base, app: 'cli', browser: 'no' },
+    'dpop',
+    'recommended',
+  ],
+  ['web app: sender-constraining recommended', { ...base, app: 'web' }, 'dpop', 'recommended'],
+  [
+    'web app: private_key_jwt recommended',
+    { ...base, app: 'web' },
+    'private-key-jwt',
+    'recommended',
+  ],
+  [
+    'batch job: private_key_jwt recommended',
+    { app: 'service', assertion: 'no', assurance: 'standard', migrating: 'none' },
+    'private-key-jwt',
+    'recommended',
+  ],
+  [
+    'API: private_key_jwt recommended',
+    { app: 'api', assertion: 'no', assurance: 'standard', migrating: 'none' },
+    'private-key-jwt',
+    'recommended',
+  ],
+  [
+    'banking web app: private_key_jwt required',
+    { ...base, app: 'web', assurance: 'high' },
+    'private-key-jwt',
+    'required',
+  ],
+  [
+    'workload: its JWT as client assertion, required',
+    { app: 'service', assertion: 'yes', assurance: 'standard', migrating: 'none' },
+    'private-key-jwt',
+    'required',
+  ],
+  [
+    'API exchanging tokens: actor_token optional',
+    { app: 'api', assertion: 'no', assurance: 'standard', migrating: 'none' },
+    'actor-token',
+    'optional',
+  ],
+]
+
+test.each(levels)('%s', (_name, answers, extra, level) => {
+  expect(recommend(answers).extras.find((e) => e.id === extra)?.level).toBe(level)
 })
 
-test('PKCE is required of public clients and recommended to confidential ones', () => {
-  const pkce = (answers: Answers) => recommend(answers).extras.find((e) => e.id === 'pkce')?.level
-  expect(pkce({ ...base, app: 'spa', backend: 'no' })).toBe('required')
-  expect(pkce({ ...base, app: 'web' })).toBe('recommended')
+test('a workload with a platform JWT authenticates with it: client credentials, its jwks_uri, aud = issuer', () => {
+  const result = recommend({
+    app: 'service',
+    assertion: 'yes',
+    assurance: 'standard',
+    migrating: 'none',
+  })
+  expect(result.client).toMatchObject({
+    grant_types: ['client_credentials'],
+    token_endpoint_auth_method: 'private_key_jwt',
+    jwks_uri: 'https://platform.example.com/.well-known/jwks.json',
+  })
+  const audience = result.extras.find((e) => e.id === 'assertion-checks')
+  expect(audience?.why).toMatch(/issuer identifier as the only value/)
+  expect(audience?.sources.map((s) => s.label)).toContain('draft-ietf-oauth-rfc7523bis')
+  // Token exchange and the JWT bearer grant are explained as the other routes, not hidden.
+  expect(result.alternatives.map((a) => a.grant)).toEqual(
+    expect.arrayContaining([jwtBearerGrant, 'urn:ietf:params:oauth:grant-type:token-exchange']),
+  )
+})
+
+test('FAPI 2.0 is cited only where FAPI 2.0 says something about it', () => {
+  const fapiRows = [...grantRules.flatMap((r) => r.reasons), ...extraRules, ...alternativeRules]
+    .filter((row) => row.sources.some((s) => s.label.startsWith('FAPI 2.0')))
+    .map((row) => ('text' in row ? row.text : row.why))
+  // Never the JWT bearer grant: FAPI 2.0 has nothing to say about it (review, “Citations”).
+  for (const text of fapiRows) expect(text).not.toMatch(/JWT bearer|assertion grant/i)
+  expect(fapiRows.length).toBeGreaterThan(0)
+})
+
+test('the Browser-Based Apps BCP is cited as RFC 10017, never as a draft', () => {
+  const sources = [
+    ...grantRules.flatMap((r) => r.reasons.flatMap((reason) => reason.sources)),
+    ...extraRules.flatMap((r) => r.sources),
+    ...alternativeRules.flatMap((r) => r.sources),
+    ...migrationRules.flatMap((r) => r.sources),
+    ...caveatRules.flatMap((r) => r.sources),
+  ]
+  const browserApps = sources.filter((s) => /browser-based|10017/i.test(`${s.label} ${s.href}`))
+  expect(browserApps.length).toBeGreaterThan(0)
+  for (const source of browserApps) {
+    expect(source.label).toMatch(/^RFC 10017/)
+    expect(source.href).toMatch(/^https:\/\/www\.rfc-editor\.org\/rfc\/rfc10017/)
+  }
 })
 
 test('the mobile app gets claimed https, private-use scheme and loopback redirect forms', () => {

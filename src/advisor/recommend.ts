@@ -9,6 +9,7 @@ import {
   alternativeRules,
   type ClientKind,
   type ClientProfile,
+  caveatRules,
   type ExtraId,
   type ExtraLevel,
   extraRules,
@@ -77,6 +78,8 @@ export type Recommendation = {
   extras: readonly Extra[]
   reasons: readonly Reason[]
   alternatives: readonly Alternative[]
+  /** What the drafted client cannot reach (for example FAPI 2.0 as a public client). */
+  caveats: readonly Reason[]
   migration?: Migration
   walkthroughId: string
   /** Every answer the advice used, defaults included. */
@@ -163,8 +166,8 @@ function buildClient(
   }
   if (profile.redirectUris.length > 0) client.redirect_uris = [...profile.redirectUris]
   if (privateKeyJwt) {
-    client.jwks_uri = 'https://app.example.com/.well-known/jwks.json'
-    client.token_endpoint_auth_signing_alg = 'ES256'
+    client.jwks_uri = profile.jwksUri ?? 'https://app.example.com/.well-known/jwks.json'
+    client.token_endpoint_auth_signing_alg = profile.assertionAlg ?? 'ES256'
   }
   if (has('dpop')) client.dpop_bound_access_tokens = true
   if (has('par')) client.require_pushed_authorization_requests = true
@@ -225,6 +228,10 @@ export function recommend(answers: Answers): Recommendation {
       ? { from: situation.migrating, steps: migrationRule.steps, sources: migrationRule.sources }
       : undefined
 
+  const caveats: Reason[] = caveatRules
+    .filter((row) => matches(row.when, situation))
+    .map((row) => ({ text: row.text, sources: row.sources }))
+
   const info = grantInfo[situation.grant]
   return {
     grant: situation.grant,
@@ -234,6 +241,7 @@ export function recommend(answers: Answers): Recommendation {
     extras,
     reasons: rule.reasons,
     alternatives,
+    caveats,
     ...(migration ? { migration } : {}),
     walkthroughId: info.walkthroughId,
     situation,

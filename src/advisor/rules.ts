@@ -77,7 +77,7 @@ export type ProfileId =
   | 'cli'
   | 'input-limited'
   | 'machine'
-  | 'assertion-only'
+  | 'workload'
   | 'api'
 
 export type ClientProfile = {
@@ -88,6 +88,10 @@ export type ClientProfile = {
   redirectUris: readonly string[]
   /** The API scope of the example; `openid` and friends are added from the answers. */
   scope: string
+  /** Where the keys that verify its client assertions live, when it authenticates with a JWT. */
+  jwksUri?: string
+  /** The signing algorithm of those assertions (default ES256, what the walkthroughs make). */
+  assertionAlg?: string
 }
 
 export const profiles: Record<ProfileId, ClientProfile> = {
@@ -145,12 +149,16 @@ export const profiles: Record<ProfileId, ClientProfile> = {
     redirectUris: [],
     scope: 'orders:read',
   },
-  'assertion-only': {
-    client: 'public',
+  // A workload whose platform (Kubernetes, a cloud) hands it signed JWTs: the platform's issuer
+  // signs them, so its key set is what the server checks them against.
+  workload: {
+    client: 'confidential',
     applicationType: 'web',
     clientName: 'My federated workload',
     redirectUris: [],
     scope: 'orders:read',
+    jwksUri: 'https://platform.example.com/.well-known/jwks.json',
+    assertionAlg: 'RS256',
   },
   api: {
     client: 'confidential',
@@ -198,8 +206,8 @@ export const grantRules: readonly GrantRule[] = [
         sources: [rfc(9700, '2.1.1'), documents.browserApps],
       },
       {
-        text: 'Any script that runs in your page can reach tokens held in the browser: keep them in memory, keep access tokens short-lived, and use a strict Content-Security-Policy.',
-        sources: [documents.browserApps],
+        text: 'Any script that runs in your page can use what the page can use. Where you keep the tokens (in memory, in a worker, in storage) only changes how easily a script copies the ones you hold; an injected script can always run a silent sign-in of its own and get fresh tokens. The defences are keeping scripts out (a strict Content-Security-Policy, few third-party scripts), short-lived and narrowly scoped tokens, and a backend for frontend where you can add one.',
+        sources: [documents.browserAppsNewTokens, documents.browserAppsInMemory],
       },
       implicitIsOut,
     ],
@@ -280,32 +288,17 @@ export const grantRules: readonly GrantRule[] = [
     ],
   },
   {
-    when: { app: 'service', assertion: 'yes', assurance: 'high' },
-    grant: jwtBearer,
-    profile: 'machine',
-    reasons: [
-      {
-        text: 'The service already holds a JWT signed by an issuer this server trusts; the JWT bearer grant trades it directly for an access token.',
-        sources: [rfc(7523, '2.1')],
-      },
-      {
-        text: 'At this sensitivity the service also authenticates as a registered client, so a leaked assertion alone does not get a token.',
-        sources: [rfc(7523, '3.1'), documents.fapi2],
-      },
-    ],
-  },
-  {
     when: { app: 'service', assertion: 'yes' },
-    grant: jwtBearer,
-    profile: 'assertion-only',
+    grant: 'client_credentials',
+    profile: 'workload',
     reasons: [
       {
-        text: 'The service already holds a JWT signed by an issuer this server trusts; the JWT bearer grant trades it directly for an access token, so there is no long-lived secret to store or rotate.',
-        sources: [rfc(7523, '2.1')],
+        text: 'No user is involved: the service acts on its own behalf, which is what the client credentials grant is for. The signed JWT your platform gives the workload proves who it is, so it goes to the token endpoint as `client_assertion` instead of a client secret: there is no long-lived secret to store or rotate.',
+        sources: [rfc(6749, '4.4'), rfc(7523, '2.2')],
       },
       {
-        text: 'The server checks the assertion’s issuer, subject, audience and expiry (and may refuse a `jti` it has seen), so the assertion is the credential.',
-        sources: [rfc(7523, '3')],
+        text: 'The server must trust your platform as an issuer of such JWTs and know which workload is which client: it checks the JWT’s signature with the platform’s keys, its `iss`, its `aud` and that its `sub` is the client_id. Where a server cannot do that, token exchange with the JWT as `subject_token` is the other standard route.',
+        sources: [rfc(7523, '3'), rfc(8693, '2.1')],
       },
     ],
   },
@@ -371,7 +364,6 @@ export type ExtraId =
   | 'dpop'
   | 'par'
   | 'private-key-jwt'
-  | 'client-authentication'
   | 'assertion-checks'
   | 'narrow-audience'
   | 'actor-token'
@@ -394,26 +386,26 @@ const high: When = { assurance: 'high' }
 // biome-ignore format: one row per line keeps the table readable against the RFCs
 export const extraRules: readonly ExtraRule[] = [
   { when: { grant: 'authorization_code', client: 'public' }, extra: 'pkce', title: 'PKCE (S256)', level: 'required',
-    why: 'Nothing else proves that whoever redeems the code started the sign-in: the app makes a fresh secret for every login and sends only its S256 hash, so a stolen or injected code is useless. Public clients must use it.',
+    why: 'Nothing else proves that whoever redeems the code started the sign-in: the app makes a fresh secret for every login, keeps it in the browser session that started it, and sends only its S256 hash, so a stolen or injected code is useless. Public clients must use it.',
     sources: [rfc(9700, '2.1.1'), rfc(7636)] },
   { when: { grant: 'authorization_code', ...high }, extra: 'pkce', title: 'PKCE (S256)', level: 'required',
     why: 'FAPI 2.0 requires PKCE with S256 from every client, confidential ones included: client authentication proves who redeems a code, not that the code belongs to this user’s session.',
     sources: [documents.fapi2, rfc(9700, '2.1.1'), rfc(7636)] },
-  { when: { grant: 'authorization_code', client: 'confidential' }, extra: 'pkce', title: 'PKCE (S256)', level: 'recommended',
-    why: 'Client authentication proves who redeems a code, not that the code belongs to this user’s session; PKCE stops a stolen code being injected into your callback. Confidential clients should use it too.',
-    sources: [rfc(9700, '2.1.1'), rfc(7636)] },
+  { when: { grant: 'authorization_code', client: 'confidential' }, extra: 'pkce', title: 'PKCE (S256)', level: 'required',
+    why: 'Client authentication proves who redeems a code, not that the code belongs to this user’s session; PKCE stops a stolen code being injected into your callback, and a verifier kept per browser session also stops CSRF. RFC 9700 recommends it for confidential clients, and the OAuth 2.1 draft requires it of every client (its one exception, a confidential OpenID Connect client relying on `nonce`, should still use it).',
+    sources: [rfc(9700, '2.1.1'), documents.oauth21, rfc(7636)] },
   { when: { app: 'spa', backend: 'yes' }, extra: 'bff', title: 'Backend for frontend (BFF)', level: 'required',
-    why: 'The backend holds the tokens and gives the browser only an HttpOnly, Secure, SameSite session cookie; it calls APIs for the page. A script injected into the page then has no token to steal.',
+    why: 'The backend holds the tokens and gives the browser only an HttpOnly, Secure, SameSite session cookie; it calls APIs for the page. A script injected into the page then has no token to steal, though it can still send requests through the page while it runs.',
     sources: [documents.browserAppsBff] },
-  { when: { app: 'spa', ...high }, extra: 'bff', title: 'Backend for frontend (BFF)', level: 'recommended',
-    why: 'FAPI 2.0 admits only confidential clients, and a browser cannot keep a secret: a small backend on your domain that acts as the OAuth client is how a browser app gets there.',
-    sources: [documents.browserAppsBff, documents.fapi2] },
+  { when: { app: 'spa', ...high }, extra: 'bff', title: 'Backend for frontend (BFF), the only way to FAPI 2.0', level: 'required',
+    why: 'FAPI 2.0 admits only confidential clients, and a browser cannot keep a secret. A small backend on your domain that is the OAuth client, holds the tokens and gives the page a session cookie is how a browser app meets it. Without one, this app cannot be FAPI 2.0 compliant: the draft below is a public client.',
+    sources: [documents.fapi2Confidential, documents.browserAppsBff] },
   { when: { app: 'spa' }, extra: 'bff', title: 'Backend for frontend (BFF)', level: 'optional',
     why: 'If you can add a backend later, let it be the OAuth client: tokens then never live in JavaScript, which is the strongest option the browser-based apps guidance describes.',
     sources: [documents.browserAppsBff] },
-  { when: { app: ['native', 'cli', 'device'], ...high }, extra: 'confidential-backend', title: 'A backend as the client, where FAPI 2.0 is mandated', level: 'recommended',
-    why: 'FAPI 2.0 admits only confidential clients, and a secret shipped inside an app or firmware is not confidential. If your ecosystem mandates FAPI, let a backend of yours be the registered client and have the app talk to it.',
-    sources: [documents.fapi2] },
+  { when: { app: ['native', 'cli', 'device'], ...high }, extra: 'confidential-backend', title: 'A backend of yours as the client, the only way to FAPI 2.0', level: 'required',
+    why: 'FAPI 2.0 admits only confidential clients, and a secret shipped inside an app or firmware is not confidential. Let a backend of yours be the registered client, run the grant and hold the tokens, and have the app talk to that backend. Without one, this app cannot be FAPI 2.0 compliant: the draft below is a public client.',
+    sources: [documents.fapi2Confidential] },
   { when: { app: ['native', 'cli'], grant: 'authorization_code' }, extra: 'system-browser', title: 'System browser, never a web view', level: 'required',
     why: 'Open the sign-in in the system browser (or its in-app tab: ASWebAuthenticationSession, Android Custom Tabs). An embedded web view lets the app read what the user types and cuts them off from their existing sessions and password manager.',
     sources: [rfc(8252, '8.12'), rfc(8252, '6')] },
@@ -424,7 +416,7 @@ export const extraRules: readonly ExtraRule[] = [
     why: 'Listen on a free port picked at run time and send `redirect_uri` `http://127.0.0.1:<port>/callback`; the server must accept any port for loopback URIs. Use the IP literal, not `localhost`, which a machine may resolve elsewhere.',
     sources: [rfc(8252, '7.3'), rfc(8252, '8.3')] },
   { when: { grant: 'urn:ietf:params:oauth:grant-type:device_code' }, extra: 'device-polling', title: 'Show the code, then poll politely', level: 'required',
-    why: 'Show `user_code` and `verification_uri` (a QR code of `verification_uri_complete` saves typing), then poll the token endpoint no faster than `interval`; on `slow_down`, add 5 seconds to the `interval` for this and every later request.',
+    why: 'Show `user_code` and `verification_uri` (a QR code of `verification_uri_complete` saves typing), then poll the token endpoint no faster than `interval` (5 seconds when the server sends none); on `slow_down`, add 5 seconds to the `interval` for this and every later request.',
     sources: [rfc(8628, '3.3'), rfc(8628, '3.5')] },
   { when: { refresh: 'yes', client: 'public', ...high }, extra: 'refresh-sender-constrained', title: 'Sender-constrained refresh tokens (DPoP)', level: 'required',
     why: 'A public client’s refresh token must be either bound to the sender or rotated. DPoP binds it to a key pair the app generates and keeps non-extractable, so a copied refresh token is useless on its own; rotating as well does no harm.',
@@ -438,36 +430,42 @@ export const extraRules: readonly ExtraRule[] = [
   { when: high, extra: 'dpop', title: 'DPoP sender-constrained tokens', level: 'required',
     why: 'Tokens are bound to a key the client holds and every request carries a fresh proof signed with it, so a leaked token cannot be replayed. FAPI 2.0 requires sender-constrained access tokens (DPoP or mutual TLS).',
     sources: [rfc(9449), rfc(9700, '2.2.1'), documents.fapi2] },
+  { when: { client: 'public' }, extra: 'dpop', title: 'DPoP sender-constrained tokens', level: 'recommended',
+    why: 'RFC 9700 says access tokens should be sender-constrained. With DPoP the app makes a key pair it keeps non-extractable and signs a proof for every request, so an access token (and a refresh token, which then needs no rotation) copied out of the app is useless elsewhere. If your server has no DPoP, keep refresh-token rotation and sender-constrain the access tokens another way. DPoP does not stop a script that runs inside your app from using the key while it runs.',
+    sources: [rfc(9700, '2.2.1'), rfc(9449), documents.browserAppsNewTokens] },
+  { when: { client: 'confidential' }, extra: 'dpop', title: 'Sender-constrained access tokens (DPoP or mutual TLS)', level: 'recommended',
+    why: 'RFC 9700 says access tokens should be sender-constrained, with DPoP or mutual TLS. Your tokens stay on your servers, so the gain is smaller than for an app in users’ hands, but a token that leaks from a log or a proxy is then useless without your key.',
+    sources: [rfc(9700, '2.2.1'), rfc(9449), rfc(8705)] },
   { when: { ...high, grant: 'authorization_code' }, extra: 'par', title: 'Pushed authorization requests (PAR)', level: 'required',
     why: 'The client posts the authorization request to the server over a back channel first and sends the browser only a short-lived reference, so its parameters cannot be read or changed on the way. FAPI 2.0 requires it.',
     sources: [rfc(9126, '2'), documents.fapi2] },
+  { when: { app: 'service', assertion: 'yes' }, extra: 'private-key-jwt', title: 'Client authentication with the platform’s JWT', level: 'required',
+    why: 'Send `client_assertion_type` `urn:ietf:params:oauth:client-assertion-type:jwt-bearer` with a fresh JWT from your platform as `client_assertion`. Its `iss` is the platform, its `sub` must be your client_id, so register the client under the workload’s identity with the platform issuer’s keys (`jwks_uri` below). RFC 7591 has no method name for a JWT signed by a third party: the draft uses `private_key_jwt`, the nearest, and servers that accept workload identities often call this a federated credential.',
+    sources: [rfc(7523, '2.2'), rfc(7523, '3'), rfc(7521, '4.2')] },
   { when: { ...high, client: 'confidential' }, extra: 'private-key-jwt', title: 'private_key_jwt client authentication', level: 'required',
     why: 'The client signs a short JWT with a private key only it holds instead of sending a shared secret; the server keeps only the public key. FAPI 2.0 accepts only `private_key_jwt` or mutual TLS.',
     sources: [documents.oidcPrivateKeyJwt, rfc(7523, '2.2'), documents.fapi2] },
-  { when: { client: 'confidential' }, extra: 'private-key-jwt', title: 'private_key_jwt client authentication', level: 'optional',
-    why: 'A client secret works, but asymmetric client authentication is recommended: with a key pair no shared secret sits in two databases, and the key can be rotated through your JWKS.',
+  { when: { client: 'confidential' }, extra: 'private-key-jwt', title: 'private_key_jwt client authentication', level: 'recommended',
+    why: 'RFC 9700 recommends asymmetric client authentication: the client signs a short JWT with a private key only it holds, the server keeps only the public key, so no shared secret sits in two databases, and the key rotates through your JWKS. The draft below starts with a client secret, which also works; switch `token_endpoint_auth_method` to `private_key_jwt` in Configure.',
     sources: [rfc(9700, '2.5'), documents.oidcPrivateKeyJwt] },
-  { when: { grant: 'urn:ietf:params:oauth:grant-type:jwt-bearer', client: 'public' }, extra: 'client-authentication', title: 'Client authentication, if your server registers the workload', level: 'optional',
-    why: 'The JWT bearer grant may be used without client authentication, which is why this draft uses `none`. If your server registers the service as a client, authenticate it too, so the assertion alone is not enough.',
-    sources: [rfc(7523, '3.1')] },
-  { when: { grant: 'urn:ietf:params:oauth:grant-type:jwt-bearer' }, extra: 'assertion-checks', title: 'Short-lived, single-audience assertions', level: 'required',
-    why: 'Ask the issuer for assertions that expire within minutes, whose `aud` names this authorization server, and that carry a unique `jti`; the server refuses wrong audiences, expired assertions and replays.',
-    sources: [rfc(7523, '3')] },
+  { when: { app: 'service', assertion: 'yes' }, extra: 'assertion-checks', title: 'Short-lived assertions for this server alone', level: 'required',
+    why: 'Ask the platform for JWTs that expire within minutes and whose `aud` is this server’s issuer identifier as the only value, never the token endpoint URL: the RFC 7523 update requires exactly that, so an assertion made for one server cannot be replayed at another. A unique `jti` lets servers that keep a list (many do; RFC 7523 leaves it optional) refuse a second use.',
+    sources: [documents.rfc7523bis, rfc(7523, '3')] },
   { when: { grant: 'urn:ietf:params:oauth:grant-type:token-exchange' }, extra: 'narrow-audience', title: 'Ask for one audience and the least scope', level: 'required',
-    why: 'Name the downstream API in `audience` or `resource` and request only the scopes it needs, so the new token is worthless anywhere else.',
-    sources: [rfc(8693, '2.1'), rfc(9700, '2.3')] },
+    why: 'Name the downstream API in `audience` or `resource` and request only the scopes it needs, so the new token is worthless anywhere else. Which exchanges are allowed (which subject tokens, for which clients, to which audiences) is the server’s policy: RFC 8693 leaves it to each deployment.',
+    sources: [rfc(8693, '2.1'), rfc(8693, '5'), rfc(9700, '2.3')] },
   { when: { grant: 'urn:ietf:params:oauth:grant-type:token-exchange' }, extra: 'actor-token', title: 'Delegation with `actor_token`', level: 'optional',
-    why: 'Send your API’s own token as `actor_token` when the downstream API should see that you act for the user (an `act` claim), rather than a token that simply impersonates them.',
-    sources: [rfc(8693, '1.1'), rfc(8693, '4.1')] },
+    why: '`actor_token` is optional. Send your API’s own token as `actor_token` when the downstream API should see that you act for the user (an `act` claim), rather than a token that simply impersonates them.',
+    sources: [rfc(8693, '2.1'), rfc(8693, '1.1'), rfc(8693, '4.1')] },
   { when: { grant: 'client_credentials' }, extra: 'narrow-scope', title: 'Least scope and one audience', level: 'recommended',
     why: 'A client credentials token has no user behind it, so its scope and audience are the only limits on what it can do: request exactly what the job needs.',
     sources: [rfc(9700, '2.3')] },
   { when: { identity: 'yes', grant: 'authorization_code' }, extra: 'oidc', title: 'OpenID Connect sign-in', level: 'required',
-    why: 'Add the `openid` scope: the token response then carries an ID token that says who signed in. Check its issuer, audience, expiry and nonce before trusting it, and use the access token only for calling APIs.',
-    sources: [documents.oidcCodeFlow] },
+    why: 'Add the `openid` scope: the token response then carries an ID token that says who signed in. Before trusting it, check its signature against the server’s published keys (skipping that is allowed only for a token straight from the token endpoint over TLS), its issuer, audience and `azp`, expiry, issue time and nonce; use the access token only for calling APIs.',
+    sources: [documents.oidcCodeFlow, documents.oidcIdTokenValidation] },
   { when: { identity: 'yes', grant: 'urn:ietf:params:oauth:grant-type:device_code' }, extra: 'oidc', title: 'OpenID Connect sign-in', level: 'required',
-    why: 'Add the `openid` scope. OpenID Connect Core defines sign-in for the redirect flows; many servers also return an ID token from the device grant, and otherwise the UserInfo endpoint tells you who approved it.',
-    sources: [documents.oidcUserInfo] },
+    why: 'Add the `openid` scope. OpenID Connect Core defines sign-in for the redirect flows; many servers also return an ID token from the device grant (check it as for the code flow, signature included), and otherwise the UserInfo endpoint tells you who approved it.',
+    sources: [documents.oidcIdTokenValidation, documents.oidcUserInfo] },
 ]
 
 // ——— 3. Why the other grants lose: the first matching row per grant ———
@@ -490,9 +488,6 @@ export const alternativeRules: readonly AlternativeRule[] = [
   { grant: 'authorization_code', when: {},
     why: 'It needs a browser on this device to follow the redirect and hand the code back; there is none here.',
     sources: [rfc(8628, '1')] },
-  { grant: 'client_credentials', when: { app: 'service' },
-    why: 'It works, but the token would rest only on a credential the service stores itself; the assertion you already hold proves the workload’s identity directly, and at standard sensitivity it lets you drop the stored secret altogether. (Some servers accept that same assertion as client authentication for client credentials.)',
-    sources: [rfc(6749, '4.4'), rfc(7523, '2.2')] },
   { grant: 'client_credentials', when: { client: 'public' },
     why: 'It needs a secret or key that an app in users’ browsers or on their devices cannot keep, and its tokens stand for the app itself, not for the user.',
     sources: [rfc(6749, '4.4'), rfc(6749, '2.1')] },
@@ -511,6 +506,9 @@ export const alternativeRules: readonly AlternativeRule[] = [
   { grant: jwtBearer, when: { app: 'api' },
     why: 'It can trade a JWT for a token, but it has no parameters for the target audience, the token types or the acting party; token exchange was designed for calling on behalf of a user.',
     sources: [rfc(7523, '2.1'), rfc(8693, '2.1')] },
+  { grant: jwtBearer, when: { app: 'service', assertion: 'yes' },
+    why: 'It trades a JWT for a token about the JWT’s subject. That fits a JWT that speaks for a user (or another party) the token should be about; a workload that acts as itself uses its JWT to authenticate instead, with client credentials.',
+    sources: [rfc(7523, '2.1'), rfc(7523, '2.2')] },
   { grant: jwtBearer, when: { app: 'service' },
     why: 'It needs a JWT signed by an issuer this server trusts, and the service has none; signing one itself is client authentication (`private_key_jwt`), which belongs with client credentials.',
     sources: [rfc(7523, '2.1'), rfc(7523, '2.2')] },
@@ -518,8 +516,8 @@ export const alternativeRules: readonly AlternativeRule[] = [
     why: 'It needs an assertion from an issuer this server already trusts; a user signing in to your app has none to give, and their consent comes through a sign-in instead.',
     sources: [rfc(7523, '2.1')] },
   { grant: tokenExchange, when: { app: 'service', assertion: 'yes' },
-    why: 'It could exchange your JWT too (`subject_token_type` `jwt`), but for a service that only needs a token for itself, the JWT bearer grant is simpler and more widely supported.',
-    sources: [rfc(8693, '3'), rfc(7523, '2.1')] },
+    why: 'It also works: exchange the platform’s JWT (`subject_token_type` `urn:ietf:params:oauth:token-type:jwt`) for an access token. Choose it if your server supports token exchange for workload JWTs but does not accept them as client assertions.',
+    sources: [rfc(8693, '2.1'), rfc(8693, '3')] },
   { grant: tokenExchange, when: { app: 'service' },
     why: 'It exchanges a token you already have for another; the job starts with nothing but its own credentials.',
     sources: [rfc(8693, '2.1')] },
@@ -530,8 +528,8 @@ export const alternativeRules: readonly AlternativeRule[] = [
     why: 'It is a browser-redirect grant for users, and there is no user here; besides, current guidance says not to use it at all.',
     sources: [rfc(9700, '2.1.2')] },
   { grant: 'implicit', when: {},
-    why: 'It returns the access token in the redirect URL, where history, logs and injected scripts can pick it up, and nothing binds it to your app. RFC 6749 §4.2 still defines it, but RFC 9700 says clients should not use it and the OAuth 2.1 draft leaves it out.',
-    sources: [rfc(9700, '2.1.2'), documents.oauth21] },
+    why: 'It returns the access token in the redirect URL, where a manipulated redirect, the browser history, Referer headers and injected scripts can pick it up, an attacker can inject a stolen token into your app, and nothing binds the token to your app. RFC 6749 §4.2 still defines it, but RFC 9700 says clients should not use it and the OAuth 2.1 draft leaves it out.',
+    sources: [rfc(9700, '2.1.2'), rfc(9700, '4.1.2'), rfc(9700, '4.3.2'), rfc(9700, '4.6'), documents.oauth21] },
   { grant: 'password', when: { app: 'service' },
     why: 'A technical user’s password is a shared secret pretending to be a person, and it cannot carry multi-factor sign-in. RFC 9700 says the password grant must not be used; give the job its own client identity instead.',
     sources: [rfc(9700, '2.4')] },
@@ -583,4 +581,16 @@ export const migrationRules: readonly MigrationRule[] = [
       'Stop receiving or storing users’ passwords in your API: exchange the access token your API receives for a downstream token instead.',
       'Remove `password` from the client’s `grant_types`, turn the grant off on the server, and delete stored credentials.',
     ] },
+]
+
+// ——— 5. What the recommended client cannot reach: said plainly, above everything else ———
+
+export type CaveatRule = { when: When; text: string; sources: readonly Source[] }
+
+export const caveatRules: readonly CaveatRule[] = [
+  {
+    when: { assurance: 'high', client: 'public' },
+    text: 'As drafted, this is a public client, and a public client cannot be FAPI 2.0: the profile admits only confidential clients. The backend listed as required below is the way there; until you add it, this draft meets the standard profile only.',
+    sources: [documents.fapi2Confidential],
+  },
 ]

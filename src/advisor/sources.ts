@@ -9,27 +9,47 @@ export function rfc(number: number, section?: string): Source {
     : { label: `RFC ${number} §${section}`, href: `${base}#section-${section}` }
 }
 
-/** Documents without an RFC number, cited without a section number where drafts renumber. */
+const fapi2Href = 'https://openid.net/specs/fapi-security-profile-2_0.html'
+
+/** Documents without an RFC number, and RFCs cited with their name. */
 export const documents = {
   oauth21: {
     label: 'OAuth 2.1 draft',
     href: 'https://datatracker.ietf.org/doc/html/draft-ietf-oauth-v2-1',
   },
+  /** OAuth 2.0 for Browser-Based Applications, published as RFC 10017 (BCP 212) in August 2026. */
   browserApps: {
-    label: 'OAuth 2.0 for Browser-Based Applications (BCP draft)',
-    href: 'https://datatracker.ietf.org/doc/html/draft-ietf-oauth-browser-based-apps',
+    label: 'RFC 10017 (Browser-Based Apps BCP)',
+    href: 'https://www.rfc-editor.org/rfc/rfc10017',
   },
   browserAppsBff: {
-    label: 'Browser-Based Apps BCP draft, “Backend For Frontend”',
-    href: 'https://datatracker.ietf.org/doc/html/draft-ietf-oauth-browser-based-apps#name-backend-for-frontend-bff',
+    label: 'RFC 10017 §6.1 (Backend For Frontend)',
+    href: 'https://www.rfc-editor.org/rfc/rfc10017#section-6.1',
   },
-  fapi2: {
-    label: 'FAPI 2.0 Security Profile',
-    href: 'https://openid.net/specs/fapi-security-profile-2_0-final.html',
+  /** Malicious JavaScript can run a new, silent authorization flow of its own. */
+  browserAppsNewTokens: {
+    label: 'RFC 10017 §5.1.3',
+    href: 'https://www.rfc-editor.org/rfc/rfc10017#section-5.1.3',
+  },
+  browserAppsInMemory: {
+    label: 'RFC 10017 §8.4 (in-memory storage)',
+    href: 'https://www.rfc-editor.org/rfc/rfc10017#section-8.4',
+  },
+  fapi2: { label: 'FAPI 2.0 Security Profile', href: fapi2Href },
+  /** “shall only support confidential clients”, among the authorization server's general rules. */
+  fapi2Confidential: { label: 'FAPI 2.0 Security Profile §5.3.2.1', href: fapi2Href },
+  /** Audience of client assertions and assertion grants: the issuer identifier, alone. */
+  rfc7523bis: {
+    label: 'draft-ietf-oauth-rfc7523bis',
+    href: 'https://datatracker.ietf.org/doc/draft-ietf-oauth-rfc7523bis/',
   },
   oidcCodeFlow: {
     label: 'OpenID Connect Core 1.0 §3.1',
     href: 'https://openid.net/specs/openid-connect-core-1_0.html#CodeFlowAuth',
+  },
+  oidcIdTokenValidation: {
+    label: 'OpenID Connect Core 1.0 §3.1.3.7',
+    href: 'https://openid.net/specs/openid-connect-core-1_0.html#IDTokenValidation',
   },
   oidcUserInfo: {
     label: 'OpenID Connect Core 1.0 §5.3',

@@ -29,6 +29,11 @@ export interface FlowRun {
   awaitingReturn?: { stepId: string; leftAt: number; url: string }
   /** The address the browser came back to, when, and when it had left (for the server log). */
   returned?: { url: string; at: number; stepId?: string; leftAt?: number }
+  /**
+   * Set once the run's tokens, keys and secrets were dropped (run-secrets.ts): when the flow was
+   * finished, or an hour after its last step. The history stays, redacted; no step runs again.
+   */
+  secretsDropped?: { at: number; reason: 'finished' | 'expired' }
 }
 
 export interface RunEnvironment {
@@ -74,6 +79,20 @@ export async function runNextStep(
   const step = currentStep(flow, run)
   if (!step) return run
   const now = env.now ?? Date.now
+  if (run.secretsDropped) {
+    // The page offers no Run button then; a step must not run on data that is gone.
+    const refused: StepResult = {
+      status: 'error',
+      message:
+        'This run’s tokens and keys were dropped an hour after its last step, so it cannot go on. Start over to run the flow again.',
+      exchanges: [],
+    }
+    const at = now()
+    return {
+      ...run,
+      records: { ...run.records, [step.id]: { result: refused, startedAt: at, finishedAt: at } },
+    }
+  }
   const capture = createHttpCapture(env.transport, now)
   const startedAt = now()
   const issuer = issuerFor(env.appOrigin)
@@ -148,6 +167,8 @@ export function parseRun(text: string | null, flow: Flow): FlowRun | undefined {
       return undefined
     if (typeof run.data !== 'object' || typeof run.records !== 'object') return undefined
     if (typeof run.startedAt !== 'number') return undefined
+    if (run.secretsDropped !== undefined && typeof run.secretsDropped?.at !== 'number')
+      return undefined
     return run as FlowRun
   } catch {
     return undefined

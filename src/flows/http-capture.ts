@@ -1,6 +1,7 @@
 /**
  * Records every HTTP exchange a step makes, so the walkthrough can show the raw request and
- * response. Nothing is redacted: the server is a mock and the tokens are worthless elsewhere.
+ * response. Nothing is redacted here, so the run in progress shows everything; the saved copy of a
+ * finished or hour-old run is redacted (run-secrets.ts, docs/decisions/081).
  */
 import * as oauth from 'oauth4webapi'
 import { type HttpExchange, recordRequest, recordResponse } from '../mock-as/traffic.ts'

@@ -7,7 +7,7 @@
  */
 import { generateKeyPair, type JWTPayload, SignJWT } from 'jose'
 import * as oauth from 'oauth4webapi'
-import { rfc } from '../shared/spec-links.ts'
+import { rfc, rfc7523bis } from '../shared/spec-links.ts'
 import { need } from './code-flow-steps.ts'
 import {
   commonActors,
@@ -49,19 +49,34 @@ type JwtBearerData = {
  */
 const checks = [
   { id: 'format', what: 'a compact JWT: header.claims.signature' },
-  { id: 'alg', what: 'an asymmetric signature algorithm (never none or HMAC)' },
+  {
+    id: 'alg',
+    what: 'This server’s policy: an asymmetric signature only, never none or a MAC. RFC 7523 §3 also allows a MAC (HMAC).',
+  },
   {
     id: 'iss',
     what: 'the issuer is a client registered with keys, trusted by an administrator, and it is the caller',
   },
   { id: 'signature', what: "verifies with the issuer's registered key (by kid)" },
-  { id: 'aud', what: 'names this server: its issuer or its token endpoint' },
-  { id: 'exp', what: 'present, not past (30 s leeway), at most an hour ahead' },
+  {
+    id: 'aud',
+    what: 'names this server. Send its issuer identifier as the only value (RFC 7523 update); RFC 7523 itself also allowed the token endpoint URL.',
+  },
+  {
+    id: 'exp',
+    what: 'present (RFC 7523 §3), not past (30 s leeway); at most an hour ahead is this server’s limit',
+  },
   { id: 'nbf', what: 'if present, not in the future' },
-  { id: 'iat', what: 'if present, neither in the future nor over an hour old' },
+  {
+    id: 'iat',
+    what: 'if present, not in the future; over an hour old is refused (this server’s reading of RFC 7523’s “unreasonably far in the past”)',
+  },
   { id: 'sub', what: 'a user this server knows (alice or bob)' },
   { id: 'scope', what: "within the client's registered scopes (a request parameter)" },
-  { id: 'jti', what: 'present, and never seen before (no replay)' },
+  {
+    id: 'jti',
+    what: 'This server’s policy: present and never seen before, so it can refuse replays. RFC 7523 makes jti optional and replay checks something a server may do.',
+  },
 ] as const
 
 type CheckId = (typeof checks)[number]['id']
@@ -101,7 +116,8 @@ function baseClaims(ctx: InputContext<JwtBearerData>): JWTPayload {
   return freshClaims({
     clientId: ctx.data.clientId ?? '(run the registration step first)',
     sub: 'alice',
-    audience: String(ctx.data.as?.token_endpoint ?? `${ctx.issuer}/token`),
+    // The issuer identifier alone: what draft-ietf-oauth-rfc7523bis requires of assertions.
+    audience: ctx.data.as?.issuer ?? ctx.issuer,
     nowMs: ctx.now(),
   })
 }
@@ -223,16 +239,16 @@ export const jwtBearerFlow = defineFlow<JwtBearerData>({
       to: 'as',
       kind: 'request',
       spec: rfc(7523, '2.1'),
-      moreSpecs: [rfc(7523, '3'), rfc(7521, '4.1')],
+      moreSpecs: [rfc(7523, '3'), rfc(7521, '4.1'), rfc7523bis],
       explanation:
-        'The client signs a JWT with iss = its client_id, sub = alice, aud = the token endpoint, a short validity (iat, nbf, exp) and a unique jti, and posts it as "assertion" with grant_type urn:ietf:params:oauth:grant-type:jwt-bearer (oauth4webapi’s genericTokenEndpointRequest; jose signs, since oauth4webapi does not make assertions). Do not confuse this with JWT client authentication (RFC 7523 §2.2): there a JWT in "client_assertion" proves which client is calling, with sub = the client_id. Here the JWT in "assertion" is the grant itself: it says which user the token is for.',
+        'The client signs a JWT with iss = its client_id, sub = alice, aud = this server\'s issuer identifier (as the only value, which the RFC 7523 update requires), a short validity (iat, nbf, exp) and a unique jti (this server requires one to refuse replays; RFC 7523 makes it optional), and posts it as "assertion" with grant_type urn:ietf:params:oauth:grant-type:jwt-bearer (oauth4webapi’s genericTokenEndpointRequest; jose signs, since oauth4webapi does not make assertions). Do not confuse this with JWT client authentication (RFC 7523 §2.2): there a JWT in "client_assertion" proves which client is calling, with sub = the client_id. Here the JWT in "assertion" is the grant itself: it says which user the token is for.',
       async run(ctx) {
         const as = need(ctx.data.as, 'The server metadata')
         const clientId = need(ctx.data.clientId, 'The client_id')
         const claims = freshClaims({
           clientId,
           sub: 'alice',
-          audience: String(need(as.token_endpoint, 'The token endpoint')),
+          audience: as.issuer,
           nowMs: ctx.now(),
         })
         const assertion = await signAssertion(claims, {
@@ -249,6 +265,7 @@ export const jwtBearerFlow = defineFlow<JwtBearerData>({
               label: 'Assertion (signed by this page)',
               value: assertion,
               signature: 'not-checked',
+              subject: 'user',
               signatureNote:
                 'Signed here with the private key; the server verified it with the registered public key.',
             },
@@ -256,11 +273,12 @@ export const jwtBearerFlow = defineFlow<JwtBearerData>({
               label: 'Access token',
               value: tokens.access_token,
               signature: 'not-checked',
+              subject: 'user',
               signatureNote: 'Opaque to the client; the resource server validates it.',
             },
           ],
           notes: [
-            'No refresh token: when the access token expires, the client signs a new assertion (RFC 7521 §4.1).',
+            'No refresh token, as RFC 7521 §4.1 expects for assertion grants. When the access token expires, the client asks again: with the same assertion while it is valid, RFC 7521 says, or a new one. This server refuses a jti it has seen (its policy), so here the client signs a new one.',
           ],
           save: { usedJti: claims.jti, accessToken: tokens.access_token },
         }
@@ -303,6 +321,16 @@ export const jwtBearerFlow = defineFlow<JwtBearerData>({
             label: 'Wrong audience',
             description: 'aud is the API, not the authorization server.',
             value: (ctx) => editorText({ ...baseClaims(ctx), aud: `${ctx.appOrigin}/api` }),
+          },
+          {
+            label: 'Token endpoint as aud',
+            description:
+              'aud is the token endpoint URL: RFC 7523 allowed it, the RFC 7523 update forbids it. See what this server does.',
+            value: (ctx) =>
+              editorText({
+                ...baseClaims(ctx),
+                aud: String(ctx.data.as?.token_endpoint ?? `${ctx.issuer}/token`),
+              }),
           },
           {
             label: 'Not yet valid',
@@ -361,6 +389,8 @@ export const jwtBearerFlow = defineFlow<JwtBearerData>({
           label: 'Assertion you sent',
           value: assertion,
           signature: 'not-checked' as const,
+          // Whatever the learner wrote, sub is meant to name the user the token is for.
+          subject: 'user' as const,
           signatureNote:
             editor.sign_with === 'registered-key'
               ? 'Signed with the registered private key.'
@@ -379,6 +409,7 @@ export const jwtBearerFlow = defineFlow<JwtBearerData>({
                 label: 'Access token',
                 value: tokens.access_token,
                 signature: 'not-checked',
+                subject: 'user',
                 signatureNote: 'Opaque to the client; the resource server validates it.',
               },
             ],

@@ -52,6 +52,10 @@ function getServer(): AuthorizationServer {
 
 let channel: BroadcastChannel | undefined
 
+/**
+ * The open walkthrough hears the exchange as it was, for the current run; the log, which
+ * outlives it, stores it redacted (appendToTrafficLog, docs/decisions/081).
+ */
 function publish(exchange: HttpExchange): Promise<void> {
   try {
     channel ??= new BroadcastChannel(trafficChannelName)

@@ -3,7 +3,8 @@
  * the mock server answers) and the page (whose flows record the requests they make). Worker-safe:
  * no DOM, no React; only `idb` for the short traffic log.
  */
-import { openDB } from 'idb'
+import { type IDBPDatabase, openDB } from 'idb'
+import { redactExchange } from './redaction.ts'
 
 /** Name of the BroadcastChannel on which the worker publishes each answered exchange. */
 export const trafficChannelName = 'grantlab-traffic'
@@ -22,7 +23,12 @@ export interface HttpResponseRecord {
   status: number
   headers: Record<string, string>
   body: string | null
+  /** Set when `body` is only the start of an HTML page (the stored log): the page's length. */
+  bodyLength?: number
 }
+
+/** How much of an HTML page the HTTP inspector shows, and so all that the stored log keeps. */
+export const htmlPreviewLength = 400
 
 /** One request and its response, with when it started and how long it took. */
 export interface HttpExchange {
@@ -84,28 +90,66 @@ export function isHttpExchange(value: unknown): value is HttpExchange {
 /*
  * The traffic log. While the browser shows the server's own login and consent pages, no page of
  * the app is open to hear the BroadcastChannel, so the worker also keeps the last exchanges in
- * IndexedDB; the walkthrough reads them when the browser comes back.
+ * IndexedDB; the walkthrough reads them when the browser comes back. The log survives restarts,
+ * so it keeps every exchange redacted (redaction.ts, docs/decisions/081): the live channel is the
+ * only place where the current run's secrets show.
  */
 const logDatabaseName = 'grantlab-traffic'
 const logStoreName = 'exchanges'
 export const trafficLogLimit = 200
 
+/**
+ * The worker's connection to the log, opened once: opening an IndexedDB database for every
+ * exchange cost more than answering the request itself.
+ */
+let appendConnection: Promise<IDBPDatabase> | undefined
+
+/** Version 2: records are stored redacted; the upgrade drops the clear-text ones of version 1. */
+const logVersion = 2
+
 function openLog() {
-  return openDB(logDatabaseName, 1, {
-    upgrade(database) {
-      const store = database.createObjectStore(logStoreName, { keyPath: 'id' })
-      store.createIndex('startedAt', 'startedAt')
+  return openDB(logDatabaseName, logVersion, {
+    upgrade(database, oldVersion, _newVersion, transaction) {
+      if (oldVersion < 1) {
+        const store = database.createObjectStore(logStoreName, { keyPath: 'id' })
+        store.createIndex('startedAt', 'startedAt')
+      } else {
+        void transaction.objectStore(logStoreName).clear()
+      }
+    },
+    // A newer version wants the database: let go, and reopen on the next exchange.
+    blocking(_currentVersion, _blockedVersion, event) {
+      const database = event.target as IDBDatabase
+      database.close()
+      appendConnection = undefined
     },
   })
 }
 
 /**
- * The worker's connection to the log, opened once: opening an IndexedDB database for every
- * exchange cost more than answering the request itself.
+ * What the log keeps of a page: its start, which is all the HTTP inspector shows. The rest of a
+ * sign-in or consent page (the user's name, the demo users' hint) stays out of storage.
  */
-let appendConnection: ReturnType<typeof openLog> | undefined
+function shortenPage(response: HttpResponseRecord): HttpResponseRecord {
+  const type = Object.entries(response.headers).find(
+    ([name]) => name.toLowerCase() === 'content-type',
+  )?.[1]
+  if (!response.body || response.body.length <= htmlPreviewLength || !type?.includes('text/html'))
+    return response
+  return {
+    ...response,
+    body: response.body.slice(0, htmlPreviewLength),
+    bodyLength: response.bodyLength ?? response.body.length,
+  }
+}
 
-/** Adds one exchange to the log and drops the oldest beyond the limit. */
+/** The exchange as the log stores it: redacted (after the whole page was searched), pages cut. */
+export function storedExchange(exchange: HttpExchange): HttpExchange {
+  const redacted = redactExchange(exchange)
+  return { ...redacted, response: shortenPage(redacted.response) }
+}
+
+/** Adds one exchange to the log, as `storedExchange` keeps it; drops the oldest beyond the limit. */
 export async function appendToTrafficLog(exchange: HttpExchange): Promise<void> {
   appendConnection ??= openLog().catch((error: unknown) => {
     appendConnection = undefined
@@ -113,7 +157,7 @@ export async function appendToTrafficLog(exchange: HttpExchange): Promise<void> 
   })
   const database = await appendConnection
   const transaction = database.transaction(logStoreName, 'readwrite')
-  await transaction.store.put(exchange)
+  await transaction.store.put(storedExchange(exchange))
   const count = await transaction.store.count()
   if (count > trafficLogLimit) {
     let cursor = await transaction.store.index('startedAt').openCursor()

@@ -288,3 +288,24 @@ test('describeUri tells loopback IP literals from the localhost name', () => {
   expect(describeUri('com.example.app:/cb').isPrivateUse).toBe(true)
   expect(grantTypes.deviceCode).toBe('urn:ietf:params:oauth:grant-type:device_code')
 })
+
+test('findings cite the text that makes the rule (review 2026-12, “Citations”)', () => {
+  const spec = (metadata: ClientMetadata, id: string) =>
+    runChecks(metadata).find((finding) => finding.id === id)?.spec.label
+  // RFC 9700 §2.6: no http redirect URIs except native loopback ones (not RFC 8252 §8.3).
+  expect(
+    spec({ ...web, redirect_uris: ['http://app.example.com/cb'] }, 'redirect-uri-not-https'),
+  ).toBe('RFC 9700 §2.6')
+  // What a web client may register is OpenID Connect Registration §2 (not RFC 8252 §7.1).
+  expect(
+    spec({ ...web, redirect_uris: ['com.example.app:/cb'] }, 'redirect-uri-private-scheme-web'),
+  ).toBe('OpenID Connect Registration §2')
+  expect(
+    runChecks({
+      ...web,
+      token_endpoint_auth_method: 'private_key_jwt',
+      token_endpoint_auth_signing_alg: 'HS256',
+      jwks: { keys: [publicKey] },
+    }).find((finding) => finding.id === 'private-key-jwt-symmetric-alg')?.fix,
+  ).toMatch(/Ed25519/)
+})

@@ -386,9 +386,10 @@ export const checks: Check[] = [
     severity: 'error',
     field: 'redirect_uris',
     message: ({ value }) =>
-      `"${value}" uses plain http on a non-loopback host: the authorization code would travel unencrypted.`,
+      `"${value}" uses plain http on a non-loopback host: the authorization response, code included, would travel unencrypted.`,
     fix: 'Use https (native apps may use http only on a loopback IP literal such as http://127.0.0.1).',
-    spec: rfc(8252, '8.3'),
+    // RFC 9700 §2.6: no http redirect URIs except native apps' loopback redirects.
+    spec: rfc(9700, '2.6'),
     find: (client) =>
       redirectUris(
         client,
@@ -427,9 +428,10 @@ export const checks: Check[] = [
     severity: 'error',
     field: 'redirect_uris',
     message: ({ value }) =>
-      `"${value}" uses a private-use scheme, which only native apps may register.`,
+      `"${value}" uses a private-use scheme, which belongs to native apps (application_type "native"); a web client receives its redirects on https.`,
     fix: 'Set application_type to "native" if this is a native app; a web app uses https.',
-    spec: rfc(8252, '7.1'),
+    // OpenID Connect Registration §2 (application_type): what web and native clients register.
+    spec: oidcRegistration,
     find: (client) =>
       client.isNative ? [] : redirectUris(client, (facts) => facts.valid && facts.isPrivateUse),
   },
@@ -520,7 +522,7 @@ export const checks: Check[] = [
     field: 'token_endpoint_auth_signing_alg',
     message: ({ value }) =>
       `${value} is a symmetric (HMAC) algorithm; private_key_jwt signs with a private key.`,
-    fix: 'Use ES256, PS256, RS256 or EdDSA.',
+    fix: 'Use ES256, PS256, RS256 or Ed25519 (RFC 9864 replaces the EdDSA name).',
     spec: oidcClientAuthentication,
     find: ({ authMethod, metadata }) => {
       const alg = metadata.token_endpoint_auth_signing_alg

@@ -333,7 +333,7 @@ export function MetadataForm({ metadata, findings, onChange }: FormProps) {
               { value: '', label: 'Not set' },
               ...(method === 'client_secret_jwt'
                 ? ['HS256', 'HS384', 'HS512']
-                : ['ES256', 'PS256', 'RS256', 'EdDSA']
+                : ['ES256', 'PS256', 'RS256', 'Ed25519']
               ).map((value) => ({ value, label: value })),
             ]}
             {...shared}
@@ -382,7 +382,7 @@ export function MetadataForm({ metadata, findings, onChange }: FormProps) {
           field="id_token_signed_response_alg"
           options={[
             { value: '', label: 'Not set (RS256)' },
-            ...['RS256', 'ES256', 'PS256', 'EdDSA', 'none'].map((value) => ({
+            ...['RS256', 'ES256', 'PS256', 'Ed25519', 'none'].map((value) => ({
               value,
               label: value,
             })),

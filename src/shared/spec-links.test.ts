@@ -22,3 +22,10 @@ test('oidc() uses the named anchor of the OpenID page', () => {
     href: 'https://openid.net/specs/openid-connect-core-1_0.html#IDTokenValidation',
   })
 })
+
+test('the Browser-Based Apps BCP is RFC 10017 and links like any RFC', () => {
+  expect(rfc(10017, '6.1')).toEqual({
+    label: 'RFC 10017 §6.1',
+    href: 'https://www.rfc-editor.org/rfc/rfc10017#section-6.1',
+  })
+})

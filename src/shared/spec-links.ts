@@ -37,3 +37,17 @@ export function oidc(document: OpenIdDocument, section: string, anchor?: string)
     href: anchor ? `${base}#${anchor}` : base,
   }
 }
+
+/** An Internet-Draft, linked on the datatracker (drafts renumber, so no section). */
+export function draft(name: string, label = name): SpecRef {
+  return { label, href: `https://datatracker.ietf.org/doc/${name}/` }
+}
+
+/**
+ * Updates RFC 7521, 7522, 7523 and 9126: the `aud` of a client assertion or an assertion grant
+ * is the authorization server's issuer identifier, as its only value.
+ */
+export const rfc7523bis = draft(
+  'draft-ietf-oauth-rfc7523bis',
+  'RFC 7523 update (draft-ietf-oauth-rfc7523bis)',
+)

@@ -22,6 +22,13 @@ test('formatBody shortens long HTML pages and says how long they were', () => {
   )
 })
 
+test('formatBody says how long a page was when only its start was stored', () => {
+  const start = `<html>${'x'.repeat(394)}`
+  expect(formatBody(start, { 'content-type': 'text/html' }, 2345)).toMatch(
+    /^<html>x+\n… \(an HTML page of 2345 characters\)$/,
+  )
+})
+
 test('formFields decodes a form body and ignores other bodies', () => {
   const request = {
     method: 'POST',

@@ -1,5 +1,5 @@
 /** Formatting helpers for the HTTP inspector (pure, unit-tested). */
-import type { HttpRequestRecord } from '../mock-as/traffic.ts'
+import { type HttpRequestRecord, htmlPreviewLength } from '../mock-as/traffic.ts'
 
 const statusTexts: Record<number, string> = {
   200: 'OK',
@@ -35,10 +35,15 @@ function headerValue(headers: Record<string, string>, name: string): string | un
   return undefined
 }
 
-const htmlPreviewLength = 400
-
-/** JSON pretty-printed; long HTML pages shortened; anything else as is. */
-export function formatBody(body: string | null, headers: Record<string, string>): string | null {
+/**
+ * JSON pretty-printed; long HTML pages shortened; anything else as is. `length` is the page's
+ * length when `body` is already only its start (the stored log).
+ */
+export function formatBody(
+  body: string | null,
+  headers: Record<string, string>,
+  length = body?.length ?? 0,
+): string | null {
   if (body === null || body === '') return null
   const type = headerValue(headers, 'content-type') ?? ''
   if (type.includes('json')) {
@@ -48,8 +53,8 @@ export function formatBody(body: string | null, headers: Record<string, string>)
       return body
     }
   }
-  if (type.includes('text/html') && body.length > htmlPreviewLength) {
-    return `${body.slice(0, htmlPreviewLength)}\n… (an HTML page of ${body.length} characters)`
+  if (type.includes('text/html') && length > htmlPreviewLength) {
+    return `${body.slice(0, htmlPreviewLength)}\n… (an HTML page of ${length} characters)`
   }
   return body
 }

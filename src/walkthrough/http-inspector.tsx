@@ -1,3 +1,4 @@
+import { containsRedaction } from '../mock-as/redaction.ts'
 import type { HttpExchange } from '../mock-as/traffic.ts'
 import { describeStatus, formatBody, formFields, requestLine } from './http-format.ts'
 
@@ -31,7 +32,7 @@ export function HttpExchangeView({
   const { request, response } = exchange
   const Heading = `h${headingLevel}` as const
   const fields = formFields(request)
-  const responseBody = formatBody(response.body, response.headers)
+  const responseBody = formatBody(response.body, response.headers, response.bodyLength)
   const requestBody = formatBody(request.body, request.headers)
   return (
     <div className="grid gap-3 lg:grid-cols-2">
@@ -81,6 +82,13 @@ export function HttpExchangeView({
           Answered in {exchange.durationMs.toFixed(1)} ms
         </p>
       </div>
+      {containsRedaction(JSON.stringify(exchange)) ? (
+        <p className="text-xs text-slate-700 lg:col-span-2">
+          <code className="font-mono">[redacted]</code> marks a password, secret, key or token
+          removed before this exchange was stored (a JWT keeps its header and claims, not its
+          signature). Only the live view of a run in progress shows them.
+        </p>
+      ) : null}
     </div>
   )
 }

@@ -73,7 +73,22 @@ function ValueView({ value }: { value: ShownValue }) {
       <dt className="text-sm font-medium text-slate-800">{value.label}</dt>
       <dd className="min-w-0 sm:col-span-3">
         {body}
-        {value.note ? <p className="mt-0.5 text-xs text-slate-700">{value.note}</p> : null}
+        {value.note || value.spec ? (
+          <p className="mt-0.5 text-xs text-slate-700">
+            {value.note}
+            {value.note && value.spec ? ' ' : null}
+            {value.spec ? (
+              <a
+                href={value.spec.href}
+                className="text-sky-800 underline hover:text-sky-950"
+                target="_blank"
+                rel="noreferrer"
+              >
+                {value.spec.label}
+              </a>
+            ) : null}
+          </p>
+        ) : null}
       </dd>
     </div>
   )
@@ -350,6 +365,8 @@ export interface StepCardProps {
   /** Server exchanges made while the browser was away after this step. */
   awayTraffic: HttpExchange[]
   canRun: boolean
+  /** The run can no longer go on (its secrets were dropped): show what happened, offer no run. */
+  closed?: boolean
   busy: boolean
   /** `automatic` for a repeating step's timed run: the page then leaves the focus alone. */
   onRun(choice?: string, automatic?: boolean, input?: string): void
@@ -371,6 +388,7 @@ export function StepCard({
   finishedAt,
   awayTraffic,
   canRun,
+  closed = false,
   busy,
   onRun,
   onFollow,
@@ -383,7 +401,7 @@ export function StepCard({
   const from = actors.find((actor) => actor.id === step.from)?.label
   const to = actors.find((actor) => actor.id === step.to)?.label
   const headingId = `step-${step.id}`
-  const isCurrent = state === 'current' || state === 'failed'
+  const isCurrent = !closed && (state === 'current' || state === 'failed')
   const [choice, setChoice] = useState(step.choices?.[0]?.id)
   const repeat = isCurrent && result?.status === 'ok' ? result.repeat : undefined
   // The editor's text: filled once when the step becomes current (its initial value may use

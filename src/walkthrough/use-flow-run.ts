@@ -1,9 +1,11 @@
 /**
  * The walkthrough's state machine: which step is next, what each step produced, and whether the
  * browser is away at the authorization server. The run is written to sessionStorage before every
- * change takes effect, so it survives the navigation to the server and back, and a reload.
+ * change takes effect, so it survives the navigation to the server and back, and a reload. The
+ * stored copy of a finished run, or of one idle for an hour, keeps no secrets (run-secrets.ts);
+ * the page keeps showing a finished run's values until it is reloaded.
  */
-import { useCallback, useRef, useState } from 'react'
+import { useCallback, useEffect, useRef, useState } from 'react'
 import type { Destination, Flow } from '../flows/flow-model.ts'
 import {
   createRun,
@@ -13,22 +15,27 @@ import {
   recordReturn,
   runNextStep,
 } from '../flows/flow-runner.ts'
+import { secretsExpireAt, storableRun, withoutSecrets } from '../flows/run-secrets.ts'
+import { keepDroppingExpiredSecrets, runStorageKey } from './saved-runs.ts'
 
-export const runStorageKey = (flowId: string) => `grantlab.walkthrough.${flowId}`
-
-function load(flow: Flow): FlowRun {
+function save(run: FlowRun, flow: Flow) {
   try {
-    return parseRun(sessionStorage.getItem(runStorageKey(flow.id)), flow) ?? createRun(flow)
+    sessionStorage.setItem(runStorageKey(run.flowId), JSON.stringify(storableRun(run, flow)))
   } catch {
-    return createRun(flow)
+    // Storage full or disabled: the walkthrough still works until the page is left.
   }
 }
 
-function save(run: FlowRun) {
+function load(flow: Flow): FlowRun {
   try {
-    sessionStorage.setItem(runStorageKey(run.flowId), JSON.stringify(run))
+    const saved = parseRun(sessionStorage.getItem(runStorageKey(flow.id)), flow)
+    if (!saved) return createRun(flow)
+    // Saved before it was due (or by an older version): drop its secrets now.
+    const storable = storableRun(saved, flow)
+    if (storable !== saved) save(storable, flow)
+    return storable
   } catch {
-    // Storage full or disabled: the walkthrough still works until the page is left.
+    return createRun(flow)
   }
 }
 
@@ -50,11 +57,31 @@ export function useFlowRun(flow: Flow): FlowRunControls {
   // The latest run, for callbacks that must not act on a stale copy (double clicks, Strict Mode).
   const latest = useRef(run)
 
-  const commit = useCallback((next: FlowRun) => {
-    latest.current = next
-    save(next)
-    setRun(next)
-  }, [])
+  const commit = useCallback(
+    (next: FlowRun) => {
+      latest.current = next
+      save(next, flow)
+      setRun(next)
+    },
+    [flow],
+  )
+
+  useEffect(() => keepDroppingExpiredSecrets(), [])
+
+  // An hour after the last step, the open page lets go of the secrets too, and says so.
+  useEffect(() => {
+    if (run.secretsDropped) return
+    const timer = setTimeout(
+      () => {
+        const current = latest.current
+        if (current.secretsDropped || Date.now() < secretsExpireAt(current)) return
+        const finished = current.next >= flow.steps.length
+        commit(withoutSecrets(current, finished ? 'finished' : 'expired'))
+      },
+      Math.max(0, secretsExpireAt(run) - Date.now()),
+    )
+    return () => clearTimeout(timer)
+  }, [run, flow, commit])
 
   const runNext = useCallback(
     async (options: RunOptions = {}) => {
@@ -81,11 +108,14 @@ export function useFlowRun(flow: Flow): FlowRunControls {
     [flow, commit],
   )
 
-  const follow = useCallback((destination: Destination) => {
-    save(latest.current)
-    if (destination.how === 'navigate') window.location.assign(destination.url)
-    else if (destination.how === 'new-tab') window.open(destination.url, '_blank', 'noopener')
-  }, [])
+  const follow = useCallback(
+    (destination: Destination) => {
+      save(latest.current, flow)
+      if (destination.how === 'navigate') window.location.assign(destination.url)
+      else if (destination.how === 'new-tab') window.open(destination.url, '_blank', 'noopener')
+    },
+    [flow],
+  )
 
   const acceptReturn = useCallback(
     (url: string) => {

@@ -1,6 +1,7 @@
 /**
  * What the mock server answered since a moment: the saved traffic log (exchanges that happened
- * while the browser was on the server's own pages) plus live messages from the worker.
+ * while the browser was on the server's own pages) plus live messages from the worker. The log
+ * is redacted (docs/decisions/081); a live message is not, and wins over its logged copy.
  */
 import { useEffect, useState } from 'react'
 import {
@@ -10,9 +11,15 @@ import {
   trafficChannelName,
 } from '../mock-as/traffic.ts'
 
-function merge(current: HttpExchange[], incoming: HttpExchange[]): HttpExchange[] {
+function merge(
+  current: HttpExchange[],
+  incoming: HttpExchange[],
+  source: 'live' | 'log',
+): HttpExchange[] {
   const byId = new Map(current.map((exchange) => [exchange.id, exchange]))
-  for (const exchange of incoming) byId.set(exchange.id, exchange)
+  for (const exchange of incoming) {
+    if (source === 'live' || !byId.has(exchange.id)) byId.set(exchange.id, exchange)
+  }
   return [...byId.values()].sort((a, b) => a.startedAt - b.startedAt)
 }
 
@@ -28,13 +35,13 @@ export function useServerTraffic(since: number): HttpExchange[] {
       channel.onmessage = (event: MessageEvent<unknown>) => {
         if (isHttpExchange(event.data) && event.data.startedAt >= since) {
           const exchange = event.data
-          setExchanges((current) => merge(current, [exchange]))
+          setExchanges((current) => merge(current, [exchange], 'live'))
         }
       }
     }
     readTrafficLog(since)
       .then((logged) => {
-        if (active) setExchanges((current) => merge(current, logged))
+        if (active) setExchanges((current) => merge(current, logged, 'log'))
       })
       .catch(() => {
         // No log (IndexedDB unavailable): live messages still arrive.

@@ -110,13 +110,18 @@ function FlowWalkthrough({ flow, isCallback }: { flow: Flow; isCallback: boolean
     if (focusRequest) document.getElementById(focusRequest.id)?.focus()
   }, [focusRequest])
 
-  const states = stepStates(flow, run)
   const latestStepId = Object.entries(run.records).reduce<[string, number] | undefined>(
     (latest, [id, record]) =>
       latest && latest[1] >= record.finishedAt ? latest : [id, record.finishedAt],
     undefined,
   )?.[0]
   const finished = run.next >= flow.steps.length
+  // An hour after its last step, an unfinished run lost its secrets: it can be read, not resumed.
+  const closed = run.secretsDropped !== undefined && !finished
+  // A closed run has no next step: what would have run next shows as not run.
+  const states = stepStates(flow, run).map((state) =>
+    closed && state === 'current' ? 'pending' : state,
+  )
   const inputContext: InputContext<FlowData> = {
     data: run.data,
     appOrigin: window.location.origin,
@@ -199,6 +204,16 @@ function FlowWalkthrough({ flow, isCallback }: { flow: Flow; isCallback: boolean
       </div>
 
       <MockServerNotice state={serverState} />
+      {closed ? (
+        <div className="mt-4 rounded border border-amber-300 bg-amber-50 p-3 text-sm text-amber-950">
+          <h2 className="font-semibold">This run’s tokens and keys are gone</h2>
+          <p className="mt-1">
+            Its last step ran over an hour ago, so this tab dropped the run’s tokens, keys and
+            secrets from its storage. What happened stays below, with those values shown as{' '}
+            <code className="font-mono">[redacted]</code>. Start over to run the flow again.
+          </p>
+        </div>
+      ) : null}
       <p
         aria-live="polite"
         className={
@@ -256,6 +271,7 @@ function FlowWalkthrough({ flow, isCallback }: { flow: Flow; isCallback: boolean
                   awayTraffic={awayTraffic}
                   latest={step.id === latestStepId}
                   canRun={serverState === 'ready'}
+                  closed={closed}
                   busy={busy}
                   onRun={onRun}
                   onFollow={onFollow}
@@ -296,6 +312,10 @@ function FlowWalkthrough({ flow, isCallback }: { flow: Flow; isCallback: boolean
             <p className="mt-1 text-sm text-emerald-950">
               Every step ran. Read back through the requests and tokens above, or start over to run
               the flow again with fresh values.
+            </p>
+            <p className="mt-1 text-sm text-emerald-950">
+              This tab keeps no token, key or secret of a finished run: after a reload, the requests
+              and tokens above show them as <code className="font-mono">[redacted]</code>.
             </p>
             {flow.deprecated?.useInstead ? (
               <p className="mt-2 text-sm text-emerald-950">

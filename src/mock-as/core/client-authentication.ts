@@ -172,7 +172,8 @@ async function authenticateWithAssertion(
       subject: client.client_id,
       // RFC 9126 §2: the PAR endpoint's URL is an accepted audience too.
       audience: [ctx.issuer, ctx.endpoints.token, ctx.endpoints.pushedAuthorization],
-      algorithms: ['RS256', 'ES256', 'PS256', 'EdDSA'],
+      // RFC 9864: Ed25519 is the name to use; the deprecated EdDSA is still accepted.
+      algorithms: ['RS256', 'ES256', 'PS256', 'Ed25519', 'EdDSA'],
       requiredClaims: ['exp', 'jti'],
       currentDate: new Date(ctx.deps.clock.now()),
       clockTolerance: 30,

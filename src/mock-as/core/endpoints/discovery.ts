@@ -42,7 +42,7 @@ export function buildMetadata(ctx: ServerContext): Record<string, unknown> {
     subject_types_supported: ['public'],
     id_token_signing_alg_values_supported: ['RS256', 'ES256'],
     token_endpoint_auth_methods_supported: tokenEndpointAuthMethods,
-    token_endpoint_auth_signing_alg_values_supported: ['RS256', 'ES256', 'PS256', 'EdDSA'],
+    token_endpoint_auth_signing_alg_values_supported: ['RS256', 'ES256', 'PS256', 'Ed25519'],
     revocation_endpoint_auth_methods_supported: tokenEndpointAuthMethods,
     introspection_endpoint_auth_methods_supported: tokenEndpointAuthMethods.filter(
       (method) => method !== 'none',
