@@ -1,4 +1,4 @@
-import type { ServerContext } from './context'
+import { lifetimes, type ServerContext } from './context'
 
 /**
  * Device authorization records (RFC 8628): one per device authorization request, keyed by the
@@ -98,7 +98,7 @@ export async function findByUserCode(
 /** Stores a new device code; it may be purged once expired (a redeemed one lives longer). */
 export async function saveDeviceCode(ctx: ServerContext, record: DeviceCodeRecord): Promise<void> {
   await ctx.deps.store.put(deviceCodesKind, record.deviceCode, record, {
-    expiresAt: record.expiresAt,
+    expiresAt: record.expiresAt + lifetimes.expiredGrace,
   })
 }
 
@@ -116,7 +116,7 @@ export function decideDeviceCode(
   return ctx.withLock(`device:${deviceCode}`, async () => {
     let decided = false
     await ctx.deps.store.update<DeviceCodeRecord>(deviceCodesKind, deviceCode, (current) => {
-      if (!current || current.status !== 'pending' || current.expiresAt <= ctx.nowSeconds()) {
+      if (current?.status !== 'pending' || current.expiresAt <= ctx.nowSeconds()) {
         return undefined
       }
       decided = true
