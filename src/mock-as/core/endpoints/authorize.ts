@@ -296,8 +296,15 @@ async function loadPending(
     return renderErrorPage(ctx, { error: 'invalid_request', description: finishedDescription })
   }
   const refused = checkBoundForm(ctx, request, pending.browserId)
-  if (refused)
-    return renderErrorPage(ctx, { error: 'access_denied', description: refused, status: 403 })
+  if (refused) {
+    return renderErrorPage(ctx, {
+      error: 'access_denied',
+      description: refused,
+      status: 403,
+      explanation:
+        'If you did not just press a button on this server’s own page, another site may have tried to sign you in or approve a request in your name. Nothing happened. To use an application, start again from it.',
+    })
+  }
   const client = await findClient(ctx, pending.clientId)
   if (!client) {
     return renderErrorPage(ctx, { error: 'invalid_client', description: 'The client is gone.' })
