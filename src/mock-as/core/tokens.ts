@@ -22,6 +22,11 @@ export interface GrantRecord {
   authTime?: number
   revoked: boolean
   createdAt: number
+  /**
+   * When the last token issued under the grant expires: the store may drop the grant then
+   * (`keepGrantUntil`). Unset until a token is issued.
+   */
+  expiresAt?: number
 }
 
 export interface AccessTokenRecord {
@@ -66,12 +71,22 @@ export async function createGrant(
   return grant
 }
 
-/** Revokes a grant and so every token issued under it. */
+/** Revokes a grant and so every token issued under it (atomically; its expiry is kept). */
 export async function revokeGrant(ctx: ServerContext, grantId: string): Promise<void> {
-  const grant = await ctx.deps.store.get<GrantRecord>(grantsKind, grantId)
-  if (grant && !grant.revoked) {
-    await ctx.deps.store.put(grantsKind, grantId, { ...grant, revoked: true })
-  }
+  await ctx.deps.store.update<GrantRecord>(grantsKind, grantId, (grant) =>
+    grant && !grant.revoked ? { put: { ...grant, revoked: true } } : undefined,
+  )
+}
+
+/**
+ * Keeps a grant at least until `until` (a token issued under it expires then), so that the grant
+ * lives as long as its longest-lived token and no longer (docs/decisions/072).
+ */
+async function keepGrantUntil(ctx: ServerContext, grantId: string, until: number): Promise<void> {
+  await ctx.deps.store.update<GrantRecord>(grantsKind, grantId, (grant) => {
+    if (!grant || (grant.expiresAt !== undefined && grant.expiresAt >= until)) return undefined
+    return { put: { ...grant, expiresAt: until }, options: { expiresAt: until } }
+  })
 }
 
 export async function isGrantActive(ctx: ServerContext, grantId: string): Promise<boolean> {
@@ -119,7 +134,8 @@ export async function issueAccessToken(
   const token = await new SignJWT(claims)
     .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'at+jwt' })
     .sign(key.privateKey)
-  await ctx.deps.store.put(accessTokensKind, record.jti, record)
+  await ctx.deps.store.put(accessTokensKind, record.jti, record, { expiresAt: record.exp })
+  await keepGrantUntil(ctx, grant.id, record.exp)
   return { token, record }
 }
 
@@ -142,7 +158,8 @@ export async function issueRefreshToken(
     iat,
     exp: iat + lifetimes.refreshToken,
   }
-  await ctx.deps.store.put(refreshTokensKind, record.token, record)
+  await ctx.deps.store.put(refreshTokensKind, record.token, record, { expiresAt: record.exp })
+  await keepGrantUntil(ctx, grant.id, record.exp)
   return record
 }
 
