@@ -273,7 +273,8 @@ async function runCodeFlow(loaded: Loaded, metadata: ClientMetadata) {
   const back = await signInAndConsent(browser, login, {
     username: 'alice',
     password: 'any password (development interactions)',
-    done: toClient,
+    stopAt: toClient,
+    done: (page) => toClient(page.url),
   })
   const callback = oauth.validateAuthResponse(as, client, new URL(back.url), state)
   const tokens = await oauth.processAuthorizationCodeResponse(

@@ -116,22 +116,33 @@ export class TestBrowser {
     this.#cookies.set(hostname, jar)
   }
 
+  /** Every request and its status, for a test's failure message. */
+  readonly log: string[] = []
+
   async #request(
     url: string,
     init: { method?: string; body?: URLSearchParams; headers?: Record<string, string> } = {},
   ): Promise<Response> {
     this.visited.push(url)
     const cookie = this.cookieHeader(url)
-    const response = await fetch(url, {
-      method: init.method ?? 'GET',
-      redirect: 'manual',
-      headers: {
-        accept: 'text/html,application/json;q=0.9,*/*;q=0.8',
-        ...(cookie ? { cookie } : {}),
-        ...init.headers,
-      },
-      ...(init.body ? { body: init.body } : {}),
-    })
+    let response: Response
+    try {
+      response = await fetch(url, {
+        method: init.method ?? 'GET',
+        redirect: 'manual',
+        signal: AbortSignal.timeout(20_000),
+        headers: {
+          accept: 'text/html,application/json;q=0.9,*/*;q=0.8',
+          ...(cookie ? { cookie } : {}),
+          ...init.headers,
+        },
+        ...(init.body ? { body: init.body } : {}),
+      })
+    } catch (error) {
+      const why = error instanceof Error ? error.message : String(error)
+      throw new Error(`${init.method ?? 'GET'} ${url} failed: ${why}\n${this.log.join('\n')}`)
+    }
+    this.log.push(`${response.status} ${init.method ?? 'GET'} ${url}`)
     this.#store(url, response)
     return response
   }
@@ -216,9 +227,10 @@ function siteRelation(from: string, to: string): string {
 }
 
 /**
- * Signs in and consents on whatever sign-in pages the server shows, until the browser is sent
- * somewhere `done` recognises (normally the client's redirect URI). Fills the one text input and
- * the one password input of a sign-in form, and presses the approving button of a consent form.
+ * Signs in and consents on whatever sign-in pages the server shows, until `done` recognises the
+ * page (normally: the browser is being sent to the client's redirect URI, which `stopAt` keeps it
+ * from following). Fills the one text input and the one password input of a sign-in form, and
+ * presses the approving button of a consent form.
  */
 export async function signInAndConsent(
   browser: TestBrowser,
@@ -226,13 +238,15 @@ export async function signInAndConsent(
   init: {
     username: string
     password: string
-    done: (url: string) => boolean
+    done: (page: Page) => boolean
+    stopAt?: (url: string) => boolean
     approve?: RegExp
   },
 ): Promise<Page> {
   let page = start
+  const follow = init.stopAt ? { stopAt: init.stopAt } : {}
   for (let step = 0; step < 8; step += 1) {
-    if (init.done(page.url)) return page
+    if (init.done(page)) return page
     const forms = readForms(page.html, page.url)
     const login = forms.find((form) => form.inputs.some((name) => /pass/i.test(name)))
     if (login) {
@@ -242,7 +256,7 @@ export async function signInAndConsent(
         page,
         login,
         { ...(user ? { [user]: init.username } : {}), [password]: init.password },
-        { stopAt: init.done },
+        follow,
       )
       continue
     }
@@ -259,12 +273,7 @@ export async function signInAndConsent(
         `no sign-in or consent form at ${page.url} (${page.status}): ${page.html.slice(0, 300)}`,
       )
     }
-    page = await browser.submit(
-      page,
-      anyForm,
-      {},
-      { ...(button ? { button } : {}), stopAt: init.done },
-    )
+    page = await browser.submit(page, anyForm, {}, { ...(button ? { button } : {}), ...follow })
   }
   throw new Error('the sign-in did not finish within eight pages')
 }
