@@ -104,6 +104,30 @@ export function exportEnvFile(metadata: ClientMetadata, { issuer }: EnvOptions):
   return `${out.join('\n')}\n`
 }
 
+/** What the file still needs from you; shown beside the export on the page. */
+export function envNotes(metadata: ClientMetadata): string[] {
+  const settings = starterSettings(metadata)
+  const missing = [
+    ...(metadata.client_id ? [] : ['OAUTH_CLIENT_ID']),
+    ...(settings.includes('OAUTH_CLIENT_SECRET') && !metadata.client_secret
+      ? ['OAUTH_CLIENT_SECRET']
+      : []),
+  ]
+  return [
+    'Exactly the settings `oauth-client.ts` reads. Keep it out of version control.',
+    ...(missing.length > 0
+      ? [
+          `Fill in ${missing.join(' and ')} from your registration: the page does not hold ${missing.length > 1 ? 'them' : 'it'}.`,
+        ]
+      : []),
+    ...(settings.includes('OAUTH_REDIRECT_URI') && !starterRedirectUri(metadata).loopback
+      ? [
+          'Set OAUTH_REDIRECT_URI to a loopback redirect URI you registered (http://127.0.0.1:PORT/…): the starter listens for the redirect on your machine.',
+        ]
+      : []),
+  ]
+}
+
 /** Reads a `.env` text into name → value (for tests and for anyone checking the output). */
 export function parseEnvFile(text: string): Record<string, string> {
   const out: Record<string, string> = {}

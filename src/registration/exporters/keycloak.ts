@@ -188,34 +188,34 @@ export function keycloakNotes(metadata: ClientMetadata): string[] {
   const notes: string[] = []
   if (grants.includes(grantTypes.jwtBearer)) {
     notes.push(
-      'JWT bearer grant (RFC 7523): Keycloak trusts an assertion only through an identity provider. In the realm, add one (type OpenID Connect v1.0, or JWT Authorization Grant) with the assertion issuer’s iss as its Issuer and its JWKS URL; switch on JWT Authorization Grant in its Authorization Grant Settings; link each user to it (the assertion’s sub is the user’s id at that provider); then choose it under this client’s Allowed Identity Providers for JWT Authorization Grant. The grant is a Keycloak preview feature: start the server with --features=jwt-authorization-grant. Keycloak refuses an assertion without a jti, or one used before, unless the identity provider allows reuse.',
+      'JWT bearer grant (RFC 7523): Keycloak trusts an assertion only through an identity provider. In the realm, add one (type OpenID Connect v1.0, or JWT Authorization Grant) with the assertion issuer’s `iss` as its Issuer and its JWKS URL; switch on JWT Authorization Grant in its Authorization Grant Settings; link each user to it (the assertion’s `sub` is the user’s id at that provider); then choose it under this client’s Allowed Identity Providers for JWT Authorization Grant. The grant is a Keycloak preview feature: start the server with `--features=jwt-authorization-grant`. Keycloak refuses an assertion without a `jti`, or one used before, unless the identity provider allows reuse.',
     )
     if (isPublic) {
       notes.push(
-        'Keycloak lets only confidential clients use the JWT bearer grant, and this client is public (token_endpoint_auth_method none): give it a credential (private_key_jwt) before importing it.',
+        'Keycloak lets only confidential clients use the JWT bearer grant, and this client is public (`token_endpoint_auth_method` `none`): give it a credential (`private_key_jwt`) before importing it.',
       )
     }
   }
   if (grants.includes(grantTypes.tokenExchange)) {
     notes.push(
-      `Token exchange (RFC 8693): this client has Keycloak’s standard token exchange switched on. Keycloak exchanges a subject token only when this client is in the token’s aud, so the client that receives the user’s token must add this one as an audience (an audience mapper or client scope).${isPublic ? ' Keycloak allows token exchange only for confidential clients; this one is public.' : ''}`,
+      `Token exchange (RFC 8693): this client has Keycloak’s standard token exchange switched on. Keycloak exchanges a subject token only when this client is in the token’s \`aud\`, so the client that receives the user’s token must add this one as an audience (an audience mapper or client scope).${isPublic ? ' Keycloak allows token exchange only for confidential clients; this one is public.' : ''}`,
     )
   }
   if (scopes.includes('offline_access')) {
     notes.push(
-      'offline_access is an optional client scope here, not a default one: a refresh token that outlives the session is issued only when the client asks for offline_access (OpenID Connect Core §11). As a default scope, every login would become an offline session.',
+      '`offline_access` is an optional client scope here, not a default one: a refresh token that outlives the session is issued only when the client asks for `offline_access` (OpenID Connect Core §11). As a default scope, every login would become an offline session.',
     )
   }
   const custom = scopes.filter((value) => !builtInScopes.has(value))
   if (custom.length > 0) {
     notes.push(
-      `Create the client scope${custom.length > 1 ? 's' : ''} ${custom.join(', ')} in the realm before the import (Client scopes → Create client scope): Keycloak skips a scope it does not know.`,
+      `Create the client scope${custom.length > 1 ? 's' : ''} ${custom.map((name) => `\`${name}\``).join(', ')} in the realm before the import (Client scopes → Create client scope): Keycloak skips a scope it does not know.`,
     )
   }
   const algs = [metadata.token_endpoint_auth_signing_alg, metadata.id_token_signed_response_alg]
   if (algs.some((alg) => alg === 'Ed25519' || alg === 'EdDSA')) {
     notes.push(
-      'Keycloak calls the Ed25519 signature algorithm “EdDSA” (the curve is part of the key), so this export writes EdDSA. In JOSE that name is deprecated: RFC 9864 names the algorithm Ed25519, as the other exports do.',
+      'Keycloak calls the Ed25519 signature algorithm `EdDSA` (the curve is part of the key), so this export writes `EdDSA`. In JOSE that name is deprecated: RFC 9864 names the algorithm `Ed25519`, as the other exports do.',
     )
   }
   return notes

@@ -241,6 +241,40 @@ function usage(needsSetup: boolean): string[] {
   ]
 }
 
+/** What to do with the module before it serves anyone; shown beside the export on the page. */
+export function oidcProviderNotes(metadata: ClientMetadata): string[] {
+  const plan = planOidcProviderModule(metadata)
+  const needsSetup = plan.jwtBearer || plan.tokenExchange
+  const notes = [
+    `It exports \`client\`, \`features\` and \`configuration\`${needsSetup ? ', and `setup(provider)`' : ''}. Load them with \`new Provider(issuer, { ...configuration, clients: [client], features })\`${needsSetup ? ', then call `await setup(provider)` before serving: oidc-provider has no built-in handler for this client’s grant, so the module brings one' : ''}.`,
+  ]
+  if (plan.apiScopes.length > 0 || plan.tokenExchange) {
+    notes.push(
+      `Access tokens for ${plan.apiScopes.map((scope) => `\`${scope}\``).join(' ') || 'the API'} are JWTs for \`${exampleApi}\` (an RFC 8707 resource indicator, in \`api\`): replace it with your API’s identifier.`,
+    )
+  }
+  if (plan.jwtBearer) {
+    notes.push(
+      'JWT bearer: replace `trustedAssertionIssuers` with the issuer you trust and its JWKS URL, and `accountForAssertion` with a look-up of the user the assertion names. Assertions are checked as RFC 7523 §3 says: signature, `iss`, `aud` (this issuer alone), `exp`, and a `jti` is refused the second time.',
+    )
+  }
+  if (plan.tokenExchange) {
+    notes.push(
+      `Token exchange policy: this client may trade an access token issued for \`${exampleApi}\` for one for \`${exampleDownstreamApi}\`, within the subject token’s scope and lifetime; actor tokens (delegation) are refused. Adjust \`api\` and \`downstream\` to your services.`,
+    )
+  }
+  if (
+    metadata.client_secret === undefined &&
+    secretMethods.has(metadata.token_endpoint_auth_method ?? 'client_secret_basic')
+  ) {
+    notes.push('The client secret is read from `OAUTH_CLIENT_SECRET` in the environment.')
+  }
+  notes.push(
+    'Before production: your own signing keys (`jwks`), cookie keys, a storage `adapter`, `findAccount`, and your own sign-in and consent pages (`interactions.url`) in place of the development ones.',
+  )
+  return notes
+}
+
 /** The whole module, as the page previews and downloads it. */
 export function exportOidcProviderModule(metadata: ClientMetadata): string {
   const method = metadata.token_endpoint_auth_method ?? 'client_secret_basic'

@@ -481,3 +481,32 @@ export function exportStarterSnippet(metadata: ClientMetadata): string {
     '',
   ].join('\n')
 }
+
+/** How to run the program, shown beside the export on the page. */
+export function starterNotes(metadata: ClientMetadata): string[] {
+  const grant = pickStarterGrant(metadata)
+  const method = metadata.token_endpoint_auth_method ?? 'client_secret_basic'
+  const notes = [
+    'Save it beside `client.env`, run `npm install oauth4webapi tsx`, then `npx tsx --env-file=client.env oauth-client.ts` (Node 20.6 or later). It prints the token response without its secrets.',
+  ]
+  if (grant === 'authorization_code') {
+    notes.push(
+      'It serves the sign-in on the redirect URI, which must be a loopback address such as `http://127.0.0.1:8080/callback` (a native client may leave the port out): open the address it prints. Every login gets its own PKCE verifier, state and nonce, kept for that browser only.',
+    )
+  }
+  if (method === 'private_key_jwt') {
+    notes.push('Put the private key you downloaded from this page in `client-private-key.pem`.')
+  }
+  if (grant === 'jwt_bearer') {
+    notes.push('Put the assertion your identity provider issued in `assertion.jwt`.')
+  }
+  if (grant === 'token_exchange') {
+    notes.push('Put the access token to exchange in `subject-token.txt`.')
+  }
+  if (metadata.dpop_bound_access_tokens) {
+    notes.push(
+      'It sends DPoP proofs (RFC 9449) from a key made for each run, and retries once when the server asks for a nonce.',
+    )
+  }
+  return notes
+}
