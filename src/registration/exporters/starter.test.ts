@@ -96,7 +96,7 @@ function start(command: string, args: string[], options: { cwd: string; env?: No
         if (match) return resolve(match)
         const fail = (why: string) =>
           reject(new Error(`${why} before printing ${pattern}:\n${stdout}\n${stderr}`))
-        const timer = setTimeout(() => fail('30 s passed'), 30_000)
+        const timer = setTimeout(() => fail('40 s passed'), 40_000)
         waiters.push({
           pattern,
           resolve: (found) => {
@@ -505,6 +505,69 @@ describe.concurrent('the starter runs against the mock server', () => {
     timeout,
   )
 })
+
+test(
+  'the starter refuses plain http for an issuer that is not on a loopback host',
+  async () => {
+    // 127.0.0.2 is on this machine, but not a loopback name the program lets through: oauth4webapi
+    // refuses before any request is made.
+    const child = await runStarter(
+      'insecure-issuer',
+      { ...preset('service'), client_id: 'x', client_secret: 'y' },
+      'http://127.0.0.2:9449/as',
+    )
+    expect(await child.exited).toBe(1)
+    expect(child.errors()).toMatch(/only requests to HTTPS are allowed/)
+  },
+  timeout,
+)
+
+test(
+  'every starter the page can export type-checks under strict TypeScript',
+  async () => {
+    // The program is TypeScript source for users to keep: one tsc run over every distinct one.
+    const dir = join(runsDir, 'type-check')
+    await mkdir(dir, { recursive: true })
+    const sources = new Set<string>()
+    for (const id of ['spa', 'web', 'native', 'cli', 'device', 'service']) {
+      sources.add(exportStarterSnippet(preset(id)))
+    }
+    for (const answers of allAnswerCombinations()) {
+      sources.add(exportStarterSnippet(recommend(answers).client))
+    }
+    const files = [...sources].map((_source, index) => `starter-${index + 1}/oauth-client.ts`)
+    await Promise.all(
+      [...sources].map(async (source, index) => {
+        await mkdir(join(dir, `starter-${index + 1}`), { recursive: true })
+        await writeFile(join(dir, files[index] as string), source)
+      }),
+    )
+    await writeFile(
+      join(dir, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          target: 'ES2022',
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          lib: ['ES2023', 'DOM'],
+          types: ['node'],
+          strict: true,
+          noUnusedLocals: true,
+          noEmit: true,
+          skipLibCheck: true,
+        },
+        files,
+      }),
+    )
+    const tsc = start(join(repo, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.json'], {
+      cwd: dir,
+    })
+    const code = await tsc.exited
+    expect(tsc.output(), 'tsc output').toBe('')
+    expect(code).toBe(0)
+  },
+  timeout,
+)
 
 // ——— Against a server that implements DPoP and PAR: oidc-provider, from its own export ———
 
