@@ -117,12 +117,12 @@ export function envNotes(metadata: ClientMetadata): string[] {
     'Exactly the settings `oauth-client.ts` reads. Keep it out of version control.',
     ...(missing.length > 0
       ? [
-          `Fill in ${missing.join(' and ')} from your registration: the page does not hold ${missing.length > 1 ? 'them' : 'it'}.`,
+          `Fill in ${missing.map((name) => `\`${name}\``).join(' and ')} from your registration: the page does not hold ${missing.length > 1 ? 'them' : 'it'}.`,
         ]
       : []),
     ...(settings.includes('OAUTH_REDIRECT_URI') && !starterRedirectUri(metadata).loopback
       ? [
-          'Set OAUTH_REDIRECT_URI to a loopback redirect URI you registered (http://127.0.0.1:PORT/…): the starter listens for the redirect on your machine.',
+          'Set `OAUTH_REDIRECT_URI` to a loopback redirect URI you registered (`http://127.0.0.1:PORT/…`): the starter listens for the redirect on your machine.',
         ]
       : []),
   ]
