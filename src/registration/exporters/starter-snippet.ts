@@ -461,7 +461,7 @@ export function exportStarterSnippet(metadata: ClientMetadata): string {
     '    : undefined',
     '  const options = { ...http, ...(DPoP ? { DPoP } : {}) }',
     '  // RFC 9449 §8: a server may ask for a nonce in the proof (use_dpop_nonce); oauth4webapi keeps',
-    '  // the one it sent, so trying once more carries it.',
+    '  // the nonce the server sent, so trying once more carries it.',
     '  async function withDpopNonce<T>(attempt: () => Promise<T>): Promise<T> {',
     '    try {',
     '      return await attempt()',
