@@ -169,10 +169,10 @@ test('Keycloak notes say what a JWT bearer client needs in the realm: an identit
   const confidential = keycloakNotes({ ...workload, token_endpoint_auth_method: 'private_key_jwt' })
   expect(confidential.join('\n')).not.toMatch(/only confidential clients/)
   expect(keycloakNotes({ grant_types: [grantTypes.tokenExchange] }).join('\n')).toMatch(
-    /in the token’s aud/,
+    /in the token’s `aud`/,
   )
   expect(keycloakNotes({ scope: 'openid orders:read' }).join('\n')).toMatch(
-    /Create the client scope orders:read/,
+    /Create the client scope `orders:read`/,
   )
   expect(keycloakNotes(presets[0]?.metadata ?? {})).toEqual([])
 })
