@@ -340,7 +340,7 @@ export const clientCredentialsFlow = defineFlow<ClientCredentialsData>({
       kind: 'request',
       spec: rfc(6750, '2.1'),
       explanation:
-        'The service sends its token in the Authorization header. The resource server checks the token and that its scope includes orders:read; the token’s subject is the service, so the API answers what the service itself may see.',
+        'The service sends its token in the Authorization header. The resource server checks the token and that its scope includes orders:read. The token’s subject is the service itself, not a user, so the demo API lists only the orders this service placed (an empty list until it places one): a service’s own token never shows a user’s orders. To read alice’s orders, a client needs a token that alice authorized, from a grant she takes part in.',
       async run(ctx) {
         return callResourceServer(ctx, need(ctx.data.accessToken, 'The access token'), {
           path: '/api/orders',

@@ -4,7 +4,7 @@
  * to it. PORT overrides the port; APP_ORIGIN sets the origin of the demo clients' redirect URIs.
  */
 import { createServer } from 'node:http'
-import { createAuthorizationServer } from './core/authorization-server'
+import { createAuthorizationServer, purgeIntervalSeconds } from './core/authorization-server'
 import { buildDemoClients, demoAdminInitialAccessToken } from './core/demo-data'
 import { createCryptoRandom, createSystemClock } from './core/host'
 import { createStoredKeys } from './core/keys'
@@ -27,6 +27,11 @@ const core = createAuthorizationServer({
 })
 
 const server = createServer(createNodeListener(core, origin))
+
+// Expired codes, tokens, sessions… go from memory once a minute, requests or not (decision 072).
+setInterval(() => {
+  core.purgeExpired().catch((error: unknown) => console.error('purge failed', error))
+}, purgeIntervalSeconds * 1000).unref()
 
 server.listen(port, '127.0.0.1', () => {
   console.log(`Grantlab mock authorization server`)

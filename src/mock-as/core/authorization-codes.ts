@@ -44,6 +44,6 @@ export async function createAuthorizationCode(
       : { codeChallenge: pending.codeChallenge, codeChallengeMethod: pending.codeChallengeMethod }),
     expiresAt: ctx.nowSeconds() + lifetimes.authorizationCode,
   }
-  await ctx.deps.store.put(codesKind, record.code, record)
+  await ctx.deps.store.put(codesKind, record.code, record, { expiresAt: record.expiresAt })
   return record
 }

@@ -10,8 +10,9 @@ const promptValues = ['none', 'login', 'consent'] as const
 /**
  * An authorization request that passed validation and waits for the user (login, consent). It is
  * kept in the store under a random id that the login and consent forms carry in a hidden field,
- * so it survives the service worker being stopped between two pages. The id is unguessable, so it
- * also protects those forms against cross-site request forgery.
+ * so it survives the service worker being stopped between two pages. The id alone does not stop
+ * cross-site request forgery (an attacker has ids of their own requests): the forms are also
+ * bound to the browser that was shown the page (`browser-binding.ts`).
  */
 export interface PendingAuthorization {
   id: string
@@ -32,6 +33,11 @@ export interface PendingAuthorization {
   expiresAt: number
   /** The login session created by a login on behalf of this very request (for prompt=login). */
   loginSessionId?: string
+  /**
+   * The browser the request's pages were shown to (the interaction cookie, `cookie` session
+   * mode); its forms are accepted only from that browser (`browser-binding.ts`).
+   */
+  browserId?: string
 }
 
 export const pendingKind = 'pending-authorizations'

@@ -1,6 +1,6 @@
 import { expect, test } from 'vitest'
 import { createAuthorizationServer } from './authorization-server'
-import { createTestAuthorizationServer, driveAuthorization } from './test-server'
+import { createTestAuthorizationServer, driveAuthorization, mergeCookies } from './test-server'
 import { authorizeUrl, get, register, spaRedirect } from './test-support'
 
 function expectErrorPage(response: Response) {
@@ -193,18 +193,22 @@ test('authorize redirects access_denied with the exact state and iss when the us
 test('login sets an HttpOnly SameSite=Lax session cookie scoped to /as', async () => {
   const t = createTestAuthorizationServer()
   const driven = await driveAuthorization(t.server, await authorizeUrl(t))
-  expect(driven.cookie).toMatch(/^grantlab_as_session=/)
+  expect(driven.cookie).toMatch(/(^|; )grantlab_as_session=/)
   const login = await get(t, await authorizeUrl(t))
   const html = await login.text()
   const pending = /name="pending" value="([^"]+)"/.exec(html)?.[1] ?? ''
   const response = await t.server.handle(
     new Request(`${t.deps.issuer}/authorize/login`, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        cookie: mergeCookies(undefined, login) ?? '',
+      },
       body: new URLSearchParams({ pending, username: 'bob', password: 'bob-password' }),
     }),
   )
   const cookie = response.headers.get('set-cookie') ?? ''
+  expect(cookie).toMatch(/^grantlab_as_session=/)
   expect(cookie).toContain('HttpOnly')
   expect(cookie).toContain('SameSite=Lax')
   expect(cookie).toContain('Path=/as')
@@ -264,23 +268,27 @@ test('max_age older than the login asks for a new login; a fresh enough login do
   expect(redirectParams(none).get('error')).toBe('login_required')
 })
 
-test('a wrong password shows the login page again with an error and no cookie', async () => {
+test('a wrong password shows the login page again with an error and no session cookie', async () => {
   const t = createTestAuthorizationServer()
   const driven = await driveAuthorization(t.server, await authorizeUrl(t), { password: 'wrong' })
   expect(driven.response.status).toBe(401)
-  expect(driven.cookie).toBeUndefined()
+  expect(driven.cookie).not.toContain('grantlab_as_session=')
   expect(driven.pages.at(-1)).toContain('role="alert"')
 })
 
 test('the pending request survives a restart of the server between login page and login (state lives in the store)', async () => {
   const t = createTestAuthorizationServer()
-  const page = await (await get(t, await authorizeUrl(t))).text()
+  const loginPage = await get(t, await authorizeUrl(t))
+  const page = await loginPage.text()
   const pending = /name="pending" value="([^"]+)"/.exec(page)?.[1] ?? ''
   const restarted = createAuthorizationServer(t.deps)
   const response = await restarted.handle(
     new Request(`${t.deps.issuer}/authorize/login`, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        cookie: mergeCookies(undefined, loginPage) ?? '',
+      },
       body: new URLSearchParams({ pending, username: 'alice', password: 'alice-password' }),
     }),
   )

@@ -191,9 +191,8 @@ async function authenticateWithAssertion(
       throw invalidClient('client_assertion was already used (jti replay).', request)
     }
     const exp = typeof claims.exp === 'number' ? claims.exp : now
-    await ctx.deps.store.put(assertionJtisKind, replayKey, {
-      expiresAt: Math.max(exp + 30, now + lifetimes.assertionReplayWindow),
-    })
+    const expiresAt = Math.max(exp + 30, now + lifetimes.assertionReplayWindow)
+    await ctx.deps.store.put(assertionJtisKind, replayKey, { expiresAt }, { expiresAt })
     return { client, method: 'private_key_jwt' as const }
   })
 }

@@ -2,7 +2,11 @@ import * as oauth from 'oauth4webapi'
 import { expect, test } from 'vitest'
 import { normalizeUserCode, userCodeAlphabet } from './device-codes'
 import { driveDeviceVerification } from './test-device-verification'
-import { createTestAuthorizationServer, type TestAuthorizationServer } from './test-server'
+import {
+  createTestAuthorizationServer,
+  mergeCookies,
+  type TestAuthorizationServer,
+} from './test-server'
 import { basic, callApi, get, introspect, postForm, register } from './test-support'
 
 const deviceGrant = 'urn:ietf:params:oauth:grant-type:device_code'
@@ -54,7 +58,11 @@ function postPage(
   fields: Record<string, string>,
   cookie?: string,
 ) {
-  return postForm(t, path, fields, cookie ? { cookie } : {})
+  // A form of the server's own page: the browser adds this Origin.
+  return postForm(t, path, fields, {
+    origin: new URL(t.deps.issuer).origin,
+    ...(cookie ? { cookie } : {}),
+  })
 }
 
 function hiddenPending(html: string): string {
@@ -354,11 +362,12 @@ test('the phone shows who asks and for what, a wrong password keeps the place, a
   const { user_code, verification_uri_complete } = await startDevice(t)
   const entered = await postPage(t, '/device', { user_code })
   const token = hiddenPending(await entered.text())
-  const badLogin = await postPage(t, '/device/login', {
-    pending: token,
-    username: 'alice',
-    password: 'nope',
-  })
+  const badLogin = await postPage(
+    t,
+    '/device/login',
+    { pending: token, username: 'alice', password: 'nope' },
+    mergeCookies(undefined, entered),
+  )
   expect(badLogin.status).toBe(401)
   expect(hiddenPending(await badLogin.text())).toBe(token)
 

@@ -82,7 +82,9 @@ ${init.body}
         init.frameAncestors ?? 'none',
       ),
       'X-Content-Type-Options': 'nosniff',
-      'Referrer-Policy': 'no-referrer',
+      // Nothing of these pages' URLs leaves the origin, but their own form posts carry this
+      // origin in `Origin` (with no-referrer they would say `null`): browser-binding.ts checks it.
+      'Referrer-Policy': 'same-origin',
       ...init.headers,
     },
   })
@@ -176,14 +178,23 @@ ${
  */
 export function renderErrorPage(
   ctx: ServerContext,
-  init: { error: string; description: string; status?: number },
+  init: {
+    error: string
+    description: string
+    status?: number
+    /** What the user should make of it; by default, why the server did not redirect. */
+    explanation?: string
+  },
 ): Response {
+  const explanation =
+    init.explanation ??
+    'The server did not send you back to the application, because it could not be sure where that would take you. Go back to the application and start again.'
   return htmlPage(ctx, {
     title: 'Authorization request refused',
     status: init.status ?? 400,
     body: `<h1>This authorization request was refused</h1>
 <p class="error" role="alert"><code>${escapeHtml(init.error)}</code>: ${escapeHtml(init.description)}</p>
-<p>The server did not send you back to the application, because it could not be sure where that would take you. Go back to the application and start again.</p>`,
+<p>${escapeHtml(explanation)}</p>`,
   })
 }
 

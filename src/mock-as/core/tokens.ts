@@ -23,8 +23,14 @@ export interface GrantRecord {
   revoked: boolean
   createdAt: number
   /**
+   * When the last token issued under the grant expires: the store may drop the grant then
+   * (`keepGrantUntil`). Unset until a token is issued.
+   */
+  expiresAt?: number
+  /**
    * The grant this one was derived from (token exchange: the subject token's grant). Revoking
-   * that one revokes this one too.
+   * that one revokes this one too. Its tokens never outlive the parent's, so the parent is never
+   * purged while one of them is still valid.
    */
   parentGrantId?: string
 }
@@ -74,12 +80,22 @@ export async function createGrant(
   return grant
 }
 
-/** Revokes a grant and so every token issued under it. */
+/** Revokes a grant and so every token issued under it (atomically; its expiry is kept). */
 export async function revokeGrant(ctx: ServerContext, grantId: string): Promise<void> {
-  const grant = await ctx.deps.store.get<GrantRecord>(grantsKind, grantId)
-  if (grant && !grant.revoked) {
-    await ctx.deps.store.put(grantsKind, grantId, { ...grant, revoked: true })
-  }
+  await ctx.deps.store.update<GrantRecord>(grantsKind, grantId, (grant) =>
+    grant && !grant.revoked ? { put: { ...grant, revoked: true } } : undefined,
+  )
+}
+
+/**
+ * Keeps a grant at least until `until` (a token issued under it expires then), so that the grant
+ * lives as long as its longest-lived token and no longer (docs/decisions/072).
+ */
+async function keepGrantUntil(ctx: ServerContext, grantId: string, until: number): Promise<void> {
+  await ctx.deps.store.update<GrantRecord>(grantsKind, grantId, (grant) => {
+    if (!grant || (grant.expiresAt !== undefined && grant.expiresAt >= until)) return undefined
+    return { put: { ...grant, expiresAt: until }, options: { expiresAt: until } }
+  })
 }
 
 /** Active: neither the grant nor any grant it was derived from is revoked (or gone). */
@@ -136,7 +152,8 @@ export async function issueAccessToken(
   const token = await new SignJWT(claims)
     .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'at+jwt' })
     .sign(key.privateKey)
-  await ctx.deps.store.put(accessTokensKind, record.jti, record)
+  await ctx.deps.store.put(accessTokensKind, record.jti, record, { expiresAt: record.exp })
+  await keepGrantUntil(ctx, grant.id, record.exp)
   return { token, record }
 }
 
@@ -159,7 +176,8 @@ export async function issueRefreshToken(
     iat,
     exp: iat + lifetimes.refreshToken,
   }
-  await ctx.deps.store.put(refreshTokensKind, record.token, record)
+  await ctx.deps.store.put(refreshTokensKind, record.token, record, { expiresAt: record.exp })
+  await keepGrantUntil(ctx, grant.id, record.exp)
   return record
 }
 

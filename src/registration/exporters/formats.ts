@@ -1,9 +1,9 @@
 import type { ClientMetadata } from '../client-metadata.ts'
-import { exportEnvFile } from './env-file.ts'
-import { toKeycloakClient } from './keycloak.ts'
-import { exportOidcProviderModule } from './oidc-provider.ts'
+import { envNotes, exportEnvFile } from './env-file.ts'
+import { keycloakNotes, toKeycloakClient } from './keycloak.ts'
+import { exportOidcProviderModule, oidcProviderNotes } from './oidc-provider.ts'
 import { exportRfc7591 } from './rfc7591.ts'
-import { exportStarterSnippet } from './starter-snippet.ts'
+import { exportStarterSnippet, starterNotes } from './starter-snippet.ts'
 
 export type ExportFormatId = 'rfc7591' | 'keycloak' | 'oidc-provider' | 'env' | 'starter'
 
@@ -16,6 +16,8 @@ export type ExportFormat = {
   filename: string
   mimeType: string
   render: (metadata: ClientMetadata, context: ExportContext) => string
+  /** What the file cannot say for itself: set-up in the product, placeholders to replace. */
+  notes?: (metadata: ClientMetadata) => string[]
 }
 
 /** Every export, in the order the page offers them. */
@@ -35,30 +37,36 @@ export const exportFormats: ExportFormat[] = [
     filename: 'keycloak-client.json',
     mimeType: 'application/json',
     render: (metadata) => `${JSON.stringify(toKeycloakClient(metadata), null, 2)}\n`,
+    notes: keycloakNotes,
   },
   {
     id: 'oidc-provider',
     label: 'node-oidc-provider',
-    description: 'A clients entry and the features it needs.',
+    description:
+      'An ES module for oidc-provider 9: the client, the features and configuration it needs, and a setup(provider) for grants that need code.',
     filename: 'oidc-provider-client.js',
     mimeType: 'text/javascript',
     render: (metadata) => exportOidcProviderModule(metadata),
+    notes: oidcProviderNotes,
   },
   {
     id: 'env',
     label: '.env file',
     description:
-      'Settings for your client’s code; the secret line stays empty unless you have one.',
+      'The settings of the oauth4webapi starter; the secret line stays empty unless you have one.',
     filename: 'client.env',
     mimeType: 'text/plain',
     render: (metadata, context) => exportEnvFile(metadata, context),
+    notes: envNotes,
   },
   {
     id: 'starter',
     label: 'oauth4webapi starter',
-    description: 'A TypeScript starting point for the client’s main grant.',
+    description:
+      'A runnable TypeScript program for the client’s main grant, on oauth4webapi alone, that reads client.env.',
     filename: 'oauth-client.ts',
     mimeType: 'text/plain',
     render: (metadata) => exportStarterSnippet(metadata),
+    notes: starterNotes,
   },
 ]

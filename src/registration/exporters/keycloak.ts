@@ -35,6 +35,27 @@ const flagAttributes = [
   ['use.refresh.tokens', grantTypes.refreshToken],
 ] as const
 
+/**
+ * Keycloak names the EdDSA family's JWS algorithm "EdDSA" and keeps the curve (Ed25519) as key
+ * data; RFC 9864 deprecates "EdDSA" in JOSE in favour of the fully specified "Ed25519". The
+ * export writes Keycloak's name, because that is what Keycloak accepts, and the import reads it
+ * back as Ed25519.
+ */
+function toKeycloakAlg(alg: string): string {
+  return alg === 'Ed25519' ? 'EdDSA' : alg
+}
+
+function fromKeycloakAlg(alg: string | undefined): string | undefined {
+  return alg === 'EdDSA' ? 'Ed25519' : alg
+}
+
+/**
+ * OpenID Connect Core §11: `offline_access` asks for a refresh token that outlives the user's
+ * session. As a Keycloak default client scope it would be granted on every login, so every login
+ * would become an offline session; as an optional one it is granted when the client asks for it.
+ */
+const optionalOnly = new Set(['offline_access'])
+
 function slug(text: string): string {
   return (
     text
@@ -69,10 +90,14 @@ export function toKeycloakClient(metadata: ClientMetadata): KeycloakClient {
     attributes['post.logout.redirect.uris'] = metadata.post_logout_redirect_uris.join('##')
   }
   if (metadata.token_endpoint_auth_signing_alg) {
-    attributes['token.endpoint.auth.signing.alg'] = metadata.token_endpoint_auth_signing_alg
+    attributes['token.endpoint.auth.signing.alg'] = toKeycloakAlg(
+      metadata.token_endpoint_auth_signing_alg,
+    )
   }
   if (metadata.id_token_signed_response_alg) {
-    attributes['id.token.signed.response.alg'] = metadata.id_token_signed_response_alg
+    attributes['id.token.signed.response.alg'] = toKeycloakAlg(
+      metadata.id_token_signed_response_alg,
+    )
   }
   if (metadata.dpop_bound_access_tokens !== undefined) {
     attributes['dpop.bound.access.tokens'] = String(metadata.dpop_bound_access_tokens)
@@ -124,13 +149,76 @@ export function toKeycloakClient(metadata: ClientMetadata): KeycloakClient {
     serviceAccountsEnabled: grants.includes(grantTypes.clientCredentials),
     redirectUris,
     webOrigins,
-    defaultClientScopes: scopes.filter((value) => value !== 'openid'),
+    defaultClientScopes: scopes.filter((value) => value !== 'openid' && !optionalOnly.has(value)),
+    ...(scopes.some((value) => optionalOnly.has(value))
+      ? { optionalClientScopes: scopes.filter((value) => optionalOnly.has(value)) }
+      : {}),
     attributes,
   }
   if (!isPublic) client.clientAuthenticatorType = authenticatorTypes[method] ?? 'client-secret'
   if (metadata.client_uri) client.baseUrl = metadata.client_uri
   if (metadata.client_secret) client.secret = metadata.client_secret
   return client
+}
+
+/** Built-in client scopes of a new Keycloak realm; any other scope must be created first. */
+const builtInScopes = new Set([
+  'openid',
+  'profile',
+  'email',
+  'address',
+  'phone',
+  'offline_access',
+  'roles',
+  'web-origins',
+  'acr',
+  'basic',
+  'microprofile-jwt',
+  'organization',
+])
+
+/**
+ * What the representation cannot say: the realm set-up a grant needs, and choices the mapping
+ * made. Shown beside the export on the page.
+ */
+export function keycloakNotes(metadata: ClientMetadata): string[] {
+  const grants = metadata.grant_types ?? [grantTypes.authorizationCode]
+  const isPublic = (metadata.token_endpoint_auth_method ?? 'client_secret_basic') === 'none'
+  const scopes = (metadata.scope ?? '').split(' ').filter((value) => value !== '')
+  const notes: string[] = []
+  if (grants.includes(grantTypes.jwtBearer)) {
+    notes.push(
+      'JWT bearer grant (RFC 7523): Keycloak trusts an assertion only through an identity provider. In the realm, add one (type OpenID Connect v1.0, or JWT Authorization Grant) with the assertion issuer’s `iss` as its Issuer and its JWKS URL; switch on JWT Authorization Grant in its Authorization Grant Settings; link each user to it (the assertion’s `sub` is the user’s id at that provider); then choose it under this client’s Allowed Identity Providers for JWT Authorization Grant. The grant is a Keycloak preview feature: start the server with `--features=jwt-authorization-grant`. Keycloak refuses an assertion without a `jti`, or one used before, unless the identity provider allows reuse.',
+    )
+    if (isPublic) {
+      notes.push(
+        'Keycloak lets only confidential clients use the JWT bearer grant, and this client is public (`token_endpoint_auth_method` `none`): give it a credential (`private_key_jwt`) before importing it.',
+      )
+    }
+  }
+  if (grants.includes(grantTypes.tokenExchange)) {
+    notes.push(
+      `Token exchange (RFC 8693): this client has Keycloak’s standard token exchange switched on. Keycloak exchanges a subject token only when this client is in the token’s \`aud\`, so the client that receives the user’s token must add this one as an audience (an audience mapper or client scope).${isPublic ? ' Keycloak allows token exchange only for confidential clients; this one is public.' : ''}`,
+    )
+  }
+  if (scopes.includes('offline_access')) {
+    notes.push(
+      '`offline_access` is an optional client scope here, not a default one: a refresh token that outlives the session is issued only when the client asks for `offline_access` (OpenID Connect Core §11). As a default scope, every login would become an offline session.',
+    )
+  }
+  const custom = scopes.filter((value) => !builtInScopes.has(value))
+  if (custom.length > 0) {
+    notes.push(
+      `Create the client scope${custom.length > 1 ? 's' : ''} ${custom.map((name) => `\`${name}\``).join(', ')} in the realm before the import (Client scopes → Create client scope): Keycloak skips a scope it does not know.`,
+    )
+  }
+  const algs = [metadata.token_endpoint_auth_signing_alg, metadata.id_token_signed_response_alg]
+  if (algs.some((alg) => alg === 'Ed25519' || alg === 'EdDSA')) {
+    notes.push(
+      'Keycloak calls the Ed25519 signature algorithm `EdDSA` (the curve is part of the key), so this export writes `EdDSA`. In JOSE that name is deprecated: RFC 9864 names the algorithm `Ed25519`, as the other exports do.',
+    )
+  }
+  return notes
 }
 
 function authMethodFrom(client: Record<string, unknown>, attributes: Record<string, string>) {
@@ -267,7 +355,7 @@ export function fromKeycloakClient(value: unknown): ParseResult {
     grant_types: grants,
     response_types: responseTypes,
     token_endpoint_auth_method: authMethodFrom(value, attributes),
-    token_endpoint_auth_signing_alg: attributes['token.endpoint.auth.signing.alg'],
+    token_endpoint_auth_signing_alg: fromKeycloakAlg(attributes['token.endpoint.auth.signing.alg']),
     scope,
     contacts: attributes['grantlab.contacts']?.split(' ').filter((item) => item !== ''),
     logo_uri: attributes.logoUri,
@@ -276,7 +364,7 @@ export function fromKeycloakClient(value: unknown): ParseResult {
     tos_uri: attributes.tosUri,
     jwks,
     jwks_uri: on('use.jwks.url') ? attributes['jwks.url'] : undefined,
-    id_token_signed_response_alg: attributes['id.token.signed.response.alg'],
+    id_token_signed_response_alg: fromKeycloakAlg(attributes['id.token.signed.response.alg']),
     dpop_bound_access_tokens:
       'dpop.bound.access.tokens' in attributes ? on('dpop.bound.access.tokens') : undefined,
     require_pushed_authorization_requests:

@@ -128,18 +128,23 @@ function registeredByAdmin(request: Request): boolean {
   })
 }
 
-/** Reserves a place for one more registered client, or refuses when the store is full. */
+/**
+ * Reserves a place for one more registered client in one atomic read-modify-write of the counter
+ * (`Store.update`), or refuses when the store is full: two registrations at the edge cannot both
+ * take the last place.
+ */
 async function reserveRegistration(ctx: ServerContext): Promise<void> {
-  await ctx.withLock(registrationCountKind, async () => {
-    const record = await ctx.deps.store.get<{ count: number }>(registrationCountKind, 'count')
-    const count = record?.count ?? 0
-    if (count >= maxRegisteredClients) {
-      throw invalidMetadata(
-        `This server already holds ${maxRegisteredClients} registered clients, its limit for open registration; use a demo client, or clear this site's data to start over.`,
-      )
-    }
-    await ctx.deps.store.put(registrationCountKind, 'count', { count: count + 1 })
+  let full = false
+  await ctx.deps.store.update<{ count: number }>(registrationCountKind, 'count', (current) => {
+    const count = current?.count ?? 0
+    full = count >= maxRegisteredClients
+    return full ? undefined : { put: { count: count + 1 } }
   })
+  if (full) {
+    throw invalidMetadata(
+      `This server already holds ${maxRegisteredClients} registered clients, its limit for open registration; use a demo client, or clear this site's data to start over.`,
+    )
+  }
 }
 
 /**

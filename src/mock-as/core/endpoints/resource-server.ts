@@ -62,11 +62,17 @@ export async function handleProfile(request: Request, ctx: ServerContext): Promi
   })
 }
 
+/**
+ * The orders a token may read: those of its subject, found through the store's owner index, so
+ * a request never reads every order. A user's token (any grant that acts for a user) sees that
+ * user's orders. A service's own token (client_credentials: `sub` is its client_id) sees only
+ * the orders that service placed itself, never a user's: reading alice's orders needs alice's
+ * authorization, which only a grant with alice in it carries (docs/decisions/074).
+ */
 async function ordersVisibleTo(ctx: ServerContext, sub: string): Promise<Order[]> {
-  const created = await ctx.deps.store.list<Order>(ordersKind)
-  const all = [...seedOrders, ...created]
-  // A service's own token (client_credentials) has no user: it sees every order.
-  return findUserBySub(sub) ? all.filter((order) => order.owner === sub) : all
+  const created = await ctx.deps.store.listBy<Order>(ordersKind, 'owner', sub)
+  const seeded = seedOrders.filter((order) => order.owner === sub)
+  return [...seeded, ...created].sort((a, b) => a.createdAt.localeCompare(b.createdAt))
 }
 
 /** `GET /api/orders`: needs `orders:read`. */
@@ -114,6 +120,6 @@ export async function handleCreateOrder(request: Request, ctx: ServerContext): P
     status: 'placed',
     createdAt: new Date(ctx.deps.clock.now()).toISOString(),
   }
-  await ctx.deps.store.put(ordersKind, order.id, order)
+  await ctx.deps.store.put(ordersKind, order.id, order, { indexes: { owner: order.owner } })
   return jsonResponse(order, 201)
 }

@@ -42,10 +42,12 @@ export async function handleRevoke(request: Request, ctx: ServerContext): Promis
   const access = await checkAccessToken(ctx, token, { anyAudience: true })
   if (access.valid) {
     if (access.record.clientId !== client.client_id) throw notYourToken()
-    await ctx.deps.store.put<AccessTokenRecord>(accessTokensKind, access.record.jti, {
-      ...access.record,
-      revoked: true,
-    })
+    await ctx.deps.store.put<AccessTokenRecord>(
+      accessTokensKind,
+      access.record.jti,
+      { ...access.record, revoked: true },
+      { expiresAt: access.record.exp },
+    )
   }
   return emptyResponse(200)
 }

@@ -1,4 +1,5 @@
 import { type AuthorizationCodeRecord, codesKind } from '../authorization-codes'
+import { lifetimes } from '../context'
 import { OAuthError } from '../errors'
 import { codeVerifierPattern, verifyS256 } from '../pkce'
 import { createGrant, revokeGrant } from '../tokens'
@@ -72,11 +73,14 @@ export const authorizationCodeGrant: GrantDefinition = {
         scope: record.scope,
         authTime: record.authTime,
       })
-      await ctx.deps.store.put(codesKind, code, {
-        ...record,
-        usedAt: ctx.nowSeconds(),
-        grantId: grant.id,
-      })
+      // A used code is kept as long as the tokens it issued may live, so that a second
+      // redemption can still revoke them.
+      await ctx.deps.store.put(
+        codesKind,
+        code,
+        { ...record, usedAt: ctx.nowSeconds(), grantId: grant.id },
+        { expiresAt: ctx.nowSeconds() + lifetimes.refreshToken },
+      )
       return issueUserTokens(ctx, {
         client,
         grant,

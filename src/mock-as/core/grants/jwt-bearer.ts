@@ -257,9 +257,8 @@ export const jwtBearerGrant: GrantDefinition = {
         throw refuse('jti', `an assertion with jti ${claims.jti} was already used.`)
       }
       // Kept until the assertion could no longer be accepted anyway (RFC 7523 §3, item 7).
-      await ctx.deps.store.put(assertionJtisKind, replayKey, {
-        expiresAt: Math.max(exp + assertionClockSkew, now + 1),
-      })
+      const expiresAt = Math.max(exp + assertionClockSkew, now + 1)
+      await ctx.deps.store.put(assertionJtisKind, replayKey, { expiresAt }, { expiresAt })
     })
 
     const grant = await createGrant(ctx, { clientId: client.client_id, sub: user.sub, scope })

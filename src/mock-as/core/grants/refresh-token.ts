@@ -52,7 +52,10 @@ export const refreshTokenGrant: GrantDefinition = {
           `The refresh token does not cover: ${beyond.join(' ') || '(empty scope)'}.`,
         )
       }
-      await ctx.deps.store.put(refreshTokensKind, token, { ...record, usedAt: ctx.nowSeconds() })
+      // Kept (marked used) until it expires, so that a replay is still recognised.
+      await ctx.deps.store.update<RefreshTokenRecord>(refreshTokensKind, token, (current) =>
+        current ? { put: { ...current, usedAt: ctx.nowSeconds() } } : undefined,
+      )
       // The new refresh token keeps the grant's full scope (RFC 6749 §6); only the access token
       // is narrowed to the requested scope.
       return issueUserTokens(ctx, {
