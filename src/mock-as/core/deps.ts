@@ -98,4 +98,13 @@ export interface AuthorizationServerDeps {
    * session as one store record for the whole browser — what the cookie would have meant.
    */
   sessionMode?: 'cookie' | 'this-browser'
+  /**
+   * How the server sends its own requests to clients: the back-channel logout POSTs (OpenID
+   * Connect Back-Channel Logout 1.0 §2.5). The core builds the request and reads the status; the
+   * host sends it (Node: fetch; the service worker: to the demo client's route it serves, since a
+   * worker's own fetch never reaches its own fetch handler). It must settle within a few seconds
+   * (the hosts bound it with a timeout) and may reject: a failed delivery never fails a logout.
+   * Without it no logout token is sent.
+   */
+  deliver?: (request: Request) => Promise<Response>
 }
