@@ -7,6 +7,7 @@ import {
   type TestAuthorizationServer,
 } from '../mock-as/core/test-server.ts'
 import { redactedMarker } from '../mock-as/redaction.ts'
+import { createTestDemoHost } from '../mock-as/test-demo-host.ts'
 import { dropExpiredSecrets, runStorageKey } from '../walkthrough/saved-runs.ts'
 import { allFlows, findFlow } from './all-flows.ts'
 import type { Flow } from './flow-model.ts'
@@ -94,7 +95,9 @@ function watchWire(t: TestAuthorizationServer): Wire {
 
 /** Runs a flow to its end as the browser and the learner would: sign-in, consent, phone. */
 async function runWholeFlow(flow: Flow) {
-  const t = createTestAuthorizationServer()
+  // The worker's host, as in the browser: the server core plus the demo client's back-channel
+  // route (the logout walkthrough reads what it received), with the browser's session.
+  const t = createTestDemoHost({ sessionMode: 'this-browser' })
   const wire = watchWire(t)
   const { step } = setUpFlow(flow, { t, serverClock: true })
   let run = createRun(flow, t.clock.now())
@@ -110,7 +113,8 @@ async function runWholeFlow(flow: Flow) {
     const result = run.records[stepId]?.result
     if (result?.status === 'error') throw new Error(`${flow.id} ${stepId}: ${result.message}`)
     if (result?.status === 'ok' && result.repeat) {
-      if (!phoneDone) {
+      // The device flow's polling; the PAR walkthrough's wait for a request_uri to expire.
+      if (!phoneDone && run.data.verificationUriComplete !== undefined) {
         await driveDeviceVerification(t.server, String(run.data.verificationUriComplete))
         phoneDone = true
       }

@@ -29,3 +29,13 @@ test('the Browser-Based Apps BCP is RFC 10017 and links like any RFC', () => {
     href: 'https://www.rfc-editor.org/rfc/rfc10017#section-6.1',
   })
 })
+
+test('oidc() links the logout specifications by their names', () => {
+  expect(oidc('RP-Initiated Logout', '2', 'RPLogout')).toEqual({
+    label: 'OIDC RP-Initiated Logout §2',
+    href: 'https://openid.net/specs/openid-connect-rpinitiated-1_0.html#RPLogout',
+  })
+  expect(oidc('Back-Channel Logout', '2.6', 'Validation').href).toBe(
+    'https://openid.net/specs/openid-connect-backchannel-1_0.html#Validation',
+  )
+})
