@@ -20,7 +20,7 @@ function ok(run: FlowRun, stepId: string) {
   return result
 }
 
-const valueOf = (run: FlowRun, stepId: string, label: string) =>
+const shownValue = (run: FlowRun, stepId: string, label: string) =>
   resultOf(run, stepId).values?.find((shown) => shown.label === label)?.value
 
 /** Runs the steps up to the logout navigation, signing in through the server's pages. */
@@ -42,7 +42,7 @@ test('the logout walkthrough: sign in, log out at the server, read the logout to
   const setup = setUp()
   const { t, step } = setup
   let run = await untilLogout(setup)
-  expect(valueOf(run, 'discover', 'end_session_endpoint')).toBe(`${t.deps.issuer}/logout`)
+  expect(shownValue(run, 'discover', 'end_session_endpoint')).toBe(`${t.deps.issuer}/logout`)
   expect(ok(run, 'logout').notes?.[0]).toMatch(/oauth4webapi has no end-session helper/)
   const logoutUrl = new URL(run.awaitingReturn?.url ?? '')
   expect([...logoutUrl.searchParams.keys()]).toEqual([
@@ -59,7 +59,7 @@ test('the logout walkthrough: sign in, log out at the server, read the logout to
   const back = logout.headers.get('location') ?? ''
   expect(back).toBe(`${t.deps.appOrigin}/walkthrough/logout/callback?state=${run.data.logoutState}`)
   run = await step(recordReturn(run, back))
-  expect(valueOf(run, 'logout-return', 'state')).toBe(run.data.logoutState)
+  expect(shownValue(run, 'logout-return', 'state')).toBe(run.data.logoutState)
 
   run = await step(run)
   const backchannel = ok(run, 'backchannel')
@@ -73,11 +73,11 @@ test('the logout walkthrough: sign in, log out at the server, read the logout to
       (name) => [name, '✓'],
     ),
   )
-  expect(valueOf(run, 'backchannel', 'Check: sid')).toMatch(/^✓ /)
-  expect(valueOf(run, 'backchannel', 'Check: sub')).toMatch(/^✓ user-alice/)
+  expect(shownValue(run, 'backchannel', 'Check: sid')).toMatch(/^✓ /)
+  expect(shownValue(run, 'backchannel', 'Check: sub')).toMatch(/^✓ user-alice/)
 
   run = await step(run)
-  expect(valueOf(run, 'refresh-after', 'Server error')).toMatch(/^invalid_grant/)
+  expect(shownValue(run, 'refresh-after', 'Server error')).toMatch(/^invalid_grant/)
 
   run = await step(run)
   const again = await driveAuthorization(t.server, run.awaitingReturn?.url ?? '', {
@@ -89,8 +89,8 @@ test('the logout walkthrough: sign in, log out at the server, read the logout to
   t.clock.advance(2000)
   run = await step(recordReturn(run, again.location ?? ''))
   const proved = ok(run, 'new-session')
-  expect(valueOf(run, 'new-session', 'sid')).toMatch(/^✓ new: /)
-  expect(valueOf(run, 'new-session', 'auth_time')).toMatch(/^✓ /)
+  expect(shownValue(run, 'new-session', 'sid')).toMatch(/^✓ new: /)
+  expect(shownValue(run, 'new-session', 'auth_time')).toMatch(/^✓ /)
   expect(proved.tokens?.[0]).toMatchObject({ label: 'New ID token', signature: 'verified' })
   expect(run.next).toBe(logoutFlow.steps.length)
 })

@@ -108,11 +108,11 @@ export function readServerPage(html: string): {
   description?: string
   signIn: boolean
 } {
-  const unescape = (text: string) =>
+  const decodeEntities = (text: string) =>
     text.replace(/&(?:amp|lt|gt|quot|#39);/g, (entity) => entities[entity] ?? entity)
   const match = /<p class="error" role="alert"><code>([^<]*)<\/code>: ([^<]*)<\/p>/.exec(html)
   return {
-    ...(match ? { error: unescape(match[1] ?? ''), description: unescape(match[2] ?? '') } : {}),
+    ...(match ? { error: decodeEntities(match[1] ?? ''), description: decodeEntities(match[2] ?? '') } : {}),
     signIn: html.includes('name="password"'),
   }
 }
