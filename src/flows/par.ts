@@ -112,7 +112,9 @@ export function readServerPage(html: string): {
     text.replace(/&(?:amp|lt|gt|quot|#39);/g, (entity) => entities[entity] ?? entity)
   const match = /<p class="error" role="alert"><code>([^<]*)<\/code>: ([^<]*)<\/p>/.exec(html)
   return {
-    ...(match ? { error: decodeEntities(match[1] ?? ''), description: decodeEntities(match[2] ?? '') } : {}),
+    ...(match
+      ? { error: decodeEntities(match[1] ?? ''), description: decodeEntities(match[2] ?? '') }
+      : {}),
     signIn: html.includes('name="password"'),
   }
 }
