@@ -125,11 +125,6 @@ export function envNotes(metadata: ClientMetadata): string[] {
   ]
   return [
     'Exactly the settings `oauth-client.ts` reads. Keep it out of version control.',
-    ...(settings.includes('OAUTH_CLIENT_ASSERTION_FILE')
-      ? [
-          'For a workload whose platform issues its JWT, set `OAUTH_CLIENT_ASSERTION_FILE` (or `OAUTH_CLIENT_ASSERTION`); otherwise the starter signs with the key in `OAUTH_PRIVATE_KEY_FILE`.',
-        ]
-      : []),
     ...(missing.length > 0
       ? [
           `Fill in ${missing.map((name) => `\`${name}\``).join(' and ')} from your registration: the page does not hold ${missing.length > 1 ? 'them' : 'it'}.`,
@@ -138,6 +133,11 @@ export function envNotes(metadata: ClientMetadata): string[] {
     ...(settings.includes('OAUTH_REDIRECT_URI') && !starterRedirectUri(metadata).loopback
       ? [
           'Set `OAUTH_REDIRECT_URI` to a loopback redirect URI you registered (`http://127.0.0.1:PORT/…`): the starter listens for the redirect on your machine.',
+        ]
+      : []),
+    ...(settings.includes('OAUTH_CLIENT_ASSERTION_FILE')
+      ? [
+          'For a workload whose platform issues its JWT, set `OAUTH_CLIENT_ASSERTION_FILE` (or `OAUTH_CLIENT_ASSERTION`); otherwise the starter signs with the key in `OAUTH_PRIVATE_KEY_FILE`.',
         ]
       : []),
   ]
