@@ -34,6 +34,11 @@ export interface ClientRecord {
    * @see https://www.rfc-editor.org/rfc/rfc9126#section-6
    */
   require_pushed_authorization_requests?: boolean
+  /**
+   * How a CIBA client gets its tokens; this server supports `poll` only.
+   * @see https://openid.net/specs/openid-client-initiated-backchannel-authentication-core-1_0.html#rfc.section.4
+   */
+  backchannel_token_delivery_mode?: 'poll'
   client_id_issued_at?: number
   client_secret_expires_at?: number
   /** Other registered metadata (client_uri, contacts, …), echoed back as it was registered. */
