@@ -114,12 +114,13 @@ export const cibaFlow = defineFlow<CibaData>({
           exchanges: ctx.exchanges(),
           values: [
             {
-              label: 'backchannel_authentication_endpoint',
+              label: 'Backchannel authentication endpoint',
               value: String(as.backchannel_authentication_endpoint ?? '(not offered)'),
             },
             {
-              label: 'backchannel_token_delivery_modes_supported',
+              label: 'Token delivery modes',
               value: JSON.stringify(as.backchannel_token_delivery_modes_supported ?? []),
+              note: 'backchannel_token_delivery_modes_supported',
             },
             {
               label: 'CIBA grant supported',
@@ -142,7 +143,7 @@ export const cibaFlow = defineFlow<CibaData>({
       spec: ciba('7.1'),
       moreSpecs: [ciba('7.3'), ciba('7.2'), ciba('13')],
       explanation:
-        'The agent asked the caller for their username and typed it in; the client now posts it to the backchannel authentication endpoint as login_hint, together with the scope (openid is required: CIBA is an OpenID Connect flow) and a binding_message, a short random text that both screens will show. The client is confidential and authenticates as it would at the token endpoint (here with its client secret, HTTP Basic): the server acts on its word alone that this user is on the line, so anonymous callers cannot start requests. There is no browser and no redirect: the server answers at once with auth_req_id, the handle the client polls with, expires_in, and interval, the seconds to wait between polls. It may accept requested_expiry to set expires_in. The user is asked on their own device, not here.',
+        'The agent asked the caller for their username and typed it in; the client now posts it to the backchannel authentication endpoint as login_hint, together with the scope (openid is required: CIBA is an OpenID Connect flow) and a binding_message, a short random text that both screens will show. The client is confidential and authenticates as it would at the token endpoint (here with its client secret, HTTP Basic): no user is present on this channel, so the server must know which application asks before it bothers anyone’s phone, and anonymous callers cannot start requests. There is no browser and no redirect: the server answers at once with auth_req_id, the handle the client polls with, expires_in, and interval, the seconds to wait between polls. It may accept requested_expiry to set expires_in. The user is asked on their own device, not here.',
       async run(ctx) {
         const as = need(ctx.data.as, 'The server metadata')
         const bindingMessage = newBindingMessage()
