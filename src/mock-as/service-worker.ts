@@ -23,10 +23,21 @@ declare const self: ServiceWorkerGlobalScope & {
   __WB_MANIFEST: Array<{ url: string; revision: string | null }>
 }
 
-const servedPrefixes = ['/as/', '/api/', '/.well-known/oauth-authorization-server/']
+const servedPrefixes = [
+  '/as/',
+  '/api/',
+  '/.well-known/oauth-authorization-server/',
+  // RFC 9728 metadata of /api and /mcp, the demo MCP server and the demo agent's metadata
+  // document (docs/decisions/120, 124).
+  '/.well-known/oauth-protected-resource/',
+  '/demo-agent/',
+]
+const servedPaths = ['/as', '/mcp']
 
 function isServedPath(pathname: string): boolean {
-  return pathname === '/as' || servedPrefixes.some((prefix) => pathname.startsWith(prefix))
+  return (
+    servedPaths.includes(pathname) || servedPrefixes.some((prefix) => pathname.startsWith(prefix))
+  )
 }
 
 let server: AuthorizationServer | undefined

@@ -10,7 +10,9 @@ import {
 import { handleDiscovery } from './endpoints/discovery'
 import { handleIntrospect } from './endpoints/introspect'
 import { handleJwks } from './endpoints/jwks'
+import { handleMcp } from './endpoints/mcp-server'
 import { handlePushedAuthorizationRequest } from './endpoints/par'
+import { resourceMetadataHandler } from './endpoints/protected-resource-metadata'
 import { handleRegister } from './endpoints/register'
 import { handleCreateOrder, handleListOrders, handleProfile } from './endpoints/resource-server'
 import { handleRevoke } from './endpoints/revoke'
@@ -25,7 +27,7 @@ export type HttpMethod = 'GET' | 'POST'
 /**
  * Where a route's path is rooted: below the issuer (`/as/token`), at the RFC 8414 well-known
  * location built from the issuer (`/.well-known/oauth-authorization-server/as`), or at the origin
- * (the demo resource server under `/api`).
+ * (the demo resource servers under `/api` and `/mcp`, and their RFC 9728 metadata).
  */
 export type RouteBase = 'issuer' | 'well-known-oauth' | 'origin'
 
@@ -67,6 +69,18 @@ export const routeTable: readonly RouteDefinition[] = [
     path: '/api/orders',
     handlers: { GET: handleListOrders, POST: handleCreateOrder },
   },
+  // RFC 9728 §3.1: each protected resource's metadata, and the demo MCP server (decision 120).
+  {
+    base: 'origin',
+    path: '/.well-known/oauth-protected-resource/api',
+    handlers: { GET: resourceMetadataHandler('api') },
+  },
+  {
+    base: 'origin',
+    path: '/.well-known/oauth-protected-resource/mcp',
+    handlers: { GET: resourceMetadataHandler('mcp') },
+  },
+  { base: 'origin', path: '/mcp', handlers: { POST: handleMcp } },
 ]
 
 export function resolveRoutePath(ctx: ServerContext, route: RouteDefinition): string {

@@ -19,6 +19,7 @@ import { renderConsentPage, renderErrorPage, renderLoginPage } from '../html'
 import { parseParameters, readPageForm, redirectResponse } from '../http'
 import { checkPassword, lockedMessage } from '../password-attempts'
 import { consumePushedRequest } from '../pushed-authorization-requests'
+import { resourceValuesOf } from '../resource-indicators'
 import { findResponseType } from '../response-types/response-type-table'
 import {
   createSession,
@@ -87,7 +88,8 @@ function targetOf(pending: PendingAuthorization) {
  * @see https://openid.net/specs/openid-connect-core-1_0.html#AuthRequest
  */
 export async function handleAuthorize(request: Request, ctx: ServerContext): Promise<Response> {
-  const { values, repeated } = parseParameters(new URL(request.url).searchParams)
+  const search = new URL(request.url).searchParams
+  const { values, repeated } = parseParameters(search)
   const pageError = (error: string, description: string) =>
     renderErrorPage(ctx, { error, description })
 
@@ -146,7 +148,14 @@ export async function handleAuthorize(request: Request, ctx: ServerContext): Pro
       )
     }
     pending = {
-      ...validateAuthorizationParameters(ctx, client, values, repeated),
+      // RFC 8707 §2: resource may be repeated; its values are checked on their own.
+      ...validateAuthorizationParameters(
+        ctx,
+        client,
+        values,
+        repeated.filter((name) => name !== 'resource'),
+        resourceValuesOf(search),
+      ),
       redirectUri,
       redirectUriSent: requestedRedirect !== undefined,
     }

@@ -3,6 +3,7 @@ import type { ServerContext } from '../context'
 import { claimsByScope, supportedScopes } from '../demo-data'
 import { grantTable } from '../grants/grant-table'
 import { jsonResponse } from '../http'
+import { resourceIdentifiers } from '../protected-resources'
 import { responseTypeTable } from '../response-types/response-type-table'
 
 /**
@@ -64,6 +65,8 @@ export function buildMetadata(ctx: ServerContext): Record<string, unknown> {
     claims_parameter_supported: false,
     request_parameter_supported: false,
     request_uri_parameter_supported: false,
+    /** @see https://www.rfc-editor.org/rfc/rfc9728#section-4 */
+    protected_resources: resourceIdentifiers(ctx),
   }
 }
 
