@@ -56,6 +56,14 @@ function getServer(): AuthorizationServer {
       keys: createStoredKeys(store),
       // Browsers ignore Set-Cookie on responses a worker builds; see AuthorizationServerDeps.
       sessionMode: 'this-browser',
+      // Client ID Metadata Documents from this origin only (docs/decisions/122, 124). The one
+      // document here is the demo agent's, which this worker serves itself: a worker's own fetch
+      // would skip its fetch handler and ask the network, so the core answers the request.
+      clientMetadataDocuments: {
+        allowedOrigins: [self.location.origin],
+        trustedOrigins: [self.location.origin],
+        fetch: (url, init) => getServer().handle(new Request(url, init)),
+      },
     })
   }
   return server

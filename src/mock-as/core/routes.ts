@@ -1,5 +1,6 @@
 import type { ServerContext } from './context'
 import { handleAuthorize, handleConsent, handleLogin } from './endpoints/authorize'
+import { demoAgentMetadataPath, handleDemoAgentMetadata } from './endpoints/demo-agent-metadata'
 import { handleDeviceAuthorization } from './endpoints/device-authorization'
 import {
   handleDeviceCode,
@@ -81,6 +82,8 @@ export const routeTable: readonly RouteDefinition[] = [
     handlers: { GET: resourceMetadataHandler('mcp') },
   },
   { base: 'origin', path: '/mcp', handlers: { POST: handleMcp } },
+  // The demo agent's Client ID Metadata Document, hosted beside the server (decision 124).
+  { base: 'origin', path: demoAgentMetadataPath, handlers: { GET: handleDemoAgentMetadata } },
 ]
 
 export function resolveRoutePath(ctx: ServerContext, route: RouteDefinition): string {

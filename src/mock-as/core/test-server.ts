@@ -53,6 +53,9 @@ export function createTestAuthorizationServer(
     keys: overrides.keys ?? (sharedKeys as Keys),
     clock,
     ...(overrides.sessionMode ? { sessionMode: overrides.sessionMode } : {}),
+    ...(overrides.clientMetadataDocuments
+      ? { clientMetadataDocuments: overrides.clientMetadataDocuments }
+      : {}),
   }
   return { server: createAuthorizationServer(deps), deps, clock }
 }

@@ -11,7 +11,8 @@ import {
   checkBoundForm,
   withBindingCookie,
 } from '../browser-binding'
-import { type ClientRecord, findClient } from '../clients'
+import { metadataDocumentNotice, resolveClient } from '../client-id-metadata-document'
+import type { ClientRecord } from '../clients'
 import type { ServerContext } from '../context'
 import { findUserBySub } from '../demo-data'
 import { OAuthError } from '../errors'
@@ -105,7 +106,14 @@ export async function handleAuthorize(request: Request, ctx: ServerContext): Pro
   }
   const clientId = values.get('client_id')
   if (clientId === undefined) return pageError('invalid_request', 'client_id is missing.')
-  const client = await findClient(ctx, clientId)
+  let client: ClientRecord | undefined
+  try {
+    // A URL client_id is read from its metadata document (docs/decisions/122).
+    client = await resolveClient(ctx, clientId)
+  } catch (error) {
+    if (error instanceof OAuthError) return pageError(error.error, error.description)
+    throw error
+  }
   if (!client) return pageError('invalid_client', `The client ${clientId} is not registered here.`)
 
   const requestUri = values.get('request_uri')
@@ -255,6 +263,7 @@ async function continueAuthorization(
     }
     await savePending(ctx, bound)
     const user = findUserBySub(session.sub)
+    const notice = metadataDocumentNotice(client, pending.redirectUri)
     return withBindingCookie(
       renderConsentPage(ctx, {
         pendingId: pending.id,
@@ -262,6 +271,7 @@ async function continueAuthorization(
         redirectOrigin,
         userName: user?.name ?? session.sub,
         scopes: pending.scopes,
+        ...(notice === undefined ? {} : { notice }),
       }),
       binding,
     )
@@ -314,7 +324,15 @@ async function loadPending(
         'If you did not just press a button on this server’s own page, another site may have tried to sign you in or approve a request in your name. Nothing happened. To use an application, start again from it.',
     })
   }
-  const client = await findClient(ctx, pending.clientId)
+  let client: ClientRecord | undefined
+  try {
+    client = await resolveClient(ctx, pending.clientId)
+  } catch (error) {
+    if (error instanceof OAuthError) {
+      return renderErrorPage(ctx, { error: error.error, description: error.description })
+    }
+    throw error
+  }
   if (!client) {
     return renderErrorPage(ctx, { error: 'invalid_client', description: 'The client is gone.' })
   }

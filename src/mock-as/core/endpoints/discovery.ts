@@ -67,6 +67,8 @@ export function buildMetadata(ctx: ServerContext): Record<string, unknown> {
     request_uri_parameter_supported: false,
     /** @see https://www.rfc-editor.org/rfc/rfc9728#section-4 */
     protected_resources: resourceIdentifiers(ctx),
+    /** Client ID Metadata Documents (draft section 5), when the host set them up (decision 122). */
+    client_id_metadata_document_supported: ctx.deps.clientMetadataDocuments !== undefined,
   }
 }
 
