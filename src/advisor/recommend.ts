@@ -39,6 +39,8 @@ export type ClientDraft = {
   token_endpoint_auth_method: 'none' | 'client_secret_basic' | 'private_key_jwt'
   scope: string
   redirect_uris?: string[]
+  /** The client's home page (RFC 7591 §2); an agent's Client ID Metadata Document lives below it. */
+  client_uri?: string
   jwks_uri?: string
   token_endpoint_auth_signing_alg?: string
   dpop_bound_access_tokens?: boolean
@@ -119,7 +121,11 @@ function fillAnswers(answers: Answers): {
     const value = given ?? question.assumed ?? 'no'
     filled[question.key] = value
     if (given === undefined && applicable.has(question.key)) {
-      assumed.push({ key: question.key, value, label: answerLabel(question.key, value) })
+      assumed.push({
+        key: question.key,
+        value,
+        label: answerLabel(question.key, value, answers),
+      })
     }
   }
   return { filled: filled as Omit<Situation, 'grant' | 'client'>, assumed }
@@ -165,6 +171,7 @@ function buildClient(
     scope: buildScope(profile.scope, situation),
   }
   if (profile.redirectUris.length > 0) client.redirect_uris = [...profile.redirectUris]
+  if (profile.clientUri !== undefined) client.client_uri = profile.clientUri
   if (privateKeyJwt) {
     client.jwks_uri = profile.jwksUri ?? 'https://app.example.com/.well-known/jwks.json'
     client.token_endpoint_auth_signing_alg = profile.assertionAlg ?? 'ES256'
@@ -243,7 +250,7 @@ export function recommend(answers: Answers): Recommendation {
     alternatives,
     caveats,
     ...(migration ? { migration } : {}),
-    walkthroughId: info.walkthroughId,
+    walkthroughId: rule.walkthroughId ?? info.walkthroughId,
     situation,
     assumed,
   }
