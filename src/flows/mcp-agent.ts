@@ -718,7 +718,7 @@ export const mcpAgentFlow = defineFlow<McpAgentData>({
     {
       id: 'audience',
       label: 'GET /api/orders (same token) → 401',
-      title: 'Present the same token to the demo API (audience pinning)',
+      title: 'Present the same token to the demo API: audience pinning',
       from: 'agent',
       to: 'api',
       kind: 'request',
