@@ -88,4 +88,10 @@ test('the metadata endpoints answer GET only, and unknown resources are 404', as
   expect((await unknown.json()).error).toBe('not_found')
   const root = await get(t, `${origin}/.well-known/oauth-protected-resource`)
   expect(root.status).toBe(404)
+  // The demo agent's document is read-only too.
+  const document = await t.server.handle(
+    new Request(`${origin}/demo-agent/client-metadata.json`, { method: 'POST', body: '{}' }),
+  )
+  expect(document.status).toBe(405)
+  expect(document.headers.get('allow')).toBe('GET')
 })
