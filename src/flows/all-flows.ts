@@ -11,6 +11,7 @@ import type { Flow } from './flow-model.ts'
 import { hybridFlow } from './hybrid.ts'
 import { implicitFlow } from './implicit.ts'
 import { jwtBearerFlow } from './jwt-bearer.ts'
+import { mcpAgentFlow } from './mcp-agent.ts'
 import { passwordFlow } from './password.ts'
 import { refreshTokenFlow } from './refresh-token.ts'
 import { tokenExchangeFlow } from './token-exchange.ts'
@@ -23,6 +24,7 @@ export const allFlows: readonly Flow[] = [
   clientCredentialsFlow,
   jwtBearerFlow,
   tokenExchangeFlow,
+  mcpAgentFlow,
   hybridFlow,
   implicitFlow,
   passwordFlow,
