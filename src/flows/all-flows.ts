@@ -4,6 +4,7 @@
  * `/walkthrough/<id>` and the callback route `/walkthrough/<id>/callback` pick it up.
  */
 import { authorizationCodeFlow } from './authorization-code.ts'
+import { cibaFlow } from './ciba.ts'
 import { clientCredentialsFlow } from './client-credentials.ts'
 import { deviceCodeFlow } from './device-code.ts'
 import type { Flow } from './flow-model.ts'
@@ -11,6 +12,7 @@ import { hybridFlow } from './hybrid.ts'
 import { implicitFlow } from './implicit.ts'
 import { jwtBearerFlow } from './jwt-bearer.ts'
 import { logoutFlow } from './logout.ts'
+import { mcpAgentFlow } from './mcp-agent.ts'
 import { parFlow } from './par.ts'
 import { passwordFlow } from './password.ts'
 import { refreshTokenFlow } from './refresh-token.ts'
@@ -22,9 +24,11 @@ export const allFlows: readonly Flow[] = [
   parFlow,
   logoutFlow,
   deviceCodeFlow,
+  cibaFlow,
   clientCredentialsFlow,
   jwtBearerFlow,
   tokenExchangeFlow,
+  mcpAgentFlow,
   hybridFlow,
   implicitFlow,
   passwordFlow,

@@ -1,5 +1,6 @@
 import { decodeJwt } from 'jose'
 import { expect, test } from 'vitest'
+import { driveAuthenticationDevice } from '../mock-as/core/test-authentication-device.ts'
 import { driveDeviceVerification } from '../mock-as/core/test-device-verification.ts'
 import {
   createTestAuthorizationServer,
@@ -33,12 +34,14 @@ const credentialFields = [
   'refresh_token',
   'token',
   'device_code',
+  'auth_req_id',
 ]
 const tokenFields = [
   'access_token',
   'id_token',
   'refresh_token',
   'device_code',
+  'auth_req_id',
   'client_secret',
   'registration_access_token',
 ]
@@ -96,7 +99,8 @@ function watchWire(t: TestAuthorizationServer): Wire {
 /** Runs a flow to its end as the browser and the learner would: sign-in, consent, phone. */
 async function runWholeFlow(flow: Flow) {
   // The worker's host, as in the browser: the server core plus the demo client's back-channel
-  // route (the logout walkthrough reads what it received), with the browser's session.
+  // route (the logout walkthrough reads what it received) and the demo agent's metadata document
+  // (the MCP walkthrough), with the browser's session.
   const t = createTestDemoHost({ sessionMode: 'this-browser' })
   const wire = watchWire(t)
   const { step } = setUpFlow(flow, { t, serverClock: true })
@@ -113,9 +117,11 @@ async function runWholeFlow(flow: Flow) {
     const result = run.records[stepId]?.result
     if (result?.status === 'error') throw new Error(`${flow.id} ${stepId}: ${result.message}`)
     if (result?.status === 'ok' && result.repeat) {
-      // The device flow's polling; the PAR walkthrough's wait for a request_uri to expire.
-      if (!phoneDone && run.data.verificationUriComplete !== undefined) {
-        await driveDeviceVerification(t.server, String(run.data.verificationUriComplete))
+      // The device flow's and CIBA's polling; the PAR walkthrough's wait for a request_uri to expire.
+      if (!phoneDone && (run.data.authReqId || run.data.verificationUriComplete !== undefined)) {
+        // The second device: the device flow's verification page, or CIBA's authentication device.
+        if (run.data.authReqId) await driveAuthenticationDevice(t.server, t.deps.issuer)
+        else await driveDeviceVerification(t.server, String(run.data.verificationUriComplete))
         phoneDone = true
       }
       t.clock.advance(result.repeat.afterSeconds * 1000)

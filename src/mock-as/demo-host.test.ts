@@ -19,10 +19,20 @@ test('the worker serves the server, the demo API, the well-known metadata and th
     '/api/profile',
     '/.well-known/oauth-authorization-server/as',
     '/demo-client/backchannel-logout',
+    '/mcp',
+    '/.well-known/oauth-protected-resource/mcp',
+    '/demo-agent/client-metadata.json',
   ]) {
     expect(isHostedPath(path)).toBe(true)
   }
-  for (const path of ['/', '/walkthrough/logout/callback', '/assets/app.js', '/ask', '/demo']) {
+  for (const path of [
+    '/',
+    '/walkthrough/logout/callback',
+    '/assets/app.js',
+    '/ask',
+    '/demo',
+    '/mcpx',
+  ]) {
     expect(isHostedPath(path)).toBe(false)
   }
 })

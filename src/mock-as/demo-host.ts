@@ -1,6 +1,7 @@
 /**
  * What the service worker hosts on the app's origin, wired together: the mock authorization
- * server's core (`/as/*`, `/api/*`, the RFC 8414 well-known path) and the demo client's
+ * server's core (`/as/*`, `/api/*`, the RFC 8414 and RFC 9728 well-known paths, `/mcp`, the demo
+ * agent's metadata document) and the demo client's
  * back-channel logout endpoint (`/demo-client/*`). The tests build the same host on a memory
  * store, so what they exercise is the worker's wiring.
  *
@@ -24,12 +25,21 @@ const demoClientPrefix = '/demo-client/'
 /** Paths of the app's origin that the host answers (everything else is the app itself). */
 export function isHostedPath(pathname: string): boolean {
   return (
-    pathname === '/as' ||
-    ['/as/', '/api/', '/.well-known/oauth-authorization-server/', demoClientPrefix].some((prefix) =>
-      pathname.startsWith(prefix),
-    )
+    hostedPaths.includes(pathname) || hostedPrefixes.some((prefix) => pathname.startsWith(prefix))
   )
 }
+
+const hostedPaths = ['/as', '/mcp']
+const hostedPrefixes = [
+  '/as/',
+  '/api/',
+  '/.well-known/oauth-authorization-server/',
+  // RFC 9728 metadata of /api and /mcp, the demo MCP server and the demo agent's metadata
+  // document (docs/decisions/120, 124).
+  '/.well-known/oauth-protected-resource/',
+  '/demo-agent/',
+  demoClientPrefix,
+]
 
 export interface DemoHost {
   server: AuthorizationServer

@@ -10,6 +10,7 @@ import { createCryptoRandom, createSystemClock } from './core/host'
 import { createStoredKeys } from './core/keys'
 import { createMemoryStore } from './core/memory-store'
 import { createNodeDeliver, createNodeListener } from './node-adapter'
+import { createNodeDocumentFetcher } from './node-document-fetcher'
 
 const port = Number(process.env.PORT ?? 9400)
 const origin = `http://127.0.0.1:${port}`
@@ -26,6 +27,12 @@ const core = createAuthorizationServer({
   keys: createStoredKeys(store),
   // Back-channel logout tokens go out with fetch (OpenID Connect Back-Channel Logout 1.0 §2.5).
   deliver: createNodeDeliver(),
+  // Client ID Metadata Documents: any https host whose addresses are public, plus this server's
+  // own loopback origin, where the demo agent's document lives (docs/decisions/122, 124).
+  clientMetadataDocuments: {
+    trustedOrigins: [origin],
+    fetch: createNodeDocumentFetcher({ trustedOrigins: [origin] }),
+  },
 })
 
 const server = createServer(createNodeListener(core, origin))
@@ -42,6 +49,10 @@ server.listen(port, '127.0.0.1', () => {
   console.log(`  RFC 8414   ${origin}/.well-known/oauth-authorization-server/as`)
   console.log(`  logout     ${issuer}/logout (RP-Initiated Logout 1.0)`)
   console.log(`  demo API   ${origin}/api/profile, ${origin}/api/orders`)
+  console.log(
+    `  MCP server ${origin}/mcp (RFC 9728: ${origin}/.well-known/oauth-protected-resource/mcp)`,
+  )
+  console.log(`  demo agent client_id ${origin}/demo-agent/client-metadata.json`)
   console.log(`  users      alice / alice-password, bob / bob-password`)
   console.log(`  admin      initial access token ${demoAdminInitialAccessToken} (demo shortcut)`)
   console.log('  clients')

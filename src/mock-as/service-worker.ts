@@ -41,6 +41,14 @@ function getHost(): DemoHost {
         keys: createStoredKeys(store),
         // Browsers ignore Set-Cookie on responses a worker builds; see AuthorizationServerDeps.
         sessionMode: 'this-browser',
+        // Client ID Metadata Documents from this origin only (docs/decisions/122, 124). The one
+        // document here is the demo agent's, which this worker serves itself: a worker's own fetch
+        // would skip its fetch handler and ask the network, so the host answers the request.
+        clientMetadataDocuments: {
+          allowedOrigins: [self.location.origin],
+          trustedOrigins: [self.location.origin],
+          fetch: (url, init) => getHost().fetch(new Request(url, init)),
+        },
       },
       {
         // The server's back-channel logout POSTs and the demo client's requests for the

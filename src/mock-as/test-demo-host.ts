@@ -27,8 +27,19 @@ export function createTestDemoHost(
     clock,
     ...(options.sessionMode ? { sessionMode: options.sessionMode } : {}),
   })
+  const origin = new URL(base.deps.appOrigin).origin
   const internal: TestDemoHost['internal'] = []
-  const host = createDemoHost(base.deps, {
+  // As in the worker: Client ID Metadata Documents from the app's origin only, answered by the
+  // host itself (the demo agent's document).
+  const deps: AuthorizationServerDeps = {
+    ...base.deps,
+    clientMetadataDocuments: {
+      allowedOrigins: [origin],
+      trustedOrigins: [origin],
+      fetch: (url, init) => host.fetch(new Request(url, init)),
+    },
+  }
+  const host = createDemoHost(deps, {
     onInternalExchange: (request, response) => {
       internal.push({ method: request.method, url: request.url, status: response.status })
     },
@@ -36,7 +47,7 @@ export function createTestDemoHost(
   return {
     host,
     internal,
-    deps: base.deps,
+    deps,
     clock,
     server: { handle: host.fetch, purgeExpired: () => host.server.purgeExpired() },
   }

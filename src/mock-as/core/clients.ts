@@ -52,6 +52,11 @@ export interface ClientRecord {
    * Back-Channel Logout 1.0 §2.7 says (docs/decisions/107).
    */
   grantlab_logout_revokes_offline_tokens?: boolean
+  /**
+   * How a CIBA client gets its tokens; this server supports `poll` only.
+   * @see https://openid.net/specs/openid-client-initiated-backchannel-authentication-core-1_0.html#rfc.section.4
+   */
+  backchannel_token_delivery_mode?: 'poll'
   client_id_issued_at?: number
   client_secret_expires_at?: number
   /** Other registered metadata (client_uri, contacts, …), echoed back as it was registered. */
@@ -73,7 +78,8 @@ export interface ClientRecord {
    * by a registration carrying the demo administrator's initial access token (docs/decisions/056).
    */
   trustedAssertionIssuer?: true
-  source: 'demo' | 'registered'
+  /** `metadata-document`: its client_id is a URL, read from the document there (decision 122). */
+  source: 'demo' | 'registered' | 'metadata-document'
 }
 
 export const clientsKind = 'clients'
