@@ -1,5 +1,5 @@
 import type { ApprovedAuthorization } from './authorization-request'
-import { lifetimes, type ServerContext } from './context'
+import type { ServerContext } from './context'
 
 export const codesKind = 'authorization-codes'
 
@@ -42,7 +42,7 @@ export async function createAuthorizationCode(
     ...(pending.codeChallenge === undefined
       ? {}
       : { codeChallenge: pending.codeChallenge, codeChallengeMethod: pending.codeChallengeMethod }),
-    expiresAt: ctx.nowSeconds() + lifetimes.authorizationCode,
+    expiresAt: ctx.nowSeconds() + ctx.lifetimes.authorizationCode,
   }
   await ctx.deps.store.put(codesKind, record.code, record, { expiresAt: record.expiresAt })
   return record

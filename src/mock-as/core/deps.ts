@@ -4,6 +4,10 @@
  * (IndexedDB, real clock) and in Node or Vitest (a Map, a fixed clock).
  */
 
+import type { CorsPolicy } from './cors'
+import type { Directory } from './directory'
+import type { Faults } from './faults'
+
 /**
  * What a store keeps beside a record's value, so that it can drop and find records without
  * reading them all.
@@ -98,4 +102,28 @@ export interface AuthorizationServerDeps {
    * session as one store record for the whole browser — what the cookie would have meant.
    */
   sessionMode?: 'cookie' | 'this-browser'
+  /**
+   * The users and clients set up before the server started. Left out: the demo users and clients
+   * (what the service worker and `npm run as` without a configuration file serve).
+   */
+  directory?: Directory
+  /** Token, code and session lifetimes in seconds, where a configuration changes them. */
+  lifetimes?: Partial<ConfigurableLifetimes>
+  /**
+   * Which other origins may call the server's API endpoints from a browser (CORS). Left out: none,
+   * and no CORS headers at all; the service worker serves the app's own origin and needs none
+   * (docs/decisions/116).
+   */
+  cors?: CorsPolicy
+  /** Errors a test asked for (`injectError` of the Node API); left out everywhere else. */
+  faults?: Faults
+}
+
+/** The lifetimes a configuration may set, in seconds. */
+export interface ConfigurableLifetimes {
+  accessToken: number
+  idToken: number
+  refreshToken: number
+  authorizationCode: number
+  loginSession: number
 }

@@ -1,4 +1,4 @@
-import { lifetimes, type ServerContext } from './context'
+import type { ServerContext } from './context'
 import { readCookie } from './http'
 
 /**
@@ -41,7 +41,7 @@ export async function createSession(ctx: ServerContext, sub: string): Promise<Lo
     id: ctx.randomId(32),
     sub,
     authTime: now,
-    expiresAt: now + lifetimes.loginSession,
+    expiresAt: now + ctx.lifetimes.loginSession,
   }
   const options = { expiresAt: session.expiresAt }
   await ctx.deps.store.put(sessionsKind, session.id, session, options)
@@ -54,7 +54,7 @@ export async function createSession(ctx: ServerContext, sub: string): Promise<Lo
 /** HttpOnly, SameSite=Lax (the consent POST is same-site), Path = the issuer path. */
 export function sessionCookie(ctx: ServerContext, session: LoginSession): string {
   const secure = ctx.issuer.startsWith('https:') ? '; Secure' : ''
-  return `${sessionCookieName}=${session.id}; Path=${ctx.issuerPath || '/'}; HttpOnly; SameSite=Lax; Max-Age=${lifetimes.loginSession}${secure}`
+  return `${sessionCookieName}=${session.id}; Path=${ctx.issuerPath || '/'}; HttpOnly; SameSite=Lax; Max-Age=${ctx.lifetimes.loginSession}${secure}`
 }
 
 /** Scopes a user already approved for a client, so the consent page is not shown again. */
