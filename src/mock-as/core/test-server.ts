@@ -53,6 +53,10 @@ export function createTestAuthorizationServer(
     keys: overrides.keys ?? (sharedKeys as Keys),
     clock,
     ...(overrides.sessionMode ? { sessionMode: overrides.sessionMode } : {}),
+    ...(overrides.directory ? { directory: overrides.directory } : {}),
+    ...(overrides.lifetimes ? { lifetimes: overrides.lifetimes } : {}),
+    ...(overrides.cors ? { cors: overrides.cors } : {}),
+    ...(overrides.faults ? { faults: overrides.faults } : {}),
   }
   return { server: createAuthorizationServer(deps), deps, clock }
 }
