@@ -28,6 +28,9 @@ export function runCli(
     cwd: options.cwd ?? repoRoot,
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group: `npx` runs the server as a grandchild, and a signal to the group
+    // reaches it too.
+    detached: true,
   })
   let output = ''
   child.stdout?.on('data', (chunk: Buffer) => {
@@ -67,9 +70,15 @@ export async function waitForHealth(
   throw new Error(`no answer from ${url} within ${timeoutMs} ms:\n${cli?.output() ?? ''}`)
 }
 
-/** Ends the process (SIGTERM, or `signal`) and waits for it. */
+/** Ends the process and its children (SIGTERM, or `signal`) and waits for it. */
 export async function stopCli(cli: RunningCli, signal: NodeJS.Signals = 'SIGTERM') {
-  if (cli.child.exitCode === null && cli.child.signalCode === null) cli.child.kill(signal)
+  if (cli.child.exitCode === null && cli.child.signalCode === null && cli.child.pid) {
+    try {
+      process.kill(-cli.child.pid, signal)
+    } catch {
+      // already gone
+    }
+  }
   return cli.exited
 }
 
