@@ -90,6 +90,11 @@ test.each([
     { clients: [client, client] },
     /clients\[1\]\.client_id: my-spa is also clients\[0\]/,
   ],
+  [
+    'a typo in client metadata',
+    { clients: [{ ...client, redirect_uri: 'http://localhost:3000/callback' }] },
+    /clients\[0\]\.redirect_uri: is not client metadata this server reads/,
+  ],
   ['cors not an array', { cors: 'http://localhost:3000' }, /^config: cors: must be an array/],
   [
     'a CORS entry with a path',

@@ -264,7 +264,7 @@ function checkClients(value: unknown, source: string): ClientRecord[] {
   return clients
 }
 
-/** Names the fields that are not client metadata this server reads (RFC 7591 §2 ignores them). */
+/** The fields that are not client metadata this server reads. */
 export function unknownClientFields(value: Record<string, unknown>): string[] {
   return Object.keys(value).filter((field) => !knownClientFields.includes(field))
 }
@@ -281,6 +281,15 @@ export function checkClient(
 ): ClientRecord {
   if (!isObject(value)) fail(where, 'must be an object of client metadata (RFC 7591).')
   const random = options.random ?? randomId
+  // A registration ignores unknown metadata (RFC 7591 §2); a file refuses it, since there it is
+  // nearly always a typo (`redirect_uri`, `grant_type`) that would otherwise pass unnoticed.
+  const [unknown] = unknownClientFields(value)
+  if (unknown !== undefined) {
+    fail(
+      `${where}.${unknown}`,
+      `is not client metadata this server reads; it reads ${knownClientFields.join(', ')}.`,
+    )
+  }
   const { client_id: clientId, client_secret: clientSecret, ...metadata } = value
   if (clientId === undefined && options.requireIds) fail(`${where}.client_id`, 'is required.')
   if (
