@@ -3,7 +3,7 @@
  * `addUser`, `injectError` and `stop`, and the mistakes it refuses before anything listens.
  * Port 9510 (and 0, a free port).
  */
-import { afterEach, expect, test } from 'vitest'
+import { afterEach, expect, test, vi } from 'vitest'
 import {
   ConfigError,
   injectableEndpoints,
@@ -11,6 +11,9 @@ import {
   startMockAuthorizationServer,
 } from '../src/mock-as/node.ts'
 import { basic, callbackAfterSignIn, isListening, postForm } from './support.ts'
+
+// Each test starts a server (key generation included); a loaded machine needs more than 5 s.
+vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 })
 
 let server: RunningMockAuthorizationServer | undefined
 afterEach(async () => {

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import * as oauth from 'oauth4webapi'
-import { afterAll, afterEach, expect, test } from 'vitest'
+import { afterAll, afterEach, expect, test, vi } from 'vitest'
 import { dataFileName } from '../src/mock-as/node/disk-store.ts'
 import {
   basic,
@@ -19,6 +19,9 @@ import {
   stopCli,
   waitForHealth,
 } from './support.ts'
+
+// These tests start real processes; on a loaded machine one start can take several seconds.
+vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 })
 
 const dir = mkdtempSync(join(tmpdir(), 'grantlab-cli-'))
 const running: RunningCli[] = []

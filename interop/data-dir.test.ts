@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, afterEach, expect, test } from 'vitest'
+import { afterAll, afterEach, expect, test, vi } from 'vitest'
 import {
   basic,
   callbackAfterSignIn,
@@ -16,6 +16,9 @@ import {
   stopCli,
   waitForHealth,
 } from './support.ts'
+
+// These tests start real processes; on a loaded machine one start can take several seconds.
+vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 })
 
 const port = 9505
 const origin = `http://127.0.0.1:${port}`

@@ -7,12 +7,15 @@
  */
 import { exportJWK, generateKeyPair, SignJWT } from 'jose'
 import * as client from 'openid-client'
-import { afterAll, beforeAll, expect, test } from 'vitest'
+import { afterAll, beforeAll, expect, test, vi } from 'vitest'
 import {
   type RunningMockAuthorizationServer,
   startMockAuthorizationServer,
 } from '../src/mock-as/node.ts'
 import { callbackAfterSignIn, signInWithFetch } from './support.ts'
+
+// The device grant alone waits its 5-second polling interval.
+vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 })
 
 const port = 9509
 let server: RunningMockAuthorizationServer

@@ -2,7 +2,7 @@ import 'fake-indexeddb/auto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, describe, expect, test } from 'vitest'
+import { afterAll, describe, expect, test, vi } from 'vitest'
 import { createAuthorizationServer } from './core/authorization-server.ts'
 import type { Store } from './core/deps.ts'
 import { createMemoryStore } from './core/memory-store.ts'
@@ -14,6 +14,9 @@ import {
 import { authorizeUrl, get, introspect, postForm } from './core/test-support.ts'
 import { createIndexedDbStore } from './indexeddb-store.ts'
 import { type DiskStore, openDiskStore } from './node/disk-store.ts'
+
+// The disk store flushes every write; with the whole suite running, 10 rounds can pass 5 s.
+vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 })
 
 /**
  * Real concurrency against the core (Promise.all of many requests), on the memory store, the

@@ -3,9 +3,12 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { open } from 'lmdb'
-import { afterAll, expect, test } from 'vitest'
+import { afterAll, expect, test, vi } from 'vitest'
 import { createStoredKeys } from '../core/keys.ts'
 import { DataDirError, type DiskStore, dataFileName, openDiskStore } from './disk-store.ts'
+
+// Opening a data file starts a check process; with the whole suite running that takes a while.
+vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 })
 
 /**
  * What only the disk store has to get right (the Store contract itself runs in store.test.ts):
