@@ -183,3 +183,10 @@ test('a port in use: a plain error naming the port, and the store is closed agai
     /port 9510 on 127\.0\.0\.1 is in use/,
   )
 })
+
+test('host 0.0.0.0 (a container): the default issuer names 127.0.0.1, which is where a mapped port arrives', async () => {
+  server = await startMockAuthorizationServer({ host: '0.0.0.0', port: 9510 })
+  expect(server.issuer).toBe('http://127.0.0.1:9510/as')
+  const metadata = await (await fetch(`${server.issuer}/.well-known/openid-configuration`)).json()
+  expect(metadata.issuer).toBe('http://127.0.0.1:9510/as')
+})
