@@ -34,6 +34,7 @@ import {
 } from './node/config'
 import { openDiskStore } from './node/disk-store'
 import { createNodeListener } from './node-adapter'
+import { createNodeDocumentFetcher } from './node-document-fetcher'
 
 export type { ConfigClient, ConfigUser, MockServerConfigFile } from './node/config'
 export { ConfigError } from './node/config'
@@ -290,6 +291,12 @@ export async function startMockAuthorizationServer(
     lifetimes: config.lifetimes,
     cors: createCorsPolicy(cors),
     faults,
+    // Client ID Metadata Documents: any https host whose addresses are public, plus this server's
+    // own origin, where the demo agent's document lives (docs/decisions/122, 124).
+    clientMetadataDocuments: {
+      trustedOrigins: [issuerUrl.origin],
+      fetch: createNodeDocumentFetcher({ trustedOrigins: [issuerUrl.origin] }),
+    },
   })
   const storeKind = options.dataDir === undefined ? 'memory' : 'disk'
   const healthPath = `${issuerUrl.pathname.replace(/\/$/, '')}/health`

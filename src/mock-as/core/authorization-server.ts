@@ -28,13 +28,14 @@
  *    faults (the Node API's `injectError`), an injectable endpoint answers the next N requests
  *    with the injected error instead (`faults.ts`); the authorization endpoint redirects it.
  */
-import { createContext } from './context'
+import { createContext, type ServerContext } from './context'
 import { answerPreflight, withCorsHeaders } from './cors'
 import type { AuthorizationServerDeps } from './deps'
 import { OAuthError } from './errors'
 import { injectedError } from './faults'
 import { renderErrorPage } from './html'
 import { maxQueryLength } from './http'
+import { protectedResources, resourceMetadataUrl } from './protected-resources'
 import {
   type HttpMethod,
   isInjectable,
@@ -60,6 +61,18 @@ export interface AuthorizationServer {
 /** How often, at most, `handle` purges expired records on its way (docs/decisions/072). */
 export const purgeIntervalSeconds = 60
 
+/** The demo resource a route of the origin belongs to (`/api/orders`: the API), for its challenges. */
+function protectedResourceOf(
+  ctx: ServerContext,
+  route: RouteDefinition,
+): { realm: string; resourceMetadata: string } | undefined {
+  if (route.base !== 'origin') return undefined
+  const resource = protectedResources.find(
+    ({ path }) => route.path === path || route.path.startsWith(`${path}/`),
+  )
+  return resource && { realm: resource.realm, resourceMetadata: resourceMetadataUrl(ctx, resource) }
+}
+
 export function createAuthorizationServer(deps: AuthorizationServerDeps): AuthorizationServer {
   const ctx = createContext(deps)
   const routes: ResolvedRoute[] = routeTable.map((route) => ({
@@ -72,7 +85,12 @@ export function createAuthorizationServer(deps: AuthorizationServerDeps): Author
     const path = url.pathname
     if (!route) throw new OAuthError('not_found', `Nothing is served at ${path}.`)
     if (deps.cors && route.cors && request.method.toUpperCase() === 'OPTIONS') {
-      return answerPreflight(deps.cors, request, Object.keys(route.handlers))
+      return answerPreflight(
+        deps.cors,
+        request,
+        Object.keys(route.handlers),
+        route.corsRequestHeaders,
+      )
     }
     if (url.search.length > maxQueryLength) {
       /** @see https://www.rfc-editor.org/rfc/rfc9110#section-15.5.15 */
@@ -94,7 +112,7 @@ export function createAuthorizationServer(deps: AuthorizationServerDeps): Author
       isInjectable(route) && routeName(route) !== 'authorize'
         ? deps.faults?.take(routeName(route))
         : undefined
-    if (fault) throw injectedError(fault, request)
+    if (fault) throw injectedError(fault, request, protectedResourceOf(ctx, route))
     return handler(request, ctx)
   }
 

@@ -1,4 +1,5 @@
 import { createLocalJWKSet, decodeJwt, jwtVerify } from 'jose'
+import { resolveClient } from './client-id-metadata-document'
 import {
   acceptedAuthMethods,
   type ClientRecord,
@@ -18,7 +19,7 @@ export interface AuthenticatedClient {
   method: TokenEndpointAuthMethod
 }
 
-const basicRealm = 'Basic realm="grantlab-mock-as", charset="UTF-8"'
+export const basicRealm = 'Basic realm="grantlab-mock-as", charset="UTF-8"'
 
 /**
  * `invalid_client`. A client that tried the Authorization header gets 401 with a challenge for
@@ -164,7 +165,8 @@ export async function authenticateClient(
   if (bodyId === undefined) {
     throw invalidClient('The client did not identify itself.', request)
   }
-  const client = await findClient(ctx, bodyId)
+  // A URL client_id is read from its metadata document (docs/decisions/122).
+  const client = await resolveClient(ctx, bodyId)
   if (!client) throw unknownClient(bodyId, request)
 
   if (bodySecret !== undefined) {
@@ -205,7 +207,7 @@ async function authenticateWithAssertion(
   if (bodyId !== undefined && bodyId !== claimedId) {
     throw new OAuthError('invalid_request', 'client_id differs from the assertion issuer.')
   }
-  const client = await findClient(ctx, claimedId)
+  const client = await resolveClient(ctx, claimedId)
   if (!client) throw unknownClient(claimedId, request)
   if (!acceptedAuthMethods(client).includes('private_key_jwt') || !client.jwks) {
     throw wrongMethod(client, 'private_key_jwt', request)

@@ -39,6 +39,11 @@ export interface ClientRecord {
    * @see https://www.rfc-editor.org/rfc/rfc9126#section-6
    */
   require_pushed_authorization_requests?: boolean
+  /**
+   * How a CIBA client gets its tokens; this server supports `poll` only.
+   * @see https://openid.net/specs/openid-client-initiated-backchannel-authentication-core-1_0.html#rfc.section.4
+   */
+  backchannel_token_delivery_mode?: 'poll'
   client_id_issued_at?: number
   client_secret_expires_at?: number
   /** Other registered metadata (client_uri, contacts, …), echoed back as it was registered. */
@@ -60,8 +65,11 @@ export interface ClientRecord {
    * by a registration carrying the demo administrator's initial access token (docs/decisions/056).
    */
   trustedAssertionIssuer?: true
-  /** `configured`: from a configuration file or the Node API's `addClient`. */
-  source: 'demo' | 'configured' | 'registered'
+  /**
+   * `configured`: from a configuration file or the Node API's `addClient`. `metadata-document`: its
+   * client_id is a URL, read from the document there (decision 122).
+   */
+  source: 'demo' | 'configured' | 'registered' | 'metadata-document'
 }
 
 export const clientsKind = 'clients'

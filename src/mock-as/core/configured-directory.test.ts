@@ -3,6 +3,7 @@ import { expect, test } from 'vitest'
 import { createDirectory, type UserRecord } from './directory'
 import { clientFromMetadata } from './endpoints/register'
 import { computeS256Challenge } from './pkce'
+import { driveAuthenticationDevice } from './test-authentication-device'
 import { createTestAuthorizationServer, driveAuthorization, testAppOrigin } from './test-server'
 import { asAdmin, basic, get, postForm, register, testVerifier } from './test-support'
 
@@ -187,4 +188,50 @@ test('a registration cannot take a configured client id, and a configured client
     client_secret: 'team-service-secret',
   })
   expect(still.status).toBe(200)
+})
+
+test('CIBA finds configured users: login_hint names one, the phone page greets them by name, the tokens are theirs', async () => {
+  const dave: UserRecord = {
+    username: 'dave',
+    password: 'dave-password',
+    sub: 'user-dave',
+    claims: { name: 'Dave Lister' },
+  }
+  const callCentre = clientFromMetadata(
+    { nowSeconds: () => 0, randomId: idGen },
+    {
+      token_endpoint_auth_method: 'client_secret_basic',
+      grant_types: ['urn:openid:params:grant-type:ciba'],
+      backchannel_token_delivery_mode: 'poll',
+      scope: 'openid profile',
+    },
+    { byAdmin: true, configured: { clientId: 'team-calls', clientSecret: 'team-calls-secret' } },
+  )
+  const t = createTestAuthorizationServer({
+    directory: createDirectory({
+      demo: false,
+      appOrigin: testAppOrigin,
+      apiAudience: `${testAppOrigin}/api`,
+      users: [dave],
+      clients: [callCentre],
+    }),
+  })
+  const auth = { authorization: basic('team-calls', 'team-calls-secret') }
+  const started = await postForm(t, '/bc-authorize', { scope: 'openid', login_hint: 'dave' }, auth)
+  expect(started.status, await started.clone().text()).toBe(200)
+  const { auth_req_id } = (await started.json()) as { auth_req_id: string }
+  expect(
+    (await postForm(t, '/bc-authorize', { scope: 'openid', login_hint: 'alice' }, auth)).status,
+  ).toBe(400)
+
+  const phone = await driveAuthenticationDevice(t.server, t.deps.issuer, { username: 'dave' })
+  expect(phone.requestsHtml).toContain('Signed in as <strong>Dave Lister</strong>')
+  const tokens = await postForm(
+    t,
+    '/token',
+    { grant_type: 'urn:openid:params:grant-type:ciba', auth_req_id },
+    auth,
+  )
+  expect(tokens.status, await tokens.clone().text()).toBe(200)
+  expect(decodeJwt(((await tokens.json()) as { id_token: string }).id_token).sub).toBe('user-dave')
 })

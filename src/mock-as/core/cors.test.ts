@@ -1,5 +1,6 @@
-import { expect, test } from 'vitest'
+import { describe, expect, test } from 'vitest'
 import { createCorsPolicy, isLoopbackOrigin } from './cors'
+import { mcpResource, tokensForResources } from './resource-test-support'
 import { routeTable } from './routes'
 import { createTestAuthorizationServer, testIssuer } from './test-server'
 import { basic } from './test-support'
@@ -36,6 +37,9 @@ const corsUrls = [
   `${testIssuer}/device_authorization`,
   'http://127.0.0.1:4173/api/profile',
   'http://127.0.0.1:4173/api/orders',
+  // RFC 9728 §3.1: a browser MCP client reads them after the 401 (decision 120).
+  'http://127.0.0.1:4173/.well-known/oauth-protected-resource/api',
+  'http://127.0.0.1:4173/.well-known/oauth-protected-resource/mcp',
 ]
 
 test('loopback means localhost, 127.0.0.1 and [::1] on any port, and nothing that only looks like them', () => {
@@ -161,4 +165,71 @@ test('an OPTIONS request that is no preflight gets 204 with Allow', async () => 
   )
   expect(response.status).toBe(204)
   expect(response.headers.get('allow')).toBe('GET, POST, OPTIONS')
+})
+
+describe('the demo MCP server at /mcp (decision 120): an API route for browser MCP clients', () => {
+  const mcpPost = (t: ReturnType<typeof withPolicy>, origin: string, token: string) =>
+    t.server.handle(
+      new Request(mcpResource, {
+        method: 'POST',
+        headers: {
+          origin,
+          authorization: `Bearer ${token}`,
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+          'mcp-protocol-version': '2025-11-25',
+        },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+      }),
+    )
+
+  test('a preflight from an allowed origin allows POST and the MCP-Protocol-Version header', async () => {
+    const t = withPolicy([app])
+    const response = await t.server.handle(
+      new Request(mcpResource, {
+        method: 'OPTIONS',
+        headers: {
+          origin: app,
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'authorization, content-type, mcp-protocol-version',
+        },
+      }),
+    )
+    expect(response.status).toBe(204)
+    expect(response.headers.get('access-control-allow-origin')).toBe(app)
+    expect(response.headers.get('access-control-allow-methods')).toBe('POST')
+    expect(response.headers.get('access-control-allow-headers')).toBe(
+      'Authorization, DPoP, Content-Type, MCP-Protocol-Version',
+    )
+  })
+
+  test('a preflight from an unlisted origin: 403 and no CORS header', async () => {
+    const t = withPolicy([app])
+    const response = await t.server.handle(preflight(mcpResource, 'https://evil.example'))
+    expect(response.status).toBe(403)
+    for (const [name] of response.headers) expect(name).not.toMatch(/^access-control-/)
+  })
+
+  test('a call from an allowed origin is answered and readable; from any other origin it stays 403 (DNS rebinding)', async () => {
+    const t = withPolicy([app])
+    const token = (await tokensForResources(t, [mcpResource])).access_token
+    const allowed = await mcpPost(t, app, token)
+    expect(allowed.status).toBe(200)
+    expect(allowed.headers.get('access-control-allow-origin')).toBe(app)
+    expect((await allowed.json()).result.tools.length).toBeGreaterThan(0)
+
+    const other = await mcpPost(t, 'http://localhost:3001', token)
+    expect(other.status).toBe(403)
+    expect(other.headers.get('access-control-allow-origin')).toBeNull()
+  })
+
+  test('its 401 exposes WWW-Authenticate, so the client can read resource_metadata', async () => {
+    const t = withPolicy([app])
+    const response = await mcpPost(t, app, 'not-a-token')
+    expect(response.status).toBe(401)
+    expect(response.headers.get('access-control-expose-headers')).toMatch(/WWW-Authenticate/)
+    expect(response.headers.get('www-authenticate')).toMatch(
+      /resource_metadata="http:\/\/127\.0\.0\.1:4173\/\.well-known\/oauth-protected-resource\/mcp"/,
+    )
+  })
 })

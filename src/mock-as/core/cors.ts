@@ -1,7 +1,8 @@
 /**
  * Cross-origin resource sharing for the endpoints a browser client on another origin calls with
  * `fetch` (discovery, JWKS, token, userinfo, revocation, introspection, registration, PAR, device
- * authorization, the demo API): the routes marked `cors` in `routes.ts`. The HTML pages are
+ * authorization, the demo API and MCP server with their RFC 9728 metadata): the routes marked `cors`
+ * in `routes.ts`. The HTML pages are
  * navigated to, never fetched, and get none. Off unless the host passes a policy: the service
  * worker serves only its own origin (docs/decisions/116).
  * @see https://fetch.spec.whatwg.org/#http-cors-protocol
@@ -87,6 +88,7 @@ export function answerPreflight(
   policy: CorsPolicy,
   request: Request,
   methods: readonly string[],
+  extraHeaders: readonly string[] = [],
 ): Response {
   const origin = request.headers.get('origin')
   const requestedMethod = request.headers.get('access-control-request-method')
@@ -108,7 +110,7 @@ export function answerPreflight(
   }
   headers.set('access-control-allow-origin', origin)
   headers.set('access-control-allow-methods', methods.join(', '))
-  headers.set('access-control-allow-headers', corsAllowedHeaders.join(', '))
+  headers.set('access-control-allow-headers', [...corsAllowedHeaders, ...extraHeaders].join(', '))
   headers.set('access-control-max-age', String(corsMaxAgeSeconds))
   // Chromium asks before a page reaches a more private address (Private Network Access).
   if (request.headers.get('access-control-request-private-network') === 'true') {

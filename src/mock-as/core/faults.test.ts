@@ -52,6 +52,28 @@ test('errors keep their RFC status and challenge: slow_down 400, invalid_client 
   expect(userinfo.headers.get('www-authenticate')).toMatch(/^Bearer .*error="invalid_token"/)
 })
 
+test('at a protected resource the injected challenge is its own: its realm and RFC 9728 resource_metadata', async () => {
+  const { faults, t } = serverWithFaults()
+  faults.inject('api/profile', { error: 'invalid_token', description: 'Expired.' }, 1)
+  const profile = await get(t, 'http://127.0.0.1:4173/api/profile', { authorization: 'Bearer x' })
+  expect(profile.status).toBe(401)
+  expect(profile.headers.get('www-authenticate')).toBe(
+    'Bearer realm="grantlab-api", error="invalid_token", error_description="Expired.", resource_metadata="http://127.0.0.1:4173/.well-known/oauth-protected-resource/api"',
+  )
+  faults.inject('mcp', { error: 'insufficient_scope' }, 1)
+  const mcp = await t.server.handle(
+    new Request('http://127.0.0.1:4173/mcp', {
+      method: 'POST',
+      headers: { authorization: 'Bearer x', 'content-type': 'application/json' },
+      body: '{"jsonrpc":"2.0","id":1,"method":"ping"}',
+    }),
+  )
+  expect(mcp.status).toBe(403)
+  expect(mcp.headers.get('www-authenticate')).toMatch(
+    /^Bearer realm="grantlab-mcp", error="insufficient_scope", .*resource_metadata="http:\/\/127\.0\.0\.1:4173\/\.well-known\/oauth-protected-resource\/mcp"$/,
+  )
+})
+
 test('an injection for one endpoint leaves the others alone', async () => {
   const { faults, t } = serverWithFaults()
   faults.inject('introspect', { error: 'server_error' }, 1)

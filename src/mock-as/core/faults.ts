@@ -81,7 +81,11 @@ const realm = 'grantlab-mock-as'
  * §5.2; `invalid_token` and `insufficient_scope`: the Bearer challenge, RFC 6750 §3;
  * `temporarily_unavailable`: 503 with `Retry-After`, RFC 9110 §10.2.3).
  */
-export function injectedError(fault: InjectedFault, request: Request): OAuthError {
+export function injectedError(
+  fault: InjectedFault,
+  request: Request,
+  resource?: { realm: string; resourceMetadata: string },
+): OAuthError {
   const description =
     fault.description ?? `An error injected by the test (injectError): ${fault.error}.`
   switch (fault.error) {
@@ -89,9 +93,15 @@ export function injectedError(fault: InjectedFault, request: Request): OAuthErro
       return invalidClient(description, request)
     case 'invalid_token':
     case 'insufficient_scope':
+      // At a protected resource, its own realm and its RFC 9728 §5.1 metadata URL, as its real
+      // challenges carry them.
       return new OAuthError(fault.error, description, {
         headers: {
-          'WWW-Authenticate': bearerChallenge(realm, { code: fault.error, description }),
+          'WWW-Authenticate': bearerChallenge(
+            resource?.realm ?? realm,
+            { code: fault.error, description },
+            resource ? { resourceMetadata: resource.resourceMetadata } : {},
+          ),
         },
       })
     case 'temporarily_unavailable':

@@ -122,9 +122,13 @@ export function describeServer(server: RunningMockAuthorizationServer): string {
     `  state      ${server.store === 'disk' ? 'on disk (--data)' : 'in memory'}`,
     `  CORS       ${server.cors.length === 0 ? 'none' : server.cors.join(', ')}`,
   ]
+  // The resources are named by the issuer's origin (their RFC 8707 resource identifiers).
+  const origin = new URL(server.issuer).origin
   if (server.config.demo) {
     lines.push(
-      `  demo API   ${server.origin}/api/profile, ${server.origin}/api/orders`,
+      `  demo API   ${origin}/api/profile, ${origin}/api/orders`,
+      `  MCP server ${origin}/mcp (RFC 9728: ${origin}/.well-known/oauth-protected-resource/mcp)`,
+      `  demo agent client_id ${origin}/demo-agent/client-metadata.json`,
       '  demo users alice / alice-password, bob / bob-password',
       `  admin      initial access token ${demoAdminInitialAccessToken} (demo shortcut)`,
       '  demo clients: see the README (grantlab-spa, grantlab-web, grantlab-m2m, ...)',

@@ -91,6 +91,11 @@ export const knownClientFields = [
   'contacts',
   'software_id',
   'software_version',
+  // CIBA Core §4 (registration checks them: poll mode only, docs/decisions/110).
+  'backchannel_token_delivery_mode',
+  'backchannel_client_notification_endpoint',
+  'backchannel_authentication_request_signing_alg',
+  'backchannel_user_code_parameter',
 ]
 
 /** RFC 6749 Appendix A.1: client_id and client_secret are printable ASCII. */
