@@ -18,6 +18,8 @@ export interface AuthorizationCodeRecord {
   nonce?: string
   codeChallenge?: string
   codeChallengeMethod?: 'S256'
+  /** The DPoP key the code is bound to: only a proof made with it may redeem it (RFC 9449 §10). */
+  dpopJkt?: string
   expiresAt: number
   usedAt?: number
   /** The grant created when the code was redeemed. */
@@ -42,6 +44,7 @@ export async function createAuthorizationCode(
     ...(pending.codeChallenge === undefined
       ? {}
       : { codeChallenge: pending.codeChallenge, codeChallengeMethod: pending.codeChallengeMethod }),
+    ...(pending.dpopJkt === undefined ? {} : { dpopJkt: pending.dpopJkt }),
     expiresAt: ctx.nowSeconds() + lifetimes.authorizationCode,
   }
   await ctx.deps.store.put(codesKind, record.code, record, { expiresAt: record.expiresAt })

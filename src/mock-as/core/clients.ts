@@ -34,6 +34,17 @@ export interface ClientRecord {
    * @see https://www.rfc-editor.org/rfc/rfc9126#section-6
    */
   require_pushed_authorization_requests?: boolean
+  /**
+   * The client always sends DPoP proofs: a token request without one is refused.
+   * @see https://www.rfc-editor.org/rfc/rfc9449#section-5.2
+   */
+  dpop_bound_access_tokens?: boolean
+  /**
+   * This server asks the client for a nonce in every DPoP proof (RFC 9449 §8, §9): set for demo
+   * clients that show the retry, and for registered clients with `dpop_bound_access_tokens`
+   * (docs/decisions/101). Server policy, not registration metadata.
+   */
+  dpopNonceRequired?: true
   client_id_issued_at?: number
   client_secret_expires_at?: number
   /** Other registered metadata (client_uri, contacts, …), echoed back as it was registered. */

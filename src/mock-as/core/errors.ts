@@ -36,6 +36,11 @@ export const errorCodes = {
   authorization_pending: { status: 400, spec: 'RFC 8628 §3.5' },
   slow_down: { status: 400, spec: 'RFC 8628 §3.5' },
   expired_token: { status: 400, spec: 'RFC 8628 §3.5' },
+  /** 400 at the authorization server; a protected resource answers 401 with a DPoP challenge. */
+  /** @see https://www.rfc-editor.org/rfc/rfc9449#section-5 */
+  invalid_dpop_proof: { status: 400, spec: 'RFC 9449 §5, §7.1' },
+  /** @see https://www.rfc-editor.org/rfc/rfc9449#section-8 */
+  use_dpop_nonce: { status: 400, spec: 'RFC 9449 §8, §9' },
   /** Plain HTTP errors, in the same JSON shape so every client can read them. */
   not_found: { status: 404, spec: 'RFC 9110 §15.5.5' },
   method_not_allowed: { status: 405, spec: 'RFC 9110 §15.5.6' },

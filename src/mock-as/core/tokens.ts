@@ -51,6 +51,8 @@ export interface AccessTokenRecord {
   aud?: string | string[]
   /** The actor of a delegated token (RFC 8693 §4.1). */
   act?: Record<string, unknown>
+  /** The thumbprint of the DPoP key the token is bound to (RFC 9449 §6.1, `cnf.jkt`). */
+  jkt?: string
 }
 
 export interface RefreshTokenRecord {
@@ -64,6 +66,11 @@ export interface RefreshTokenRecord {
   exp: number
   /** Set when the token was exchanged: presenting it again is a replay. */
   usedAt?: number
+  /**
+   * The DPoP key a public client's refresh token is bound to: it is refused without a proof made
+   * with that key (RFC 9449 §5).
+   */
+  jkt?: string
 }
 
 export async function createGrant(
@@ -119,7 +126,13 @@ export async function issueAccessToken(
   ctx: ServerContext,
   grant: GrantRecord,
   scope: string,
-  extras: { aud?: string | string[]; act?: Record<string, unknown>; notAfter?: number } = {},
+  extras: {
+    aud?: string | string[]
+    act?: Record<string, unknown>
+    notAfter?: number
+    /** Binds the token to this DPoP key (RFC 9449 §6.1). */
+    jkt?: string
+  } = {},
 ): Promise<{ token: string; record: AccessTokenRecord }> {
   const key = await signingKeyFor(ctx.deps.keys, 'RS256')
   const iat = ctx.nowSeconds()
@@ -136,6 +149,7 @@ export async function issueAccessToken(
     revoked: false,
     ...(extras.aud === undefined ? {} : { aud: extras.aud }),
     ...(extras.act === undefined ? {} : { act: extras.act }),
+    ...(extras.jkt === undefined ? {} : { jkt: extras.jkt }),
   }
   const claims: JWTPayload = {
     iss: ctx.issuer,
@@ -148,6 +162,8 @@ export async function issueAccessToken(
     scope,
     ...(grant.authTime === undefined ? {} : { auth_time: grant.authTime }),
     ...(extras.act === undefined ? {} : { act: extras.act }),
+    /** @see https://www.rfc-editor.org/rfc/rfc9449#section-6.1 */
+    ...(extras.jkt === undefined ? {} : { cnf: { jkt: extras.jkt } }),
   }
   const token = await new SignJWT(claims)
     .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'at+jwt' })
@@ -164,6 +180,8 @@ export async function issueAccessToken(
 export async function issueRefreshToken(
   ctx: ServerContext,
   grant: GrantRecord,
+  /** Binds the refresh token to this DPoP key (public clients, RFC 9449 §5). */
+  jkt?: string,
 ): Promise<RefreshTokenRecord> {
   const iat = ctx.nowSeconds()
   const record: RefreshTokenRecord = {
@@ -175,6 +193,7 @@ export async function issueRefreshToken(
     ...(grant.authTime === undefined ? {} : { authTime: grant.authTime }),
     iat,
     exp: iat + lifetimes.refreshToken,
+    ...(jkt === undefined ? {} : { jkt }),
   }
   await ctx.deps.store.put(refreshTokensKind, record.token, record, { expiresAt: record.exp })
   await keepGrantUntil(ctx, grant.id, record.exp)

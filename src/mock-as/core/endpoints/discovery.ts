@@ -1,6 +1,7 @@
 import { tokenEndpointAuthMethods } from '../clients'
 import type { ServerContext } from '../context'
 import { claimsByScope, supportedScopes } from '../demo-data'
+import { dpopSigningAlgorithms } from '../dpop'
 import { grantTable } from '../grants/grant-table'
 import { jsonResponse } from '../http'
 import { responseTypeTable } from '../response-types/response-type-table'
@@ -49,6 +50,8 @@ export function buildMetadata(ctx: ServerContext): Record<string, unknown> {
     ),
     code_challenge_methods_supported: ['S256'],
     authorization_response_iss_parameter_supported: true,
+    /** @see https://www.rfc-editor.org/rfc/rfc9449#section-5.1 */
+    dpop_signing_alg_values_supported: dpopSigningAlgorithms,
     prompt_values_supported: ['none', 'login', 'consent'],
     claims_supported: [
       'sub',

@@ -5,6 +5,7 @@ import {
 } from '../authorization-request'
 import { authenticateClient } from '../client-authentication'
 import type { ServerContext } from '../context'
+import { checkDpopProof, requiresDpopNonce } from '../dpop'
 import { OAuthError } from '../errors'
 import { jsonResponse, readForm } from '../http'
 import { pushedRequestLifetime, savePushedRequest } from '../pushed-authorization-requests'
@@ -17,8 +18,11 @@ import { pushedRequestLifetime, savePushedRequest } from '../pushed-authorizatio
  *   with Basic, oauth4webapi also repeats `client_id` in the body: that is one method).
  * - The parameters are validated as `/as/authorize` validates them, but every error is answered
  *   as JSON here: nothing is redirected from the back channel.
+ * - A DPoP proof, if sent, is checked as at the token endpoint and binds the code to its key,
+ *   like `dpop_jkt`; with both, they must name the same key (RFC 9449 §10.1).
  * - Success is 201 with `request_uri` and `expires_in`.
  * @see https://www.rfc-editor.org/rfc/rfc9126#section-2
+ * @see https://www.rfc-editor.org/rfc/rfc9449#section-10.1
  */
 export async function handlePushedAuthorizationRequest(
   request: Request,
@@ -32,8 +36,20 @@ export async function handlePushedAuthorizationRequest(
   }
   const requestedRedirect = params.get('redirect_uri')
   const redirectUri = resolveRedirectUri(client, requestedRedirect)
+  const validated = validateAuthorizationParameters(ctx, client, params, [])
+  const dpop = await checkDpopProof(ctx, request, {
+    recipient: { kind: 'authorization-server' },
+    requireNonce: requiresDpopNonce(client),
+  })
+  if (dpop && validated.dpopJkt !== undefined && validated.dpopJkt !== dpop.jkt) {
+    throw new OAuthError(
+      'invalid_request',
+      'dpop_jkt names another key than the one that signed the DPoP proof (RFC 9449 section 10.1).',
+    )
+  }
   const authorization: PendingAuthorization = {
-    ...validateAuthorizationParameters(ctx, client, params, []),
+    ...validated,
+    ...(dpop ? { dpopJkt: dpop.jkt } : {}),
     redirectUri,
     redirectUriSent: requestedRedirect !== undefined,
   }

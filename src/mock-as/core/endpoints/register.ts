@@ -240,6 +240,12 @@ export async function handleRegister(request: Request, ctx: ServerContext): Prom
     throw invalidMetadata('require_pushed_authorization_requests must be a boolean.')
   }
 
+  /** @see https://www.rfc-editor.org/rfc/rfc9449#section-5.2 */
+  const dpopBound = own('dpop_bound_access_tokens')
+  if (dpopBound !== undefined && typeof dpopBound !== 'boolean') {
+    throw invalidMetadata('dpop_bound_access_tokens must be a boolean.')
+  }
+
   const clientName = own('client_name') ?? 'Unnamed client'
   if (typeof clientName !== 'string' || clientName.length > 200) {
     throw invalidMetadata('client_name must be a string of at most 200 characters.')
@@ -299,6 +305,9 @@ export async function handleRegister(request: Request, ctx: ServerContext): Prom
     ...(typeof jwksUri === 'string' ? { jwks_uri: jwksUri } : {}),
     ...(idTokenAlg === undefined ? {} : { id_token_signed_response_alg: idTokenAlg }),
     ...(requirePar === undefined ? {} : { require_pushed_authorization_requests: requirePar }),
+    ...(dpopBound === undefined ? {} : { dpop_bound_access_tokens: dpopBound }),
+    // A client that always sends proofs is asked for server nonces too (docs/decisions/101).
+    ...(dpopBound === true ? { dpopNonceRequired: true as const } : {}),
     client_id_issued_at: issuedAt,
     extra,
     // Only an administrator decides who may assert for users (RFC 7523 §3; docs/decisions/056).
@@ -330,6 +339,7 @@ export function describeClient(client: ClientRecord): Record<string, unknown> {
     legacy: _legacy,
     trustedAssertionIssuer: _trusted,
     resourceAudiences: _audiences,
+    dpopNonceRequired: _nonces,
     ...metadata
   } = client
   return { ...metadata, ...extra }

@@ -1,13 +1,20 @@
 import { authenticateClient } from '../client-authentication'
 import type { ServerContext } from '../context'
+import { checkDpopProof, requiresDpopNonce } from '../dpop'
 import { OAuthError } from '../errors'
 import { findGrant } from '../grants/grant-table'
 import { jsonResponse, readForm } from '../http'
 
 /**
- * `POST /as/token`: form body only, client authentication, then the grant from the grants table.
+ * `POST /as/token`: form body only, client authentication, the DPoP proof if there is one, then
+ * the grant from the grants table. The proof is checked before the grant runs, so a refused proof
+ * (a nonce challenge included) leaves the code, refresh token or device code unspent. A client
+ * registered with `dpop_bound_access_tokens` that sends no proof gets `invalid_request`: the
+ * request lacks something this client must send; `invalid_dpop_proof` is for a proof that was
+ * sent and failed a check (docs/decisions/100).
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-3.2
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-5
+ * @see https://www.rfc-editor.org/rfc/rfc9449#section-5
  */
 export async function handleToken(request: Request, ctx: ServerContext): Promise<Response> {
   const params = await readForm(request)
@@ -30,6 +37,16 @@ export async function handleToken(request: Request, ctx: ServerContext): Promise
   ) {
     throw new OAuthError('unauthorized_client', `This client may not use the ${grantType} grant.`)
   }
-  const body = await grant.handle({ ctx, client, params, request })
+  const dpop = await checkDpopProof(ctx, request, {
+    recipient: { kind: 'authorization-server' },
+    requireNonce: requiresDpopNonce(client),
+  })
+  if (dpop === undefined && client.dpop_bound_access_tokens === true) {
+    throw new OAuthError(
+      'invalid_request',
+      'This client is registered with dpop_bound_access_tokens, so every token request must carry a DPoP proof (RFC 9449 section 5.2).',
+    )
+  }
+  const body = await grant.handle({ ctx, client, params, request, ...(dpop ? { dpop } : {}) })
   return jsonResponse(body)
 }

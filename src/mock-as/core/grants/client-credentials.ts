@@ -4,7 +4,7 @@ import { isKnownScope, scopeTable } from '../demo-data'
 import { OAuthError } from '../errors'
 import { splitSpaceList } from '../http'
 import { createGrant, issueAccessToken } from '../tokens'
-import type { GrantDefinition } from './grant-types'
+import { type GrantDefinition, tokenTypeFor } from './grant-types'
 
 /**
  * A confidential client gets a token for itself: `sub` is its client_id, there is no refresh
@@ -14,7 +14,7 @@ import type { GrantDefinition } from './grant-types'
 export const clientCredentialsGrant: GrantDefinition = {
   grantType: 'client_credentials',
   allowsPublicClients: false,
-  async handle({ ctx, client, params }) {
+  async handle({ ctx, client, params, dpop }) {
     const allowed = clientScopes(client).filter(
       (scope) => isKnownScope(scope) && !scopeTable[scope].needsUser,
     )
@@ -32,10 +32,11 @@ export const clientCredentialsGrant: GrantDefinition = {
       sub: client.client_id,
       scope,
     })
-    const access = await issueAccessToken(ctx, grant, scope)
+    // RFC 9449 §5: bound to the proof's key when the request carried one.
+    const access = await issueAccessToken(ctx, grant, scope, dpop ? { jkt: dpop.jkt } : {})
     return {
       access_token: access.token,
-      token_type: 'Bearer',
+      token_type: tokenTypeFor(dpop?.jkt),
       expires_in: lifetimes.accessToken,
       scope,
     }
