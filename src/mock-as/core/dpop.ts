@@ -254,13 +254,13 @@ export async function checkDpopProof(
   }
   // 4. typ
   if (protectedHeader.typ !== 'dpop+jwt') {
-    throw refuse(`typ must be dpop+jwt, not ${JSON.stringify(protectedHeader.typ ?? null)}.`)
+    throw refuse(`typ must be dpop+jwt, not ${String(protectedHeader.typ ?? '(absent)')}.`)
   }
   // 5. alg: asymmetric, supported, never none or HS*.
   const alg = protectedHeader.alg
   if (typeof alg !== 'string' || !(dpopSigningAlgorithms as readonly string[]).includes(alg)) {
     throw refuse(
-      `alg ${JSON.stringify(alg ?? null)} is not accepted; sign with one of ${dpopSigningAlgorithms.join(', ')} (never none or a MAC).`,
+      `alg ${String(alg ?? '(absent)')} is not accepted; sign with one of ${dpopSigningAlgorithms.join(', ')} (never none or a MAC).`,
     )
   }
   // 7. jwk: a public key, nothing private (checked before it is used for anything).

@@ -576,7 +576,9 @@ test('private_key_jwt: RFC 7523 §3 checks on aud (the issuer alone), exp, iss/s
   for (const aud of [`${t.deps.issuer}/token`, `${t.deps.issuer}/par`, [t.deps.issuer]]) {
     const refused = await expectTokenError(await send(await sign({ aud })), 400, 'invalid_client')
     expect(refused.error_description).toMatch(
-      new RegExp(`aud must be this server's issuer identifier, ${t.deps.issuer}, as a single string`),
+      new RegExp(
+        `aud must be this server's issuer identifier, ${t.deps.issuer}, as a single string`,
+      ),
     )
   }
   await expectTokenError(
