@@ -6,6 +6,7 @@
 import { authorizationCodeFlow } from './authorization-code.ts'
 import { clientCredentialsFlow } from './client-credentials.ts'
 import { deviceCodeFlow } from './device-code.ts'
+import { dpopFlow } from './dpop.ts'
 import type { Flow } from './flow-model.ts'
 import { hybridFlow } from './hybrid.ts'
 import { implicitFlow } from './implicit.ts'
@@ -21,6 +22,7 @@ export const allFlows: readonly Flow[] = [
   clientCredentialsFlow,
   jwtBearerFlow,
   tokenExchangeFlow,
+  dpopFlow,
   hybridFlow,
   implicitFlow,
   passwordFlow,
