@@ -7,6 +7,7 @@ import { authorizationCodeFlow } from './authorization-code.ts'
 import { clientCredentialsFlow } from './client-credentials.ts'
 import { deviceCodeFlow } from './device-code.ts'
 import { dpopFlow } from './dpop.ts'
+import { fapi2Flow } from './fapi2.ts'
 import type { Flow } from './flow-model.ts'
 import { hybridFlow } from './hybrid.ts'
 import { implicitFlow } from './implicit.ts'
@@ -23,6 +24,7 @@ export const allFlows: readonly Flow[] = [
   jwtBearerFlow,
   tokenExchangeFlow,
   dpopFlow,
+  fapi2Flow,
   hybridFlow,
   implicitFlow,
   passwordFlow,

@@ -51,3 +51,14 @@ export const rfc7523bis = draft(
   'draft-ietf-oauth-rfc7523bis',
   'RFC 7523 update (draft-ietf-oauth-rfc7523bis)',
 )
+
+/**
+ * A section of the FAPI 2.0 Security Profile (final, February 2025), e.g. `fapi2('5.3.2.2')` →
+ * "FAPI 2.0 §5.3.2.2". The link opens the document; the label names the section.
+ */
+export function fapi2(section: string): SpecRef {
+  return {
+    label: `FAPI 2.0 §${section}`,
+    href: 'https://openid.net/specs/fapi-security-profile-2_0-final.html',
+  }
+}
