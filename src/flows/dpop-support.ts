@@ -89,6 +89,8 @@ const proofMeanings = {
 export async function proofsSent(
   exchanges: HttpExchange[],
   label: (index: number, exchange: HttpExchange) => string,
+  /** Who signed it, when it is not this page's own key. */
+  signedBy?: string,
 ): Promise<ShownToken[]> {
   const shown: ShownToken[] = []
   for (const exchange of exchanges) {
@@ -103,7 +105,7 @@ export async function proofsSent(
       value: proof,
       signature: verified ? 'verified' : 'not-checked',
       signatureNote: verified
-        ? 'Signed with the private key that never leaves this browser; checked here with the public key in its own header (jwk), as the server checks it first.'
+        ? `${signedBy ?? 'Signed with the private key that never leaves this browser'}; checked here with the public key in its own header (jwk), as the server checks it first.`
         : 'The signature did not verify with the key in its header.',
       claimMeanings: proofMeanings,
     })

@@ -464,7 +464,11 @@ export const dpopFlow = defineFlow<DpopData>({
               note: 'Not the one in the token: the proof is valid, but from the wrong key.',
             },
           ],
-          tokens: await proofsSent(ctx.exchanges(), () => 'The attacker’s DPoP proof'),
+          tokens: await proofsSent(
+            ctx.exchanges(),
+            () => 'The attacker’s DPoP proof',
+            'Signed with the attacker’s own key, which is valid but not the one the token is bound to',
+          ),
         }
       },
     },

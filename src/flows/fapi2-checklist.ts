@@ -69,12 +69,6 @@ export const fapi2Requirements = [
     text: 'gives each request_uri an expires_in below 600 seconds',
   },
   {
-    id: 'pkce',
-    section: '5.3.2.2',
-    party: 'Authorization server',
-    text: 'requires PKCE with S256',
-  },
-  {
     id: 'iss',
     section: '5.3.2.2',
     party: 'Authorization server',
@@ -111,6 +105,14 @@ export const fapi2Requirements = [
     text: 'verifies the sender constraint and refuses the token without it',
   },
   {
+    id: 'pkce-required',
+    section: '5.3.2.2',
+    party: 'Authorization server',
+    text: 'requires PKCE with S256 from every client',
+    notMetHere:
+      'This server requires PKCE from public clients only; a confidential client like this one may leave it out (RFC 9700 makes PKCE a SHOULD for them). It accepts S256 alone, and this client sends it.',
+  },
+  {
     id: 'algorithms',
     section: '5.4',
     party: 'Authorization server',
@@ -124,7 +126,7 @@ export const fapi2Requirements = [
     party: 'Authorization server',
     text: 'offers only TLS-protected endpoints (TLS 1.2 or later)',
     notMetHere:
-      'The demo runs on plain http on your own machine, in a service worker: there is no TLS at all. Nothing in this run protects the requests against someone on the network.',
+      'The demo runs on plain http on your own machine (in a service worker, or on a loopback port with npm run as): there is no TLS at all, which FAPI 2.0 puts first. A deployment serves every endpoint over TLS 1.2 or later.',
   },
   {
     id: 'redirect-https',

@@ -17,16 +17,28 @@ function ticks(result: StepResult): string[] {
     .map((shown) => shown.label)
 }
 
-async function untilBack(setup = setUpFlow(fapi2Flow)) {
-  let run = createRun(fapi2Flow)
-  while (fapi2Flow.steps[run.next]?.id !== 'callback') {
+/** Runs the steps up to `until`, following each navigation through the server's pages. */
+async function runUntil(
+  setup: ReturnType<typeof setUpFlow>,
+  until: string,
+  start = createRun(fapi2Flow),
+) {
+  let run = start
+  while (fapi2Flow.steps[run.next]?.id !== until) {
     const id = fapi2Flow.steps[run.next]?.id ?? ''
     run = await setup.step(run)
     const result = resultOf(run, id)
     if (result.status === 'error') throw new Error(`${id}: ${result.message} ${result.detail}`)
+    if (run.awaitingReturn) {
+      const driven = await driveAuthorization(setup.t.server, run.awaitingReturn.url)
+      run = recordReturn(run, driven.location ?? '')
+    }
   }
-  const driven = await driveAuthorization(setup.t.server, run.awaitingReturn?.url ?? '')
-  return { ...setup, run: recordReturn(run, driven.location ?? '') }
+  return run
+}
+
+async function untilBack(setup = setUpFlow(fapi2Flow)) {
+  return { ...setup, run: await runUntil(setup, 'callback') }
 }
 
 test('the FAPI 2.0 walkthrough ticks each requirement from a real answer, and names what it cannot meet', async () => {
@@ -36,6 +48,13 @@ test('the FAPI 2.0 walkthrough ticks each requirement from a real answer, and na
   const url = new URL(authorize.values?.[0]?.value ?? '')
   expect([...url.searchParams.keys()].sort()).toEqual(['client_id', 'request_uri'])
   const run = await runRemainingSteps(fapi2Flow, step, back)
+
+  // Sent straight to /as/authorize, the request came back refused, without any sign-in page.
+  const refused = resultOf(run, 'no-par-refused')
+  expect(refused.status === 'ok' && refused.summary).toMatch(/invalid_request/)
+  expect(new URL(refused.values?.[0]?.value ?? '').searchParams.get('error')).toBe(
+    'invalid_request',
+  )
 
   const register = resultOf(run, 'register')
   expect(register.exchanges[0]?.response.status).toBe(201)
@@ -82,7 +101,7 @@ test('the FAPI 2.0 walkthrough ticks each requirement from a real answer, and na
   // Every requirement without a reason it cannot be met here was ticked, by the step that showed it.
   const shown = [
     ...ticks(resultOf(run, 'discover')),
-    ...ticks(register),
+    ...ticks(refused),
     ...ticks(wrongAudience),
     ...ticks(par),
     ...ticks(resultOf(run, 'callback')),
@@ -121,12 +140,11 @@ test('a server that accepted a token-endpoint audience would leave aud-issuer un
       return response
     },
   })
-  let run = createRun(fapi2Flow)
-  while (fapi2Flow.steps[run.next]?.id !== 'wrong-audience') run = await setup.step(run)
+  let run = await runUntil(setup, 'wrong-audience')
   run = await setup.step(run)
   const result = resultOf(run, 'wrong-audience')
   expect(result.status).toBe('error')
-  expect(run.data.ticks?.['aud-issuer']).toBeUndefined()
+  expect((run.data.ticks as Record<string, unknown> | undefined)?.['aud-issuer']).toBeUndefined()
 })
 
 test('a checklist run without the earlier steps shows nothing ticked, only the limits of the demo', async () => {
@@ -136,5 +154,5 @@ test('a checklist run without the earlier steps shows nothing ticked, only the l
   const result = await setup.step({ ...run, next: last })
   const checklist = resultOf(result, 'checklist')
   expect(checklist.values?.some((entry) => entry.value.startsWith('✓'))).toBe(false)
-  expect(checklist.values?.filter((entry) => entry.value.startsWith('✗')).length).toBe(4)
+  expect(checklist.values?.filter((entry) => entry.value.startsWith('✗')).length).toBe(5)
 })

@@ -55,6 +55,8 @@ type Fapi2Data = {
   clientId?: string
   redirectUri?: string
   requestUri?: string
+  /** The state of the request sent without PAR, to check the refusal that comes back. */
+  probeState?: string
   codeVerifier?: string
   state?: string
   nonce?: string
@@ -112,7 +114,7 @@ export const fapi2Flow = defineFlow<Fapi2Data>({
   id: fapi2FlowId,
   title: 'FAPI 2.0 Security Profile (PAR, PKCE, private_key_jwt, DPoP)',
   summary:
-    'A high-security profile of the code flow in one run: the client registers with a key pair, pushes its signed-in request over the back channel, proves its key with every request, and gets tokens bound to a second key. A checklist ticks each requirement as the server’s answers show it.',
+    'A high-security profile of the code flow in one run: the client registers with a key pair, pushes its authorization request over the back channel, signs an assertion with that key for every request, and gets tokens bound to a second key. A checklist ticks each requirement as the server’s answers show it.',
   whenToUse:
     'APIs that move money or expose sensitive data (open banking, health, e-government), where the ecosystem asks for FAPI 2.0. Its requirements are also a good target for any confidential client.',
   specs: [fapi2('5.3.2.1'), fapi2('5.3.2.2'), fapi2('5.3.3'), rfc(9126), rfc(9449), rfc(9207)],
@@ -267,11 +269,6 @@ export const fapi2Flow = defineFlow<Fapi2Data>({
             oauthOptions(ctx),
           ),
         )
-        const ticks: Ticks = {}
-        if (registered.require_pushed_authorization_requests === true) {
-          ticks['par-required'] =
-            'The registration answer keeps require_pushed_authorization_requests: true for this client. (That the server then refuses a request sent straight to /as/authorize is shown by its unit tests, not in this run.)'
-        }
         return {
           status: 'ok',
           summary: `Registered ${registered.client_id}: private_key_jwt, PAR required, DPoP-bound tokens.`,
@@ -287,13 +284,110 @@ export const fapi2Flow = defineFlow<Fapi2Data>({
               label: 'dpop_bound_access_tokens',
               value: String(registered.dpop_bound_access_tokens),
             },
+            {
+              label: 'require_pushed_authorization_requests',
+              value: String(registered.require_pushed_authorization_requests),
+            },
+          ],
+          save: { clientId: registered.client_id, redirectUri },
+        }
+      },
+    },
+    {
+      id: 'no-par',
+      label: 'redirect to /authorize without PAR',
+      title: 'Try the front channel without PAR',
+      from: 'client',
+      to: 'as',
+      kind: 'redirect',
+      spec: fapi2('5.3.2.2'),
+      moreSpecs: [rfc(9126, '6'), rfc(6749, '4.1.2.1')],
+      explanation:
+        'Before doing it right, see the server enforce PAR: the browser goes to the authorization endpoint with an ordinary request, every parameter in the URL, as if the client had skipped the push. The client registered require_pushed_authorization_requests, so the server must refuse. The redirect URI and client are valid, so the refusal comes back to the client at once, as an error on the redirect URI; nobody signs in.',
+      async run(ctx) {
+        const as = need(ctx.data.as, 'The server metadata')
+        const probeState = oauth.generateRandomState()
+        const url = new URL(need(as.authorization_endpoint, 'The authorization endpoint'))
+        url.searchParams.set('response_type', 'code')
+        url.searchParams.set('client_id', need(ctx.data.clientId, 'The client_id'))
+        url.searchParams.set('redirect_uri', need(ctx.data.redirectUri, 'The redirect URI'))
+        url.searchParams.set('scope', scope)
+        url.searchParams.set('state', probeState)
+        url.searchParams.set(
+          'code_challenge',
+          await oauth.calculatePKCECodeChallenge(need(ctx.data.codeVerifier, 'The verifier')),
+        )
+        url.searchParams.set('code_challenge_method', 'S256')
+        return {
+          status: 'ok',
+          summary:
+            'An authorization request that was not pushed. The browser now leaves this page.',
+          exchanges: ctx.exchanges(),
+          values: [{ label: 'Authorization request (not pushed)', value: url.href, format: 'url' }],
+          save: { probeState },
+          destination: {
+            url: url.href,
+            how: 'navigate',
+            label: 'Send the browser without PAR',
+            hint: 'The server answers at once: the browser comes straight back here with an error.',
+          },
+        }
+      },
+    },
+    {
+      id: 'no-par-refused',
+      label: 'redirect back: error=invalid_request, iss',
+      title: 'See the server refuse it',
+      from: 'as',
+      to: 'client',
+      kind: 'redirect',
+      spec: fapi2('5.3.2.2'),
+      moreSpecs: [rfc(9126, '6'), rfc(9207, '2')],
+      explanation:
+        'The browser came back with error=invalid_request instead of a code. oauth4webapi reads it like any authorization response: it checks iss and state first (an error response carries them too), then reports the error.',
+      async run(ctx) {
+        const as = need(ctx.data.as, 'The server metadata')
+        if (!ctx.returnUrl) return notBackYet(ctx)
+        const returned = new URL(ctx.returnUrl)
+        let error: oauth.AuthorizationResponseError | undefined
+        try {
+          oauth.validateAuthResponse(
+            as,
+            clientOf(ctx.data),
+            returned,
+            need(ctx.data.probeState, 'The state'),
+          )
+        } catch (thrown) {
+          if (!(thrown instanceof oauth.AuthorizationResponseError)) throw thrown
+          error = thrown
+        }
+        if (!error) {
+          return {
+            status: 'error',
+            message:
+              'The server answered a request that was not pushed. FAPI 2.0 wants it refused.',
+            exchanges: ctx.exchanges(),
+          }
+        }
+        const ticks: Ticks =
+          error.error === 'invalid_request'
+            ? {
+                'par-required': `The browser came back with invalid_request: ${error.error_description ?? ''}`,
+              }
+            : {}
+        return {
+          status: 'ok',
+          summary: `Refused as expected: the server sent the browser back with ${error.error}.`,
+          exchanges: ctx.exchanges(),
+          values: [
+            { label: 'Address the browser came back to', value: returned.href, format: 'url' },
+            {
+              label: 'error',
+              value: `${error.error}${error.error_description ? `: ${error.error_description}` : ''}`,
+            },
             ...tickValues(ticks),
           ],
-          save: {
-            clientId: registered.client_id,
-            redirectUri,
-            ticks: withTicks(ctx.data.ticks, ticks),
-          },
+          save: { ticks: withTicks(ctx.data.ticks, ticks) },
         }
       },
     },
@@ -402,7 +496,6 @@ export const fapi2Flow = defineFlow<Fapi2Data>({
         const aud = lastAssertion ? decodeJwt(lastAssertion).aud : undefined
         const ticks: Ticks = {
           'par-client-auth': `201 with a request_uri, after the private_key_jwt assertion was accepted.`,
-          pkce: 'The pushed request carried an S256 code_challenge, and S256 is the only method the metadata lists.',
           'client-auth':
             'The server authenticated the client by its signed assertion; the client has no secret.',
         }
