@@ -110,6 +110,12 @@ async function runWholeWalkthrough(page: Page, flow: Flow) {
         page.getByText('The browser is back from the authorization server'),
       ).toBeVisible()
     }
+    // FAPI 2.0: a request sent without PAR comes straight back refused, with no sign-in page.
+    const refusedAtOnce = item.getByRole('button', { name: 'Send the browser without PAR' })
+    if (await refusedAtOnce.isVisible()) {
+      await refusedAtOnce.click()
+      await page.waitForURL(new RegExp(`/walkthrough/${flow.id}$`))
+    }
     const phone = item.getByRole('button', { name: 'Open the verification page on the phone' })
     if (await phone.isVisible()) {
       await phone.click()
