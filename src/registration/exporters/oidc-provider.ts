@@ -1,6 +1,8 @@
 import { grantTypes } from '../checks.ts'
 import { type ClientMetadata, normalizeMetadata } from '../client-metadata.ts'
 import { customGrantSections, type OidcProviderModulePlan } from './oidc-provider-grants.ts'
+import { platformSection } from './oidc-provider-platform.ts'
+import { mayUsePlatformAssertion } from './platform-assertion.ts'
 
 /**
  * The node-oidc-provider export: one ES module that a `new Provider(…)` can take as it is
@@ -11,7 +13,10 @@ import { customGrantSections, type OidcProviderModulePlan } from './oidc-provide
  *   refresh-token policy, and the API its access tokens are for (RFC 8707 resource indicators);
  * - `setup(provider)`, only when a grant needs code: oidc-provider has no built-in JWT bearer
  *   (RFC 7523) or token exchange (RFC 8693) grant, so the module registers a handler for each
- *   with `provider.registerGrantType`.
+ *   with `provider.registerGrantType`;
+ * - for a service client on `private_key_jwt`, `assertionPlatform`: null while the client signs
+ *   its own assertions, or the platform whose JWT a workload sends instead, which `setup(provider)`
+ *   then checks (oidc-provider-platform.ts, docs/decisions/135).
  */
 export type OidcProviderClient = Record<string, unknown> & { client_id: string }
 
@@ -102,8 +107,12 @@ export function planOidcProviderModule(metadata: ClientMetadata): OidcProviderMo
     jwtBearer: grants.includes(grantTypes.jwtBearer),
     tokenExchange: grants.includes(grantTypes.tokenExchange),
     dpop: metadata.dpop_bound_access_tokens === true,
+    platform: mayUsePlatformAssertion(metadata),
   }
 }
+
+/** The entry's members that say which keys verify its assertions; `clientKeys` holds them. */
+const keyFields = ['jwks', 'jwks_uri', 'token_endpoint_auth_signing_alg'] as const
 
 /** Source text the module writes as it is (an expression, not a string). */
 class Expression {
@@ -244,10 +253,16 @@ function usage(needsSetup: boolean): string[] {
 /** What to do with the module before it serves anyone; shown beside the export on the page. */
 export function oidcProviderNotes(metadata: ClientMetadata): string[] {
   const plan = planOidcProviderModule(metadata)
-  const needsSetup = plan.jwtBearer || plan.tokenExchange
+  const customGrant = plan.jwtBearer || plan.tokenExchange
+  const needsSetup = customGrant || plan.platform
   const notes = [
-    `It exports \`client\`, \`features\` and \`configuration\`${needsSetup ? ', and `setup(provider)`' : ''}. Load them with \`new Provider(issuer, { ...configuration, clients: [client], features })\`${needsSetup ? ', then call `await setup(provider)` before serving: oidc-provider has no built-in handler for this client’s grant, so the module brings one' : ''}.`,
+    `It exports \`client\`, \`features\` and \`configuration\`${needsSetup ? ', and `setup(provider)`' : ''}. Load them with \`new Provider(issuer, { ...configuration, clients: [client], features })\`${needsSetup ? `, then call \`await setup(provider)\` before serving${customGrant ? ': oidc-provider has no built-in handler for this client’s grant, so the module brings one' : ''}` : ''}.`,
   ]
+  if (plan.platform) {
+    notes.push(
+      'Who signs the client assertions: with `assertionPlatform = null` the client signs its own, with the private key whose public half is registered (`iss` = `sub` = client_id, OpenID Connect Core §9). A workload whose platform (Kubernetes, a cloud, a CI system) issues it a JWT sends that JWT instead (`iss` the platform, `sub` the client_id): set `assertionPlatform` to the platform’s issuer, key set URL and algorithms, as the comment above it shows, and make the client_id the workload’s identity. `setup(provider)` then checks the JWT (signature, `iss`, `sub`, `aud` this issuer alone, `exp` at most an hour away; this module accepts the same JWT again until it expires) and oidc-provider authenticates the client.',
+    )
+  }
   if (plan.apiScopes.length > 0 || plan.tokenExchange) {
     notes.push(
       `Access tokens for ${plan.apiScopes.map((scope) => `\`${scope}\``).join(' ') || 'the API'} are JWTs for \`${exampleApi}\` (an RFC 8707 resource indicator, in \`api\`): replace it with your API’s identifier.`,
@@ -286,10 +301,24 @@ export function exportOidcProviderModule(metadata: ClientMetadata): string {
   if (needsSecret && metadata.client_secret === undefined) {
     entry.client_secret = new Expression(secretPlaceholder)
   }
-  const body = jsLiteral(entry)
   const plan = planOidcProviderModule(metadata)
+  // A client that may take its platform's JWT gets its keys from `clientKeys`, which holds either
+  // its own registered keys or the module's vouching key (oidc-provider-platform.ts).
+  const registeredKeys: Record<string, unknown> = {}
+  if (plan.platform) {
+    for (const field of keyFields) {
+      if (entry[field] !== undefined) registeredKeys[field] = entry[field]
+      delete entry[field]
+    }
+  }
+  const body = plan.platform
+    ? jsLiteral(entry).replace(
+        /\n}$/,
+        '\n  // Who signs its assertions: see assertionPlatform above.\n  ...clientKeys,\n}',
+      )
+    : jsLiteral(entry)
   const grantCode = customGrantSections(plan)
-  const needsErrors = plan.apiScopes.length > 0 || plan.tokenExchange || grantCode.length > 0
+  const needsErrors = plan.apiScopes.length > 0 || plan.tokenExchange || plan.jwtBearer
   const alg = entry.id_token_signed_response_alg as string | undefined
   return [
     `// ${metadata.client_name ?? 'OAuth client'}: a node-oidc-provider 9 configuration, generated by Grantlab.`,
@@ -304,6 +333,7 @@ export function exportOidcProviderModule(metadata: ClientMetadata): string {
     ...(needsErrors ? ["import { errors } from 'oidc-provider'"] : []),
     ...grantCode.flatMap((section) => section.imports),
     ...(needsErrors || grantCode.length > 0 ? [''] : []),
+    ...(plan.platform ? [...platformSection(metadata, jsLiteral(registeredKeys, '    ')), ''] : []),
     `export const client = ${body}`,
     '',
     ...apiSection(plan),
@@ -314,8 +344,10 @@ export function exportOidcProviderModule(metadata: ClientMetadata): string {
     '',
     ...(grantCode.length > 0
       ? [
-          ...grantCode.flatMap((section) => [...section.body, '']),
-          '/** Registers the grants oidc-provider has no built-in handler for. Call it once, before serving. */',
+          ...grantCode.flatMap((section) => (section.body.length > 0 ? [...section.body, ''] : [])),
+          plan.jwtBearer || plan.tokenExchange
+            ? '/** Registers the grants oidc-provider has no built-in handler for. Call it once, before serving. */'
+            : "/** Checks the platform's JWT when assertionPlatform names one. Call it once, before serving. */",
           'export async function setup(provider) {',
           ...grantCode
             .filter((section) => section.register !== '')

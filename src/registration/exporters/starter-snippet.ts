@@ -1,6 +1,7 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: this file writes TypeScript source, template literals included
 import { grantTypes } from '../checks.ts'
 import type { ClientMetadata } from '../client-metadata.ts'
+import { clientAssertionType, mayUsePlatformAssertion } from './platform-assertion.ts'
 
 /**
  * The starter program (`oauth-client.ts`): a complete TypeScript program on oauth4webapi alone
@@ -13,7 +14,9 @@ import type { ClientMetadata } from '../client-metadata.ts'
  * token. The authorization code grant runs as a tiny web app on the registered loopback redirect
  * URI, with a PKCE verifier, state and nonce made per login and kept per browser session
  * (RFC 7636 §4.1, RFC 9700 §2.1.1); DPoP (RFC 9449) and PAR (RFC 9126) are used when the client
- * registered them or the server's metadata asks for them.
+ * registered them or the server's metadata asks for them. A service client on `private_key_jwt`
+ * sends the JWT its platform issued when one is configured, and signs its own otherwise
+ * (docs/decisions/135).
  */
 export type StarterGrant =
   | 'authorization_code'
@@ -46,6 +49,8 @@ export type StarterSetting =
   | 'OAUTH_ISSUER'
   | 'OAUTH_CLIENT_ID'
   | 'OAUTH_CLIENT_SECRET'
+  | 'OAUTH_CLIENT_ASSERTION_FILE'
+  | 'OAUTH_CLIENT_ASSERTION'
   | 'OAUTH_PRIVATE_KEY_FILE'
   | 'OAUTH_PRIVATE_KEY_KID'
   | 'OAUTH_REDIRECT_URI'
@@ -64,6 +69,9 @@ export function starterSettings(metadata: ClientMetadata): StarterSetting[] {
     'OAUTH_ISSUER',
     'OAUTH_CLIENT_ID',
     ...(secretMethods.has(method) ? (['OAUTH_CLIENT_SECRET'] as const) : []),
+    ...(mayUsePlatformAssertion(metadata)
+      ? (['OAUTH_CLIENT_ASSERTION_FILE', 'OAUTH_CLIENT_ASSERTION'] as const)
+      : []),
     ...(method === 'private_key_jwt'
       ? (['OAUTH_PRIVATE_KEY_FILE', 'OAUTH_PRIVATE_KEY_KID'] as const)
       : []),
@@ -101,13 +109,45 @@ function clientAuthSection(metadata: ClientMetadata): string[] {
       const configured = metadata.token_endpoint_auth_signing_alg ?? 'ES256'
       const alg = configured === 'EdDSA' ? 'Ed25519' : configured
       const algorithm = keyAlgorithms[alg] ?? (keyAlgorithms.ES256 as string)
+      const ownKey = [
+        `// private_key_jwt (RFC 7523 §2.2) with the ${keyAlgorithms[alg] ? alg : 'ES256'} key whose public half is registered.`,
+        '// oauth4webapi makes the assertion with aud = the issuer identifier alone (draft-ietf-oauth-rfc7523bis).',
+      ]
+      if (!mayUsePlatformAssertion(metadata)) {
+        return [
+          ...ownKey.map((line) => `  ${line}`),
+          "  const pem = await readFile(env('OAUTH_PRIVATE_KEY_FILE'), 'utf8')",
+          "  const der = Buffer.from(pem.replace(/-----[A-Z ]+-----|\\s/g, ''), 'base64')",
+          `  const key = await crypto.subtle.importKey('pkcs8', der, ${algorithm}, false, ['sign'])`,
+          "  const clientAuth = oauth.PrivateKeyJwt({ key, kid: optionalEnv('OAUTH_PRIVATE_KEY_KID') })",
+        ]
+      }
       return [
-        `  // private_key_jwt (RFC 7523 §2.2) with the ${keyAlgorithms[alg] ? alg : 'ES256'} key whose public half is registered.`,
-        '  // oauth4webapi makes the assertion with aud = the issuer identifier alone (draft-ietf-oauth-rfc7523bis).',
-        "  const pem = await readFile(env('OAUTH_PRIVATE_KEY_FILE'), 'utf8')",
-        "  const der = Buffer.from(pem.replace(/-----[A-Z ]+-----|\\s/g, ''), 'base64')",
-        `  const key = await crypto.subtle.importKey('pkcs8', der, ${algorithm}, false, ['sign'])`,
-        "  const clientAuth = oauth.PrivateKeyJwt({ key, kid: optionalEnv('OAUTH_PRIVATE_KEY_KID') })",
+        '  // private_key_jwt (RFC 7523 §2.2): every token request carries a JWT as client_assertion.',
+        '  // A workload whose platform (Kubernetes, a cloud, a CI system) issues it a JWT sends that JWT:',
+        '  // set OAUTH_CLIENT_ASSERTION_FILE to the file the platform keeps it in (read again for every',
+        '  // request, since the platform renews it), or OAUTH_CLIENT_ASSERTION to the JWT itself.',
+        "  const assertionFile = optionalEnv('OAUTH_CLIENT_ASSERTION_FILE')",
+        "  const assertionValue = optionalEnv('OAUTH_CLIENT_ASSERTION')",
+        '  let clientAuth: oauth.ClientAuth',
+        '  if (assertionFile && assertionValue) {',
+        "    throw new Error('Set OAUTH_CLIENT_ASSERTION_FILE or OAUTH_CLIENT_ASSERTION, not both.')",
+        '  } else if (assertionFile || assertionValue) {',
+        '    clientAuth = platformAssertion(assertionFile, assertionValue)',
+        '  } else {',
+        ...ownKey.map(
+          (line) => `    ${line.replace('// private_key_jwt', '// Otherwise: private_key_jwt')}`,
+        ),
+        "    const keyFile = env('OAUTH_PRIVATE_KEY_FILE')",
+        "    const pem = await readFile(keyFile, 'utf8').catch(() => {",
+        '      throw new Error(',
+        '        `No private key in ${keyFile}. Put yours there, or set OAUTH_CLIENT_ASSERTION_FILE to the file your platform keeps its JWT in.`,',
+        '      )',
+        '    })',
+        "    const der = Buffer.from(pem.replace(/-----[A-Z ]+-----|\\s/g, ''), 'base64')",
+        `    const key = await crypto.subtle.importKey('pkcs8', der, ${algorithm}, false, ['sign'])`,
+        "    clientAuth = oauth.PrivateKeyJwt({ key, kid: optionalEnv('OAUTH_PRIVATE_KEY_KID') })",
+        '  }',
       ]
     }
     case 'tls_client_auth':
@@ -383,6 +423,50 @@ const grantSections: Record<StarterGrant, string[]> = {
   token_exchange: tokenExchangeSection,
 }
 
+/** Sends the JWT a platform issued as client_assertion, after the checks the server will make. */
+const platformAssertionHelper = [
+  '/**',
+  ' * client_assertion from your platform (RFC 7523 §2.2, §3): its JWT, sent as it is. It is checked',
+  ' * first for what the server checks too, so a stale or misaddressed JWT fails here with the reason:',
+  " * sub must be this client_id, aud the server's issuer identifier alone (draft-ietf-oauth-rfc7523bis),",
+  ' * exp still ahead.',
+  ' */',
+  'function platformAssertion(file: string | undefined, value: string | undefined): oauth.ClientAuth {',
+  "  const source = file ?? 'OAUTH_CLIENT_ASSERTION'",
+  '  return async (as, client, body) => {',
+  "    const assertion = file ? (await readFile(file, 'utf8')).trim() : (value ?? '')",
+  '    const claims = jwtClaims(assertion, source)',
+  '    if (claims.sub !== client.client_id) {',
+  '      throw new Error(`The JWT in ${source} is for sub ${String(claims.sub)}, not for this client_id (${client.client_id}).`)',
+  '    }',
+  '    if (claims.aud !== as.issuer) {',
+  '      throw new Error(`The JWT in ${source} has aud ${JSON.stringify(claims.aud)}: ask your platform for one whose aud is ${as.issuer} alone.`)',
+  '    }',
+  "    if (typeof claims.exp !== 'number' || claims.exp * 1000 <= Date.now()) {",
+  '      throw new Error(`The JWT in ${source} has expired; your platform renews it.`)',
+  '    }',
+  "    body.set('client_id', client.client_id)",
+  `    body.set('client_assertion_type', '${clientAssertionType}')`,
+  "    body.set('client_assertion', assertion)",
+  '  }',
+  '}',
+  '',
+  '/** The claims of a compact JWT, read without verifying it (the server does that). */',
+  'function jwtClaims(jwt: string, source: string): Record<string, unknown> {',
+  "  const [, payload = ''] = jwt.split('.')",
+  '  let claims: unknown',
+  '  try {',
+  "    claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'))",
+  '  } catch {',
+  '    claims = undefined',
+  '  }',
+  "  if (jwt.split('.').length !== 3 || typeof claims !== 'object' || claims === null || Array.isArray(claims)) {",
+  '    throw new Error(`${source} does not hold a JWT.`)',
+  '  }',
+  '  return claims as Record<string, unknown>',
+  '}',
+]
+
 const helpers = [
   'function env(name: string): string {',
   '  const value = process.env[name]',
@@ -442,6 +526,7 @@ export function exportStarterSnippet(metadata: ClientMetadata): string {
     '',
     ...helpers,
     '',
+    ...(mayUsePlatformAssertion(metadata) ? [...platformAssertionHelper, ''] : []),
     'async function main() {',
     "  const issuer = new URL(env('OAUTH_ISSUER'))",
     '  // RFC 8414 §2 wants an https issuer; plain http is let through only for a server on this',
@@ -495,7 +580,11 @@ export function starterNotes(metadata: ClientMetadata): string[] {
     )
   }
   if (method === 'private_key_jwt') {
-    notes.push('Put the private key you downloaded from this page in `client-private-key.pem`.')
+    notes.push(
+      mayUsePlatformAssertion(metadata)
+        ? 'A workload whose platform (Kubernetes, a cloud, a CI system) issues it a JWT sends that JWT as `client_assertion`: set `OAUTH_CLIENT_ASSERTION_FILE` to the file the platform keeps it in (it is read again for every request), or `OAUTH_CLIENT_ASSERTION` to the JWT. Its `sub` must be the client_id and its `aud` the server’s issuer alone. Otherwise put the private key you downloaded from this page in `client-private-key.pem`, and the program signs its own.'
+        : 'Put the private key you downloaded from this page in `client-private-key.pem`.',
+    )
   }
   if (grant === 'jwt_bearer') {
     notes.push('Put the assertion your identity provider issued in `assertion.jwt`.')
