@@ -66,6 +66,32 @@ export function parseBasicCredentials(header: string): { id: string; secret: str
 }
 
 /**
+ * The client a request says it comes from, before it is authenticated: the Basic id, the body's
+ * `client_id`, or the `iss` of its client assertion. Only for decisions that must come before
+ * authentication and grant nothing, such as whether a DPoP proof needs a nonce (a nonce challenge
+ * must not spend the client's assertion, which a workload may have to send again as it is).
+ */
+export async function claimedClient(
+  ctx: ServerContext,
+  request: Request,
+  params: Map<string, string>,
+): Promise<ClientRecord | undefined> {
+  const authorization = request.headers.get('authorization')
+  let id = authorization ? parseBasicCredentials(authorization)?.id : undefined
+  id ??= params.get('client_id')
+  const assertion = params.get('client_assertion')
+  if (id === undefined && assertion !== undefined) {
+    try {
+      const iss = decodeJwt(assertion).iss
+      if (typeof iss === 'string') id = iss
+    } catch {
+      // Not a JWT: authentication will say so.
+    }
+  }
+  return id === undefined ? undefined : findClient(ctx, id)
+}
+
+/**
  * Authenticates the client of a token, revocation or introspection request with the one method
  * it registered: `none`, `client_secret_basic`, `client_secret_post` or `private_key_jwt`.
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-2.3

@@ -426,3 +426,59 @@ test('makeProof covers the proof shape of RFC 9449 §4.2 (header typ, alg, jwk; 
   })
   expect(Object.keys(decodeJwt(proof)).sort()).toEqual(['ath', 'htm', 'htu', 'iat', 'jti'])
 })
+
+test('§8: a nonce challenge comes before client authentication, so the same client assertion works on the retry', async () => {
+  // A workload sends its platform's JWT as it is, twice when the server asks for a nonce
+  // (docs/decisions/135): the challenge must not spend the assertion's jti.
+  const t = createTestAuthorizationServer()
+  const { exportJWK, generateKeyPair } = await import('jose')
+  const signing = await generateKeyPair('ES256', { extractable: true })
+  const registered = await (
+    await t.server.handle(
+      new Request(`${t.deps.issuer}/register`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          grant_types: ['client_credentials'],
+          scope: 'orders:read',
+          token_endpoint_auth_method: 'private_key_jwt',
+          dpop_bound_access_tokens: true,
+          jwks: { keys: [{ ...(await exportJWK(signing.publicKey)), kid: 'k', alg: 'ES256' }] },
+        }),
+      }),
+    )
+  ).json()
+  const now = Math.floor(t.clock.now() / 1000)
+  const assertion = await new SignJWT({ jti: crypto.randomUUID() })
+    .setProtectedHeader({ alg: 'ES256', kid: 'k' })
+    .setIssuer(registered.client_id)
+    .setSubject(registered.client_id)
+    .setAudience(t.deps.issuer)
+    .setIssuedAt(now)
+    .setExpirationTime(now + 60)
+    .sign(signing.privateKey)
+  const key = await makeProofKey()
+  const send = async (nonce?: string) =>
+    postForm(
+      t,
+      '/token',
+      {
+        grant_type: 'client_credentials',
+        client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+        client_assertion: assertion,
+      },
+      { dpop: await tokenProof(t, key, nonce === undefined ? {} : { nonce }) },
+    )
+  const challenged = await send()
+  expect((await challenged.json()).error).toBe('use_dpop_nonce')
+  const nonce = challenged.headers.get('dpop-nonce') ?? ''
+  const accepted = await send(nonce)
+  expect(accepted.status).toBe(200)
+  expect((await accepted.json()).token_type).toBe('DPoP')
+  // Used once now: a third send is the replay the jti check is for.
+  const replayed = await send(nonce)
+  expect(await replayed.json()).toMatchObject({
+    error: 'invalid_client',
+    error_description: expect.stringMatching(/jti replay/),
+  })
+})

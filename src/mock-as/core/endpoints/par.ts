@@ -3,7 +3,7 @@ import {
   resolveRedirectUri,
   validateAuthorizationParameters,
 } from '../authorization-request'
-import { authenticateClient } from '../client-authentication'
+import { authenticateClient, claimedClient } from '../client-authentication'
 import type { ServerContext } from '../context'
 import { checkDpopProof, requiresDpopNonce } from '../dpop'
 import { OAuthError } from '../errors'
@@ -29,6 +29,11 @@ export async function handlePushedAuthorizationRequest(
   ctx: ServerContext,
 ): Promise<Response> {
   const params = await readForm(request)
+  // The proof first, as at the token endpoint: a nonce challenge spends no client assertion.
+  const dpop = await checkDpopProof(ctx, request, {
+    recipient: { kind: 'authorization-server' },
+    requireNonce: requiresDpopNonce(await claimedClient(ctx, request, params)),
+  })
   const { client } = await authenticateClient(ctx, request, params)
   /** @see https://www.rfc-editor.org/rfc/rfc9126#section-2.1 */
   if (params.has('request_uri')) {
@@ -37,10 +42,6 @@ export async function handlePushedAuthorizationRequest(
   const requestedRedirect = params.get('redirect_uri')
   const redirectUri = resolveRedirectUri(client, requestedRedirect)
   const validated = validateAuthorizationParameters(ctx, client, params, [])
-  const dpop = await checkDpopProof(ctx, request, {
-    recipient: { kind: 'authorization-server' },
-    requireNonce: requiresDpopNonce(client),
-  })
   if (dpop && validated.dpopJkt !== undefined && validated.dpopJkt !== dpop.jkt) {
     throw new OAuthError(
       'invalid_request',

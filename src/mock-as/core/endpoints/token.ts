@@ -1,4 +1,4 @@
-import { authenticateClient } from '../client-authentication'
+import { authenticateClient, claimedClient } from '../client-authentication'
 import type { ServerContext } from '../context'
 import { checkDpopProof, requiresDpopNonce } from '../dpop'
 import { OAuthError } from '../errors'
@@ -6,9 +6,10 @@ import { findGrant } from '../grants/grant-table'
 import { jsonResponse, readForm } from '../http'
 
 /**
- * `POST /as/token`: form body only, client authentication, the DPoP proof if there is one, then
- * the grant from the grants table. The proof is checked before the grant runs, so a refused proof
- * (a nonce challenge included) leaves the code, refresh token or device code unspent. A client
+ * `POST /as/token`: form body only, the DPoP proof if there is one, client authentication, then
+ * the grant from the grants table. The proof is checked before anything is spent, so a refused
+ * proof (a nonce challenge included) leaves the client assertion, the code, the refresh token or
+ * the device code as they were. A client
  * registered with `dpop_bound_access_tokens` that sends no proof gets `invalid_request`: the
  * request lacks something this client must send; `invalid_dpop_proof` is for a proof that was
  * sent and failed a check (docs/decisions/100).
@@ -18,6 +19,12 @@ import { jsonResponse, readForm } from '../http'
  */
 export async function handleToken(request: Request, ctx: ServerContext): Promise<Response> {
   const params = await readForm(request)
+  // The proof first: a nonce challenge must leave the client's assertion unspent (its jti), since
+  // a workload sends its platform's JWT again as it is on the retry (docs/decisions/100).
+  const dpop = await checkDpopProof(ctx, request, {
+    recipient: { kind: 'authorization-server' },
+    requireNonce: requiresDpopNonce(await claimedClient(ctx, request, params)),
+  })
   const { client, method } = await authenticateClient(ctx, request, params)
   const grantType = params.get('grant_type')
   if (!grantType) throw new OAuthError('invalid_request', 'grant_type is required.')
@@ -37,10 +44,6 @@ export async function handleToken(request: Request, ctx: ServerContext): Promise
   ) {
     throw new OAuthError('unauthorized_client', `This client may not use the ${grantType} grant.`)
   }
-  const dpop = await checkDpopProof(ctx, request, {
-    recipient: { kind: 'authorization-server' },
-    requireNonce: requiresDpopNonce(client),
-  })
   if (dpop === undefined && client.dpop_bound_access_tokens === true) {
     throw new OAuthError(
       'invalid_request',
