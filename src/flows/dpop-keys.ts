@@ -4,7 +4,7 @@
  * sign with it. Flow data must be JSON, which a non-extractable key cannot become, so the key pair
  * is kept in IndexedDB (CryptoKeys structured-clone there, unreadable still) under an id the run
  * saves, and survives the trip to the authorization server and a reload. A key is deleted by the
- * walkthrough's last step, and any key older than a run's secrets lifetime is purged whenever the
+ * walkthrough's last step, and any key unused for a run's secrets lifetime is purged whenever the
  * store is opened (docs/decisions/103).
  */
 import { type IDBPDatabase, openDB } from 'idb'
@@ -19,6 +19,8 @@ interface StoredKey {
   id: string
   keyPair: CryptoKeyPair
   createdAt: number
+  /** When a step last signed with it: a key unused for a run's secrets lifetime is purged. */
+  usedAt?: number
 }
 
 /** What a run keeps about its key: JSON only, nothing secret. */
@@ -43,7 +45,7 @@ function open(): Promise<IDBPDatabase> {
   }).then(async (db) => {
     const cutoff = Date.now() - secretsLifetimeMs
     for (const stored of (await db.getAll(storeName)) as StoredKey[]) {
-      if (stored.createdAt < cutoff) await db.delete(storeName, stored.id)
+      if ((stored.usedAt ?? stored.createdAt) < cutoff) await db.delete(storeName, stored.id)
     }
     return db
   })
@@ -73,12 +75,14 @@ export async function createDpopKey(): Promise<DpopKeyInfo> {
 
 /** The key pair saved under `keyId`, or an error a learner can act on. */
 export async function loadDpopKey(keyId: string): Promise<CryptoKeyPair> {
-  const stored = (await (await open()).get(storeName, keyId)) as StoredKey | undefined
+  const db = await open()
+  const stored = (await db.get(storeName, keyId)) as StoredKey | undefined
   if (!stored) {
     throw new Error(
       'The DPoP key pair of this run is gone (deleted, or this browser’s site data was cleared). Start over to make a new one.',
     )
   }
+  await db.put(storeName, { ...stored, usedAt: Date.now() } satisfies StoredKey)
   return stored.keyPair
 }
 
