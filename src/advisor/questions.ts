@@ -3,7 +3,7 @@
  * `/advisor`, so every recommendation is a link (docs/decisions/031).
  */
 
-export type AppKind = 'spa' | 'web' | 'native' | 'cli' | 'device' | 'service' | 'api'
+export type AppKind = 'spa' | 'web' | 'native' | 'cli' | 'device' | 'decoupled' | 'service' | 'api'
 export type YesNo = 'yes' | 'no'
 export type Assurance = 'standard' | 'high'
 export type Migrating = 'none' | 'implicit' | 'password'
@@ -76,6 +76,11 @@ export const questions: readonly Question[] = [
         detail: 'no keyboard worth typing a password on',
       },
       {
+        value: 'decoupled',
+        label: 'Call-centre, kiosk or shop-till app',
+        detail: 'someone else’s screen asks; the user approves on their own phone',
+      },
+      {
         value: 'service',
         label: 'Backend job or daemon',
         detail: 'no user involved, it acts as itself',
@@ -118,7 +123,7 @@ export const questions: readonly Question[] = [
     key: 'refresh',
     question: 'Must it keep access longer than an access token lives?',
     hint: 'Access tokens last minutes; refresh tokens let it get new ones without asking again.',
-    appliesWhen: isApp(...userFacing),
+    appliesWhen: isApp(...userFacing, 'decoupled'),
     assumed: 'no',
     choices: yesNo('Yes, for hours or days', 'No, a fresh sign-in is fine'),
   },

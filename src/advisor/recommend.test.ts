@@ -25,8 +25,8 @@ const label = (answers: Answers) => serializeAnswers(answers)
 
 test('the answer space is enumerated in full', () => {
   // spa 2·2·2·2·3 + web 2·2·2·3 + native 2·2·2·2·3 + cli 2·2·2·2·2 + device 2·2·2·2
-  // + service 2·2·2 + api 2·2·2 = 48 + 24 + 48 + 32 + 16 + 8 + 8
-  expect(combinations).toHaveLength(184)
+  // + decoupled 2·2·2 + service 2·2·2 + api 2·2·2 = 48 + 24 + 48 + 32 + 16 + 8 + 8 + 8
+  expect(combinations).toHaveLength(192)
   expect(new Set(combinations.map(label)).size).toBe(combinations.length)
 })
 
@@ -43,6 +43,7 @@ describe.each(combinations.map((answers) => [label(answers), answers] as const))
         'urn:ietf:params:oauth:grant-type:device_code',
         'urn:ietf:params:oauth:grant-type:jwt-bearer',
         'urn:ietf:params:oauth:grant-type:token-exchange',
+        'urn:openid:params:grant-type:ciba',
       ]).toContain(result.grant)
       expect(client.grant_types[0]).toBe(result.grant)
       expect(client.grant_types).not.toContain('implicit')
@@ -88,7 +89,11 @@ describe.each(combinations.map((answers) => [label(answers), answers] as const))
 
     test('sign-in adds OpenID Connect for user-facing apps', () => {
       const scopes = client.scope.split(' ')
-      if (answers.identity === 'yes' && userFacing.includes(answers.app)) {
+      // CIBA is OpenID Connect by design: every request asks for openid (CIBA Core §7.1).
+      if (
+        (answers.identity === 'yes' && userFacing.includes(answers.app)) ||
+        answers.app === 'decoupled'
+      ) {
         expect(scopes).toContain('openid')
         expect(extraIds(answers)).toContain('oidc')
       } else {
@@ -98,7 +103,11 @@ describe.each(combinations.map((answers) => [label(answers), answers] as const))
     })
 
     test('refresh adds the refresh_token grant where the grant allows it, protected', () => {
-      const allowsRefresh = ['authorization_code', 'urn:ietf:params:oauth:grant-type:device_code']
+      const allowsRefresh = [
+        'authorization_code',
+        'urn:ietf:params:oauth:grant-type:device_code',
+        'urn:openid:params:grant-type:ciba',
+      ]
       const wantsRefresh = answers.refresh === 'yes' && allowsRefresh.includes(result.grant)
       expect(client.grant_types.includes('refresh_token')).toBe(wantsRefresh)
       if (result.grant === 'client_credentials') {
@@ -197,7 +206,7 @@ describe.each(combinations.map((answers) => [label(answers), answers] as const))
 
     test('every other grant, implicit and password included, is explained as a loser', () => {
       const losers = result.alternatives.map((a) => a.grant)
-      expect(losers).toHaveLength(6)
+      expect(losers).toHaveLength(7)
       expect(losers).not.toContain(result.grant)
       expect(losers).toEqual(expect.arrayContaining(['implicit', 'password']))
       for (const alternative of result.alternatives)
@@ -219,6 +228,58 @@ describe.each(combinations.map((answers) => [label(answers), answers] as const))
       else {
         expect(result.migration?.from).toBe(answers.migrating)
         expect(result.migration?.steps.length).toBeGreaterThan(1)
+      }
+    })
+
+    test('every user-facing client is offered sign-out; a redirecting one with registered post-logout redirect URIs', () => {
+      const logout = result.extras.find((e) => e.id === 'logout')
+      const userFacingApp = [...userFacing, 'decoupled'].includes(answers.app)
+      expect(logout?.level).toBe(userFacingApp ? 'recommended' : undefined)
+      const redirects = result.grant === 'authorization_code'
+      expect(client.post_logout_redirect_uris?.length ?? 0).toBe(redirects ? 1 : 0)
+      if (redirects) {
+        expect(logout?.title).toMatch(/^Sign-out: RP-initiated/)
+        expect(logout?.sources.map((s) => s.label)).toContain(
+          'OpenID Connect RP-Initiated Logout 1.0 §2',
+        )
+        // Server-side clients also hear about sign-outs elsewhere (Back-Channel Logout).
+        const serverSide = result.clientKind === 'confidential'
+        expect(logout?.why.includes('backchannel_logout_uri')).toBe(serverSide)
+        for (const uri of client.post_logout_redirect_uris ?? []) {
+          expect(uri).not.toContain('#')
+          if (client.application_type === 'web') expect(uri).toMatch(/^https:\/\//)
+        }
+      } else if (logout) {
+        // No browser of the user's to send to the server: the tokens are revoked instead.
+        expect(logout.why).toMatch(/revoc/)
+        expect(logout.sources.map((s) => s.label)).toContain('RFC 7009 §2')
+      }
+    })
+
+    test('CIBA exactly for decoupled apps: confidential, poll mode, binding message and polling rules', () => {
+      const isCiba = result.grant === 'urn:openid:params:grant-type:ciba'
+      expect(isCiba).toBe(answers.app === 'decoupled')
+      expect(client.backchannel_token_delivery_mode).toBe(isCiba ? 'poll' : undefined)
+      const ids = extraIds(answers)
+      expect(ids.includes('binding-message')).toBe(isCiba)
+      expect(ids.includes('ciba-polling')).toBe(isCiba)
+      if (isCiba) {
+        expect(result.clientKind).toBe('confidential')
+        expect(client.token_endpoint_auth_method).not.toBe('none')
+        expect(client.response_types).toEqual([])
+        expect(result.walkthroughId).toBe('ciba')
+        for (const reason of result.reasons) {
+          expect(reason.sources.some((s) => s.label.startsWith('CIBA Core §'))).toBe(true)
+        }
+        // Why the device flow and a redirect lose here, in words about this situation.
+        const why = (grant: string) => result.alternatives.find((a) => a.grant === grant)?.why
+        expect(why('urn:ietf:params:oauth:grant-type:device_code')).toMatch(/phishing/)
+        expect(why('authorization_code')).toMatch(/someone else’s screen/)
+      } else {
+        const loser = result.alternatives.find(
+          (a) => a.grant === 'urn:openid:params:grant-type:ciba',
+        )
+        expect(loser?.sources.some((s) => s.label.startsWith('CIBA Core §'))).toBe(true)
       }
     })
 
@@ -295,6 +356,22 @@ const scenarios: readonly Scenario[] = [
     extras: ['device-polling', 'oidc', 'refresh-rotation'],
     auth: 'none',
     walkthroughId: 'device-code',
+  },
+  {
+    name: 'call-centre app that needs the caller’s approval on their own phone',
+    answers: { app: 'decoupled', refresh: 'no', assurance: 'standard', migrating: 'none' },
+    grant: 'urn:openid:params:grant-type:ciba',
+    extras: ['binding-message', 'ciba-polling', 'oidc', 'logout', 'private-key-jwt', 'dpop'],
+    auth: 'client_secret_basic',
+    walkthroughId: 'ciba',
+  },
+  {
+    name: 'kiosk at a bank (high assurance)',
+    answers: { app: 'decoupled', refresh: 'no', assurance: 'high', migrating: 'password' },
+    grant: 'urn:openid:params:grant-type:ciba',
+    extras: ['binding-message', 'ciba-polling', 'dpop', 'private-key-jwt'],
+    auth: 'private_key_jwt',
+    walkthroughId: 'ciba',
   },
   {
     name: 'nightly batch job',
@@ -493,6 +570,37 @@ test('the mobile app gets claimed https, private-use scheme and loopback redirec
     'http://127.0.0.1/callback',
   ])
   expect(result.client.application_type).toBe('native')
+})
+
+test('the call-centre draft: the CIBA grant in poll mode, openid, and no redirect URIs', () => {
+  const result = recommend({
+    app: 'decoupled',
+    refresh: 'yes',
+    assurance: 'standard',
+    migrating: 'none',
+  })
+  expect(result.client).toEqual({
+    client_name: 'My call-centre app',
+    application_type: 'web',
+    grant_types: ['urn:openid:params:grant-type:ciba', 'refresh_token'],
+    response_types: [],
+    token_endpoint_auth_method: 'client_secret_basic',
+    scope: 'openid profile offline_access orders:read',
+    backchannel_token_delivery_mode: 'poll',
+  })
+  expect(result.migration).toBeUndefined()
+  const moving = recommend({ app: 'decoupled', assurance: 'standard', migrating: 'password' })
+  expect(moving.migration?.steps[0]).toMatch(/login_hint/)
+})
+
+test('a web app’s draft carries post_logout_redirect_uris for RP-initiated logout', () => {
+  expect(recommend({ ...base, app: 'web' }).client.post_logout_redirect_uris).toEqual([
+    'https://app.example.com/',
+  ])
+  expect(
+    recommend({ ...base, app: 'native', browser: 'yes' }).client.post_logout_redirect_uris,
+  ).toEqual(['com.example.app:/oauth/signed-out'])
+  expect(recommend({ ...base, app: 'device' }).client.post_logout_redirect_uris).toBeUndefined()
 })
 
 test('staying signed in with OpenID Connect asks for offline_access', () => {

@@ -1,5 +1,5 @@
 import type { AppKind, Assurance, Migrating, YesNo } from './questions.ts'
-import { documents, rfc, type Source } from './sources.ts'
+import { ciba, documents, rfc, type Source } from './sources.ts'
 
 /**
  * The advisor's rules, as tables of data (docs/decisions/030). Each row reads
@@ -13,6 +13,7 @@ export type GrantType =
   | 'urn:ietf:params:oauth:grant-type:device_code'
   | 'urn:ietf:params:oauth:grant-type:jwt-bearer'
   | 'urn:ietf:params:oauth:grant-type:token-exchange'
+  | 'urn:openid:params:grant-type:ciba'
 
 /** Grants still defined in RFC 6749 that the advisor only ever lists as losers. */
 export type LegacyGrant = 'implicit' | 'password'
@@ -41,6 +42,7 @@ export type Reason = { text: string; sources: readonly Source[] }
 export const deviceCode = 'urn:ietf:params:oauth:grant-type:device_code'
 export const jwtBearer = 'urn:ietf:params:oauth:grant-type:jwt-bearer'
 export const tokenExchange = 'urn:ietf:params:oauth:grant-type:token-exchange'
+export const cibaGrant = 'urn:openid:params:grant-type:ciba'
 
 export const grantInfo: Record<
   GrantType | LegacyGrant,
@@ -59,6 +61,11 @@ export const grantInfo: Record<
   [deviceCode]: { title: 'Device authorization', walkthroughId: 'device-code', spec: rfc(8628) },
   [jwtBearer]: { title: 'JWT bearer assertion', walkthroughId: 'jwt-bearer', spec: rfc(7523) },
   [tokenExchange]: { title: 'Token exchange', walkthroughId: 'token-exchange', spec: rfc(8693) },
+  [cibaGrant]: {
+    title: 'Client-initiated backchannel authentication (CIBA)',
+    walkthroughId: 'ciba',
+    spec: ciba('7'),
+  },
   implicit: { title: 'Implicit', walkthroughId: 'implicit', spec: rfc(6749, '4.2') },
   password: {
     title: 'Resource owner password credentials',
@@ -76,6 +83,7 @@ export type ProfileId =
   | 'native'
   | 'cli'
   | 'input-limited'
+  | 'decoupled'
   | 'machine'
   | 'workload'
   | 'api'
@@ -86,6 +94,8 @@ export type ClientProfile = {
   clientName: string
   /** Example redirect URIs, in the forms the app kind must use. */
   redirectUris: readonly string[]
+  /** Where the browser comes back after RP-initiated logout (OpenID RP-Initiated Logout §3). */
+  postLogoutRedirectUris?: readonly string[]
   /** The API scope of the example; `openid` and friends are added from the answers. */
   scope: string
   /** Where the keys that verify its client assertions live, when it authenticates with a JWT. */
@@ -100,6 +110,7 @@ export const profiles: Record<ProfileId, ClientProfile> = {
     applicationType: 'web',
     clientName: 'My single-page app',
     redirectUris: ['https://app.example.com/callback'],
+    postLogoutRedirectUris: ['https://app.example.com/'],
     scope: 'orders:read',
   },
   'spa-bff': {
@@ -107,6 +118,7 @@ export const profiles: Record<ProfileId, ClientProfile> = {
     applicationType: 'web',
     clientName: 'My single-page app (backend for frontend)',
     redirectUris: ['https://app.example.com/bff/callback'],
+    postLogoutRedirectUris: ['https://app.example.com/'],
     scope: 'orders:read',
   },
   web: {
@@ -114,6 +126,7 @@ export const profiles: Record<ProfileId, ClientProfile> = {
     applicationType: 'web',
     clientName: 'My web app',
     redirectUris: ['https://app.example.com/callback'],
+    postLogoutRedirectUris: ['https://app.example.com/'],
     scope: 'orders:read',
   },
   native: {
@@ -126,6 +139,7 @@ export const profiles: Record<ProfileId, ClientProfile> = {
       'com.example.app:/oauth/callback',
       'http://127.0.0.1/callback',
     ],
+    postLogoutRedirectUris: ['com.example.app:/oauth/signed-out'],
     scope: 'orders:read',
   },
   cli: {
@@ -133,12 +147,21 @@ export const profiles: Record<ProfileId, ClientProfile> = {
     applicationType: 'native',
     clientName: 'My command-line tool',
     redirectUris: ['http://127.0.0.1/callback'],
+    postLogoutRedirectUris: ['http://127.0.0.1/signed-out'],
     scope: 'orders:read',
   },
   'input-limited': {
     client: 'public',
     applicationType: 'native',
     clientName: 'My device app',
+    redirectUris: [],
+    scope: 'orders:read',
+  },
+  // A call-centre agent's app, a kiosk or a shop till, run by you on your servers.
+  decoupled: {
+    client: 'confidential',
+    applicationType: 'web',
+    clientName: 'My call-centre app',
     redirectUris: [],
     scope: 'orders:read',
   },
@@ -288,6 +311,21 @@ export const grantRules: readonly GrantRule[] = [
     ],
   },
   {
+    when: { app: 'decoupled' },
+    grant: cibaGrant,
+    profile: 'decoupled',
+    reasons: [
+      {
+        text: 'The user is not at this screen: an agent or a shared kiosk is. With CIBA your server names the user to the authorization server (`login_hint`), and the server asks them on their own phone: no redirect through someone else’s browser, no password said out loud.',
+        sources: [ciba('1'), ciba('7.1')],
+      },
+      {
+        text: 'Your app runs on your servers and must authenticate to start a request, so that nobody else can send approval prompts to your users: it is a confidential client. It learns the answer by polling the token endpoint (poll mode), or by a callback to it (ping or push mode), where the server offers those.',
+        sources: [ciba('7.1'), ciba('5')],
+      },
+    ],
+  },
+  {
     when: { app: 'service', assertion: 'yes' },
     grant: 'client_credentials',
     profile: 'workload',
@@ -351,6 +389,10 @@ export const grantRules: readonly GrantRule[] = [
 
 // ——— 2. What to add: every matching row adds its extra (the first row per extra wins) ———
 
+/** RP-initiated logout plus back-channel logout, for a client with a server side (`backend`). */
+const serverSideLogout = (backend: string) =>
+  `Signing out of your app alone leaves the user signed in at the authorization server, so the next sign-in would not ask for a password again. Send the browser to the server’s \`end_session_endpoint\` with \`id_token_hint\` (the ID token of the session), a \`post_logout_redirect_uri\` you registered (the draft below carries \`post_logout_redirect_uris\`) and \`state\`, and end your own session. ${backend} should also register a \`backchannel_logout_uri\`: the server then posts a signed logout token to it when the user signs out anywhere else, and you end that session too.`
+
 export type ExtraId =
   | 'pkce'
   | 'bff'
@@ -358,6 +400,8 @@ export type ExtraId =
   | 'system-browser'
   | 'redirect-uris'
   | 'device-polling'
+  | 'binding-message'
+  | 'ciba-polling'
   | 'refresh-rotation'
   | 'refresh-sender-constrained'
   | 'refresh-bound-to-client'
@@ -369,6 +413,7 @@ export type ExtraId =
   | 'actor-token'
   | 'narrow-scope'
   | 'oidc'
+  | 'logout'
 
 export type ExtraLevel = 'required' | 'recommended' | 'optional'
 
@@ -418,6 +463,12 @@ export const extraRules: readonly ExtraRule[] = [
   { when: { grant: 'urn:ietf:params:oauth:grant-type:device_code' }, extra: 'device-polling', title: 'Show the code, then poll politely', level: 'required',
     why: 'Show `user_code` and `verification_uri` (a QR code of `verification_uri_complete` saves typing), then poll the token endpoint no faster than `interval` (5 seconds when the server sends none); on `slow_down`, add 5 seconds to the `interval` for this and every later request.',
     sources: [rfc(8628, '3.3'), rfc(8628, '3.5')] },
+  { when: { grant: cibaGrant }, extra: 'binding-message', title: 'A binding message on both screens', level: 'required',
+    why: 'Send a `binding_message`: a short random code that your screen shows (or the agent reads out) and the user’s phone shows beside the request. Tell users to approve only a request that shows the same code: anyone who knows a username can start a request, and without the message the user cannot tell yours from someone else’s. Keep it short and plain; servers refuse long or unusual ones with `invalid_binding_message`.',
+    sources: [ciba('7.1'), ciba('13')] },
+  { when: { grant: cibaGrant }, extra: 'ciba-polling', title: 'Name the user, then poll politely', level: 'required',
+    why: 'Start with the user’s identifier as `login_hint` (an e-mail address, a phone number or a username: whatever the server accepts), or an ID token of an earlier sign-in as `id_token_hint`, and `scope` with `openid`; keep the `auth_req_id` the server returns. Poll the token endpoint with it no faster than `interval` (5 seconds when the server sends none); on `slow_down` add 5 seconds for this and every later poll, and stop at `access_denied` or `expired_token`. The draft registers `backchannel_token_delivery_mode` `poll`; ping and push need a notification endpoint of yours.',
+    sources: [ciba('7.1'), ciba('7.3'), ciba('11'), ciba('4')] },
   { when: { refresh: 'yes', client: 'public', ...high }, extra: 'refresh-sender-constrained', title: 'Sender-constrained refresh tokens (DPoP)', level: 'required',
     why: 'A public client’s refresh token must be either bound to the sender or rotated. DPoP binds it to a key pair the app generates and keeps non-extractable, so a copied refresh token is useless on its own; rotating as well does no harm.',
     sources: [rfc(9700, '2.2.2'), rfc(9449)] },
@@ -466,6 +517,19 @@ export const extraRules: readonly ExtraRule[] = [
   { when: { identity: 'yes', grant: 'urn:ietf:params:oauth:grant-type:device_code' }, extra: 'oidc', title: 'OpenID Connect sign-in', level: 'required',
     why: 'Add the `openid` scope. OpenID Connect Core defines sign-in for the redirect flows; many servers also return an ID token from the device grant (check it as for the code flow, signature included), and otherwise the UserInfo endpoint tells you who approved it.',
     sources: [documents.oidcIdTokenValidation, documents.oidcUserInfo] },
+  { when: { grant: cibaGrant }, extra: 'oidc', title: 'OpenID Connect sign-in, built in', level: 'required',
+    why: 'Every CIBA request asks for `openid`, so the answer carries an ID token that says who approved. Check it as for the code flow, signature included; a CIBA request sends no nonce, so there is none to compare.',
+    sources: [ciba('10.1.1'), documents.oidcIdTokenValidation] },
+  { when: { app: 'web' }, extra: 'logout', title: 'Sign-out: RP-initiated and back-channel logout', level: 'recommended',
+    why: serverSideLogout('Your server'), sources: [documents.rpInitiatedLogout, documents.rpLogoutRedirect, documents.backChannelLogout] },
+  { when: { app: 'spa', backend: 'yes' }, extra: 'logout', title: 'Sign-out: RP-initiated and back-channel logout', level: 'recommended',
+    why: serverSideLogout('Your backend for frontend'), sources: [documents.rpInitiatedLogout, documents.rpLogoutRedirect, documents.backChannelLogout] },
+  { when: { grant: 'authorization_code' }, extra: 'logout', title: 'Sign-out: RP-initiated logout', level: 'recommended',
+    why: 'Signing out of your app alone leaves the user signed in at the authorization server, so the next sign-in would not ask for a password again. Send the browser (the system browser, for an installed app) to the server’s `end_session_endpoint` with `id_token_hint` when you have an ID token (otherwise `client_id`), a `post_logout_redirect_uri` you registered (the draft below carries `post_logout_redirect_uris`) and `state`, and drop the tokens you hold. Revoking the refresh token as well means a copy of it stops working too.',
+    sources: [documents.rpInitiatedLogout, documents.rpLogoutRedirect, rfc(7009, '2')] },
+  { when: { grant: [deviceCode, cibaGrant] }, extra: 'logout', title: 'Sign-out: revoke the tokens', level: 'recommended',
+    why: 'RP-initiated logout sends a browser to the server, and this app has no browser of the user’s: they signed in on their own phone, and their session at the server lives there. Signing out here means revoking the refresh token (and the access token) at the revocation endpoint so that neither works again, and forgetting them; the user ends the server session on their phone.',
+    sources: [rfc(7009, '2'), documents.rpInitiatedLogout] },
 ]
 
 // ——— 3. Why the other grants lose: the first matching row per grant ———
@@ -485,6 +549,9 @@ export const alternativeRules: readonly AlternativeRule[] = [
   { grant: 'authorization_code', when: { app: 'api' },
     why: 'The user already signed in to the front end; starting another sign-in from inside your API would interrupt them for a token you can get by exchange.',
     sources: [rfc(6749, '4.1'), rfc(8693, '2.1')] },
+  { grant: 'authorization_code', when: { app: 'decoupled' },
+    why: 'It redirects the browser in front of the client to the sign-in page, and that browser is the agent’s or the kiosk’s: the user would sign in on someone else’s screen (or say their password out loud), and a shared kiosk could keep their session for the next person.',
+    sources: [rfc(6749, '4.1'), ciba('1')] },
   { grant: 'authorization_code', when: {},
     why: 'It needs a browser on this device to follow the redirect and hand the code back; there is none here.',
     sources: [rfc(8628, '1')] },
@@ -494,12 +561,18 @@ export const alternativeRules: readonly AlternativeRule[] = [
   { grant: 'client_credentials', when: { app: ['spa', 'web'] },
     why: 'Its tokens act as the app itself, with no user behind them: you would lose the user’s identity and consent, and every user would share the app’s rights.',
     sources: [rfc(6749, '4.4')] },
+  { grant: 'client_credentials', when: { app: 'decoupled' },
+    why: 'Its tokens act as your app itself, with no user behind them: every agent or kiosk could reach every customer’s data, and no customer would have approved anything.',
+    sources: [rfc(6749, '4.4')] },
   { grant: 'client_credentials', when: {},
     why: 'Calling downstream as your API drops the user: the downstream API can no longer apply that user’s permissions, and your API ends up holding rights for everyone.',
     sources: [rfc(6749, '4.4'), rfc(8693, '1.1')] },
   { grant: deviceCode, when: { app: ['service', 'api'] },
     why: 'It needs a person to approve on another device; nobody is there.',
     sources: [rfc(8628, '3.3')] },
+  { grant: deviceCode, when: { app: 'decoupled' },
+    why: 'It also moves the sign-in to the user’s phone, but the user would have to type a code from your screen, or have the agent read it out, and a code handed on like that is what remote phishing uses: anyone can pass a user a genuine code to approve. CIBA names the user instead, so the request appears on their own phone, tied to your screen by a binding message; and the device grant is made for public clients, while yours can authenticate.',
+    sources: [rfc(8628, '5.4'), ciba('7.1')] },
   { grant: deviceCode, when: {},
     why: 'It would work, but adds a second device and a code to type, and it is open to remote phishing: an attacker can send a user a genuine code to approve. Where a browser can redirect back, the code flow is simpler and safer.',
     sources: [rfc(8628, '5.4')] },
@@ -524,12 +597,27 @@ export const alternativeRules: readonly AlternativeRule[] = [
   { grant: tokenExchange, when: {},
     why: 'It is for a service that already holds a token and needs a different one; the user’s first sign-in has to come from a grant that shows them a sign-in.',
     sources: [rfc(8693, '2.1')] },
+  { grant: cibaGrant, when: { app: 'service' },
+    why: 'It asks a named person to approve on their own phone; a job that acts for itself has nobody to ask.',
+    sources: [ciba('7.1')] },
+  { grant: cibaGrant, when: { app: 'api' },
+    why: 'Your API already holds the user’s token; asking them again on their phone for every downstream call would interrupt them for what token exchange does without them.',
+    sources: [ciba('7.1'), rfc(8693, '2.1')] },
+  { grant: cibaGrant, when: { client: 'public' },
+    why: 'It is for confidential clients: the client authenticates to start a request, which an app in users’ hands cannot do, and it must know who the user is before they have signed in.',
+    sources: [ciba('7.1')] },
+  { grant: cibaGrant, when: {},
+    why: 'It is for clients the user does not sit in front of. Here the user is at your app: a redirect lets them sign in where they already are, without telling anyone their username first or looking for a prompt on another device.',
+    sources: [ciba('1'), rfc(6749, '4.1')] },
   { grant: 'implicit', when: { app: ['service', 'api'] },
     why: 'It is a browser-redirect grant for users, and there is no user here; besides, current guidance says not to use it at all.',
     sources: [rfc(9700, '2.1.2')] },
   { grant: 'implicit', when: {},
     why: 'It returns the access token in the redirect URL, where a manipulated redirect, the browser history, Referer headers and injected scripts can pick it up, an attacker can inject a stolen token into your app, and nothing binds the token to your app. RFC 6749 §4.2 still defines it, but RFC 9700 says clients should not use it and the OAuth 2.1 draft leaves it out.',
     sources: [rfc(9700, '2.1.2'), rfc(9700, '4.1.2'), rfc(9700, '4.3.2'), rfc(9700, '4.6'), documents.oauth21] },
+  { grant: 'password', when: { app: 'decoupled' },
+    why: 'The agent would have to ask the customer for their password, or the kiosk would read it: someone else hears or sees it, and it cannot carry multi-factor sign-in. RFC 9700 says the password grant must not be used.',
+    sources: [rfc(9700, '2.4')] },
   { grant: 'password', when: { app: 'service' },
     why: 'A technical user’s password is a shared secret pretending to be a person, and it cannot carry multi-factor sign-in. RFC 9700 says the password grant must not be used; give the job its own client identity instead.',
     sources: [rfc(9700, '2.4')] },
@@ -575,6 +663,12 @@ export const migrationRules: readonly MigrationRule[] = [
       'Register the job as a client of its own and give it exactly the scopes the technical user had.',
       'Switch the job to the grant above; it no longer needs the technical user’s password.',
       'Disable the technical user account, and remove `password` from the client’s `grant_types`.',
+    ] },
+  { when: { migrating: 'password', app: 'decoupled' }, sources: [rfc(9700, '2.4'), ciba('7.1')],
+    steps: [
+      'Stop asking customers for their password: start a CIBA request with their identifier as `login_hint` and a binding message instead, and let them approve on their own phone.',
+      'Keep the password grant only while you measure how often agents still use it, then remove `password` from the client’s `grant_types` and turn the grant off on the server.',
+      'Revoke the refresh tokens the password grant issued, and delete any passwords agents noted or the app stored.',
     ] },
   { when: { migrating: 'password' }, sources: [rfc(9700, '2.4'), rfc(8693, '2.1')],
     steps: [

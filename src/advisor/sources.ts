@@ -11,6 +11,14 @@ export function rfc(number: number, section?: string): Source {
 
 const fapi2Href = 'https://openid.net/specs/fapi-security-profile-2_0.html'
 
+/** A section of OpenID Connect CIBA Core 1.0 (`ciba('7.1')` → “CIBA Core §7.1”). */
+export function ciba(section: string): Source {
+  return {
+    label: `CIBA Core §${section}`,
+    href: `https://openid.net/specs/openid-client-initiated-backchannel-authentication-core-1_0.html#rfc.section.${section}`,
+  }
+}
+
 /** Documents without an RFC number, and RFCs cited with their name. */
 export const documents = {
   oauth21: {
@@ -58,6 +66,21 @@ export const documents = {
   oidcOfflineAccess: {
     label: 'OpenID Connect Core 1.0 §11',
     href: 'https://openid.net/specs/openid-connect-core-1_0.html#OfflineAccess',
+  },
+  /** The RP sends the browser to the end_session_endpoint. */
+  rpInitiatedLogout: {
+    label: 'OpenID Connect RP-Initiated Logout 1.0 §2',
+    href: 'https://openid.net/specs/openid-connect-rpinitiated-1_0.html#RPLogout',
+  },
+  /** post_logout_redirect_uris and where the browser comes back to. */
+  rpLogoutRedirect: {
+    label: 'OpenID Connect RP-Initiated Logout 1.0 §3',
+    href: 'https://openid.net/specs/openid-connect-rpinitiated-1_0.html#RedirectionAfterLogout',
+  },
+  /** backchannel_logout_uri: the server tells the RP's backend that a session ended. */
+  backChannelLogout: {
+    label: 'OpenID Connect Back-Channel Logout 1.0 §2.2',
+    href: 'https://openid.net/specs/openid-connect-backchannel-1_0.html#BCRegistration',
   },
   oidcPrivateKeyJwt: {
     label: 'OpenID Connect Core 1.0 §9',

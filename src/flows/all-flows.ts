@@ -4,6 +4,7 @@
  * `/walkthrough/<id>` and the callback route `/walkthrough/<id>/callback` pick it up.
  */
 import { authorizationCodeFlow } from './authorization-code.ts'
+import { cibaFlow } from './ciba.ts'
 import { clientCredentialsFlow } from './client-credentials.ts'
 import { deviceCodeFlow } from './device-code.ts'
 import { dpopFlow } from './dpop.ts'
@@ -20,6 +21,7 @@ export const allFlows: readonly Flow[] = [
   authorizationCodeFlow,
   refreshTokenFlow,
   deviceCodeFlow,
+  cibaFlow,
   clientCredentialsFlow,
   jwtBearerFlow,
   tokenExchangeFlow,

@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest'
-import { oidc, rfc } from './spec-links.ts'
+import { ciba, oidc, rfc } from './spec-links.ts'
 
 test('rfc() links a numbered section of the RFC Editor copy', () => {
   expect(rfc(6749, '4.1.3')).toEqual({
@@ -27,5 +27,12 @@ test('the Browser-Based Apps BCP is RFC 10017 and links like any RFC', () => {
   expect(rfc(10017, '6.1')).toEqual({
     label: 'RFC 10017 §6.1',
     href: 'https://www.rfc-editor.org/rfc/rfc10017#section-6.1',
+  })
+})
+
+test('ciba() links a numbered section of CIBA Core 1.0', () => {
+  expect(ciba('7.1')).toEqual({
+    label: 'CIBA Core §7.1',
+    href: 'https://openid.net/specs/openid-client-initiated-backchannel-authentication-core-1_0.html#rfc.section.7.1',
   })
 })

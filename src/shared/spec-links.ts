@@ -62,3 +62,14 @@ export function fapi2(section: string): SpecRef {
     href: 'https://openid.net/specs/fapi-security-profile-2_0-final.html',
   }
 }
+
+/**
+ * A section of OpenID Connect Client-Initiated Backchannel Authentication Flow - Core 1.0, e.g.
+ * `ciba('7.1')` → "CIBA Core §7.1". Its page numbers its anchors `rfc.section.N`.
+ */
+export function ciba(section: string): SpecRef {
+  return {
+    label: `CIBA Core §${section}`,
+    href: `https://openid.net/specs/openid-client-initiated-backchannel-authentication-core-1_0.html#rfc.section.${section}`,
+  }
+}

@@ -13,7 +13,7 @@ export interface AuthenticatedClient {
   method: TokenEndpointAuthMethod
 }
 
-const basicRealm = 'Basic realm="grantlab-mock-as", charset="UTF-8"'
+export const basicRealm = 'Basic realm="grantlab-mock-as", charset="UTF-8"'
 
 /**
  * `invalid_client`. A client that tried the Authorization header gets 401 with a challenge for

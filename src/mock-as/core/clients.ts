@@ -45,6 +45,11 @@ export interface ClientRecord {
    * (docs/decisions/101). Server policy, not registration metadata.
    */
   dpopNonceRequired?: true
+  /**
+   * How a CIBA client gets its tokens; this server supports `poll` only.
+   * @see https://openid.net/specs/openid-client-initiated-backchannel-authentication-core-1_0.html#rfc.section.4
+   */
+  backchannel_token_delivery_mode?: 'poll'
   client_id_issued_at?: number
   client_secret_expires_at?: number
   /** Other registered metadata (client_uri, contacts, …), echoed back as it was registered. */

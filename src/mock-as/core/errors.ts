@@ -41,6 +41,9 @@ export const errorCodes = {
   invalid_dpop_proof: { status: 400, spec: 'RFC 9449 §5, §7.1' },
   /** @see https://www.rfc-editor.org/rfc/rfc9449#section-8 */
   use_dpop_nonce: { status: 400, spec: 'RFC 9449 §8, §9' },
+  /** @see https://openid.net/specs/openid-client-initiated-backchannel-authentication-core-1_0.html#rfc.section.13 */
+  unknown_user_id: { status: 400, spec: 'CIBA Core §13' },
+  invalid_binding_message: { status: 400, spec: 'CIBA Core §13' },
   /** Plain HTTP errors, in the same JSON shape so every client can read them. */
   not_found: { status: 404, spec: 'RFC 9110 §15.5.5' },
   method_not_allowed: { status: 405, spec: 'RFC 9110 §15.5.6' },

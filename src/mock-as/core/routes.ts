@@ -1,5 +1,11 @@
 import type { ServerContext } from './context'
+import {
+  handleAuthenticationDeviceDecision,
+  handleAuthenticationDeviceLogin,
+  handleAuthenticationDevicePage,
+} from './endpoints/authentication-device'
 import { handleAuthorize, handleConsent, handleLogin } from './endpoints/authorize'
+import { handleBackchannelAuthentication } from './endpoints/backchannel-authentication'
 import { handleDeviceAuthorization } from './endpoints/device-authorization'
 import {
   handleDeviceCode,
@@ -56,6 +62,19 @@ export const routeTable: readonly RouteDefinition[] = [
   },
   { base: 'issuer', path: '/device/login', handlers: { POST: handleDeviceLogin } },
   { base: 'issuer', path: '/device/consent', handlers: { POST: handleDeviceConsent } },
+  { base: 'issuer', path: '/bc-authorize', handlers: { POST: handleBackchannelAuthentication } },
+  {
+    base: 'issuer',
+    path: '/ciba',
+    handlers: { GET: handleAuthenticationDevicePage },
+    page: true,
+  },
+  { base: 'issuer', path: '/ciba/login', handlers: { POST: handleAuthenticationDeviceLogin } },
+  {
+    base: 'issuer',
+    path: '/ciba/decision',
+    handlers: { POST: handleAuthenticationDeviceDecision },
+  },
   { base: 'issuer', path: '/userinfo', handlers: { GET: handleUserinfo, POST: handleUserinfo } },
   { base: 'issuer', path: '/revoke', handlers: { POST: handleRevoke } },
   { base: 'issuer', path: '/introspect', handlers: { POST: handleIntrospect } },

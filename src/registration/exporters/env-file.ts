@@ -82,6 +82,11 @@ function lines(setting: StarterSetting, metadata: ClientMetadata, issuer: string
     }
     case 'OAUTH_SCOPE':
       return [`OAUTH_SCOPE=${quote(metadata.scope ?? '')}`]
+    case 'OAUTH_LOGIN_HINT':
+      return [
+        '# The user to ask for approval (CIBA login_hint): an identifier your server accepts.',
+        'OAUTH_LOGIN_HINT=',
+      ]
     case 'OAUTH_USE_DPOP':
       return [
         '# DPoP-bound tokens (RFC 9449), as registered in dpop_bound_access_tokens.',
@@ -123,6 +128,11 @@ export function envNotes(metadata: ClientMetadata): string[] {
       ? ['OAUTH_CLIENT_SECRET']
       : []),
   ]
+  const hint = settings.includes('OAUTH_LOGIN_HINT')
+    ? [
+        'Set `OAUTH_LOGIN_HINT` to the user the program asks for approval (at Grantlab’s mock server: `alice` or `bob`).',
+      ]
+    : []
   return [
     'Exactly the settings `oauth-client.ts` reads. Keep it out of version control.',
     ...(missing.length > 0
@@ -135,6 +145,7 @@ export function envNotes(metadata: ClientMetadata): string[] {
           'Set `OAUTH_REDIRECT_URI` to a loopback redirect URI you registered (`http://127.0.0.1:PORT/…`): the starter listens for the redirect on your machine.',
         ]
       : []),
+    ...hint,
     ...(settings.includes('OAUTH_CLIENT_ASSERTION_FILE')
       ? [
           'For a workload whose platform issues its JWT, set `OAUTH_CLIENT_ASSERTION_FILE` (or `OAUTH_CLIENT_ASSERTION`); otherwise the starter signs with the key in `OAUTH_PRIVATE_KEY_FILE`.',

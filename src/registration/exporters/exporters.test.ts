@@ -345,6 +345,48 @@ test('every export format renders every preset without throwing', () => {
   }
 })
 
+test('a CIBA client exports with its grant switched on everywhere and its delivery mode kept', () => {
+  const ciba: ClientMetadata = {
+    client_name: 'Call-centre app',
+    grant_types: [grantTypes.ciba],
+    response_types: [],
+    token_endpoint_auth_method: 'client_secret_basic',
+    scope: 'openid profile orders:read',
+    backchannel_token_delivery_mode: 'poll',
+  }
+  // Keycloak: the client's CIBA switch; the realm holds the mode, the notes say so.
+  const keycloak = toKeycloakClient(ciba)
+  expect(keycloak.attributes?.['oidc.ciba.grant.enabled']).toBe('true')
+  expect(keycloakNotes(ciba).join(' ')).toMatch(/CIBA Policy.*poll/)
+  const back = fromKeycloakClient(keycloak)
+  expect(back.ok && back.metadata).toMatchObject({
+    grant_types: [grantTypes.ciba],
+    backchannel_token_delivery_mode: 'poll',
+  })
+  // A client made in Keycloak itself polls: the realm's CIBA policy defaults to poll.
+  const { 'grantlab.backchannel.token.delivery.mode': _mode, ...plain } = keycloak.attributes ?? {}
+  const made = fromKeycloakClient({ ...keycloak, attributes: plain })
+  expect(made.ok && made.metadata.backchannel_token_delivery_mode).toBe('poll')
+  // oidc-provider: the ciba feature in poll mode, and the hook the user's device calls.
+  const module = exportOidcProviderModule(ciba)
+  expect(module).toMatch(/ciba: \{\n\s+enabled: true,\n\s+deliveryModes: \['poll'\],/)
+  expect(module).toContain(
+    'export async function answerBackchannelRequest(provider, authReqId, allowed)',
+  )
+  expect(module).toContain("backchannel_token_delivery_mode: 'poll'")
+  // The starter: a CIBA program that reads the user to ask, and no redirect URI.
+  expect(pickStarterGrant(ciba)).toBe('ciba')
+  const starter = exportStarterSnippet(ciba)
+  expect(starter).toMatch(
+    /backchannelAuthenticationRequest[\s\S]*backchannelAuthenticationGrantRequest[\s\S]*slow_down/,
+  )
+  expect(settingsRead(starter)).toContain('OAUTH_LOGIN_HINT')
+  expect(settingsRead(starter)).not.toContain('OAUTH_REDIRECT_URI')
+  expect(
+    Object.keys(parseEnvFile(exportEnvFile(ciba, { issuer: 'https://id.example.com' }))),
+  ).toContain('OAUTH_LOGIN_HINT')
+})
+
 test('a service on private_key_jwt may send its platform’s JWT, in the starter and the oidc-provider module (decision 135)', () => {
   const workload = recommend({ app: 'service', assertion: 'yes', assurance: 'standard' }).client
   expect(workload).toMatchObject({

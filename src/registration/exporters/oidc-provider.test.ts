@@ -45,6 +45,12 @@ type ExportedModule = {
   configuration: Record<string, unknown>
   setup?: (provider: Provider) => Promise<void>
   trustedAssertionIssuers?: { issuer: string; jwksUri: string }[]
+  waitingForUser?: Map<string, string>
+  answerBackchannelRequest?: (
+    provider: Provider,
+    authReqId: string,
+    allowed: boolean,
+  ) => Promise<void>
 }
 const oidcProviderModule = 'oidc-provider'
 const { default: OidcProvider } = (await import(/* @vite-ignore */ oidcProviderModule)) as {
@@ -527,6 +533,43 @@ async function runTokenExchange(loaded: Loaded) {
   expect(await errorOf(exchange('not-a-token'))).toBe('invalid_request')
 }
 
+/** CIBA poll mode: pending until the user answers through the module's own hook, then tokens. */
+async function runCiba(loaded: Loaded, metadata: ClientMetadata) {
+  const { as, client, clientAuth, exported, provider } = loaded
+  const start = async (bindingMessage: string) =>
+    oauth.processBackchannelAuthenticationResponse(
+      as,
+      client,
+      await oauth.backchannelAuthenticationRequest(
+        as,
+        client,
+        clientAuth,
+        { scope: metadata.scope ?? 'openid', login_hint: 'alice', binding_message: bindingMessage },
+        insecure,
+      ),
+    )
+  const poll = (authReqId: string) =>
+    oauth
+      .backchannelAuthenticationGrantRequest(as, client, clientAuth, authReqId, options(loaded))
+      .then((response) => oauth.processBackchannelAuthenticationGrantResponse(as, client, response))
+  expect(as.backchannel_token_delivery_modes_supported).toEqual(['poll'])
+  const allowed = await start('GL-1234')
+  expect(await errorOf(poll(allowed.auth_req_id))).toBe('authorization_pending')
+  // The module noted who to ask; the user's device answers through answerBackchannelRequest.
+  expect(exported.waitingForUser?.get(allowed.auth_req_id)).toBe('alice')
+  await exported.answerBackchannelRequest?.(provider, allowed.auth_req_id, true)
+  const tokens = await poll(allowed.auth_req_id)
+  expect(tokens.token_type).toBe(loaded.dpop ? 'dpop' : 'bearer')
+  expect(oauth.getValidatedIdTokenClaims(tokens)?.sub).toBe('alice')
+  expect(decodeJwt(tokens.access_token).aud).toBe(exampleApi)
+  if (metadata.grant_types?.includes(grantTypes.refreshToken)) {
+    expect(tokens.refresh_token, 'a refresh token').toEqual(expect.any(String))
+  }
+  const denied = await start('GL-5678')
+  await exported.answerBackchannelRequest?.(provider, denied.auth_req_id, false)
+  expect(await errorOf(poll(denied.auth_req_id))).toBe('access_denied')
+}
+
 /** No user, so no OpenID Connect scopes: the API's. */
 function apiScopeOf(metadata: ClientMetadata): string {
   return (metadata.scope ?? '')
@@ -593,6 +636,7 @@ async function runGrants(loaded: Loaded, metadata: ClientMetadata) {
       await errorOf(poll.then((response) => oauth.processDeviceCodeResponse(as, client, response))),
     ).toBe('authorization_pending')
   }
+  if (grants.includes(grantTypes.ciba)) await runCiba(loaded, metadata)
   if (grants.includes(grantTypes.jwtBearer)) await runJwtBearer(loaded)
   if (grants.includes(grantTypes.tokenExchange)) await runTokenExchange(loaded)
 }

@@ -158,6 +158,29 @@ function featuresSection(metadata: ClientMetadata, plan: OidcProviderModulePlan)
   if (plan.grants.includes(grantTypes.deviceCode)) {
     lines.push('  // RFC 8628', '  deviceFlow: { enabled: true },')
   }
+  if (plan.grants.includes(grantTypes.ciba)) {
+    lines.push(
+      '  // OpenID Connect CIBA Core 1.0, poll mode: the client names the user, the user answers on',
+      '  // their own device, the client polls the token endpoint.',
+      '  ciba: {',
+      '    enabled: true,',
+      "    deliveryModes: ['poll'],",
+      '    // login_hint → the accountId of the user it names (CIBA Core §7.1). Replace with a look-up by',
+      '    // the identifier your agents type (e-mail address, phone number, customer number).',
+      '    processLoginHint: async (_ctx, loginHint) => loginHint,',
+      '    // No user_code and no request_context are used (backchannel_user_code_parameter_supported: false).',
+      '    verifyUserCode: async (_ctx, _account, userCode) => {',
+      "      if (userCode) throw new errors.InvalidRequest('user_code is not supported')",
+      '    },',
+      '    validateRequestContext: async () => {},',
+      '    // CIBA Core §8: ask the user on their own device. Replace with a notification to your app;',
+      '    // when the user answers there, call answerBackchannelRequest(provider, authReqId, allowed).',
+      '    triggerAuthenticationDevice: async (_ctx, request, account) => {',
+      '      waitingForUser.set(request.jti, account.accountId)',
+      '    },',
+      '  },',
+    )
+  }
   if (metadata.dpop_bound_access_tokens) {
     lines.push(
       '  // RFC 9449: this client registered dpop_bound_access_tokens',
@@ -235,6 +258,40 @@ function apiSection(plan: OidcProviderModulePlan): string[] {
   return lines
 }
 
+/** The requests waiting for the user's answer, and what the user's device calls (CIBA Core §8). */
+function cibaSection(plan: OidcProviderModulePlan): string[] {
+  if (!plan.grants.includes(grantTypes.ciba)) return []
+  return [
+    '// ——— CIBA: requests waiting for the user to answer on their own device (CIBA Core §8) ———',
+    '/** auth_req_id → the account asked. Replace with your own store. */',
+    'export const waitingForUser = new Map()',
+    '',
+    "const oidcScopes = new Set(['openid', 'profile', 'email', 'address', 'phone', 'offline_access'])",
+    '',
+    '/**',
+    " * Call this when the user answers on their device: Allow makes the client's next poll return",
+    ' * tokens for the scopes it asked for, Deny makes it answer access_denied (CIBA Core §11).',
+    ' */',
+    'export async function answerBackchannelRequest(provider, authReqId, allowed) {',
+    '  const request = await provider.BackchannelAuthenticationRequest.find(authReqId)',
+    "  if (!request) throw new Error('no such backchannel authentication request')",
+    '  waitingForUser.delete(authReqId)',
+    '  if (!allowed) {',
+    "    return provider.backchannelResult(request, new errors.AccessDenied('the user denied the request'))",
+    '  }',
+    '  const grant = new provider.Grant({ clientId: request.clientId, accountId: request.accountId })',
+    "  const scopes = request.scope.split(' ')",
+    "  grant.addOIDCScope(scopes.filter((scope) => oidcScopes.has(scope)).join(' '))",
+    '  if (request.resource) {',
+    "    const apiScopes = scopes.filter((scope) => !oidcScopes.has(scope)).join(' ')",
+    '    for (const resource of [request.resource].flat()) grant.addResourceScope(resource, apiScopes)',
+    '  }',
+    '  await grant.save()',
+    '  return provider.backchannelResult(request, grant)',
+    '}',
+  ]
+}
+
 function usage(needsSetup: boolean): string[] {
   return [
     '// Use it as it is:',
@@ -266,6 +323,11 @@ export function oidcProviderNotes(metadata: ClientMetadata): string[] {
   if (plan.apiScopes.length > 0 || plan.tokenExchange) {
     notes.push(
       `Access tokens for ${plan.apiScopes.map((scope) => `\`${scope}\``).join(' ') || 'the API'} are JWTs for \`${exampleApi}\` (an RFC 8707 resource indicator, in \`api\`): replace it with your API’s identifier.`,
+    )
+  }
+  if (plan.grants.includes(grantTypes.ciba)) {
+    notes.push(
+      'CIBA: replace `processLoginHint` with a look-up of the user the agent names, and `triggerAuthenticationDevice` with a notification to the user’s own device; when the user answers there, call `answerBackchannelRequest(provider, authReqId, allowed)`. oidc-provider’s own `validateBindingMessage` allows 1 to 20 plain characters.',
     )
   }
   if (plan.jwtBearer) {
@@ -318,7 +380,9 @@ export function exportOidcProviderModule(metadata: ClientMetadata): string {
       )
     : jsLiteral(entry)
   const grantCode = customGrantSections(plan)
-  const needsErrors = plan.apiScopes.length > 0 || plan.tokenExchange || plan.jwtBearer
+  const ciba = cibaSection(plan)
+  const needsErrors =
+    plan.apiScopes.length > 0 || plan.tokenExchange || plan.jwtBearer || ciba.length > 0
   const alg = entry.id_token_signed_response_alg as string | undefined
   return [
     `// ${metadata.client_name ?? 'OAuth client'}: a node-oidc-provider 9 configuration, generated by Grantlab.`,
@@ -338,6 +402,8 @@ export function exportOidcProviderModule(metadata: ClientMetadata): string {
     '',
     ...apiSection(plan),
     ...(apiSection(plan).length > 0 ? [''] : []),
+    ...ciba,
+    ...(ciba.length > 0 ? [''] : []),
     ...featuresSection(metadata, plan),
     '',
     ...configurationSection(plan),

@@ -17,8 +17,11 @@ import type { ClientMetadata } from '../client-metadata.ts'
  */
 export function mayUsePlatformAssertion(metadata: ClientMetadata): boolean {
   const grants = metadata.grant_types ?? [grantTypes.authorizationCode]
+  // CIBA acts for a user too: a call-centre app signs its own assertions.
   const withUser =
-    grants.includes(grantTypes.authorizationCode) || grants.includes(grantTypes.deviceCode)
+    grants.includes(grantTypes.authorizationCode) ||
+    grants.includes(grantTypes.deviceCode) ||
+    grants.includes(grantTypes.ciba)
   return metadata.token_endpoint_auth_method === 'private_key_jwt' && !withUser
 }
 

@@ -22,6 +22,7 @@ export type StarterGrant =
   | 'authorization_code'
   | 'client_credentials'
   | 'device_code'
+  | 'ciba'
   | 'jwt_bearer'
   | 'token_exchange'
 
@@ -30,6 +31,7 @@ export function pickStarterGrant(metadata: ClientMetadata): StarterGrant {
   const grants = metadata.grant_types ?? [grantTypes.authorizationCode]
   if (grants.includes(grantTypes.authorizationCode)) return 'authorization_code'
   if (grants.includes(grantTypes.deviceCode)) return 'device_code'
+  if (grants.includes(grantTypes.ciba)) return 'ciba'
   if (grants.includes(grantTypes.clientCredentials)) return 'client_credentials'
   if (grants.includes(grantTypes.jwtBearer)) return 'jwt_bearer'
   if (grants.includes(grantTypes.tokenExchange)) return 'token_exchange'
@@ -40,6 +42,7 @@ const grantTitles: Record<StarterGrant, string> = {
   authorization_code: 'authorization code with PKCE (RFC 6749 §4.1, RFC 7636)',
   client_credentials: 'client credentials (RFC 6749 §4.4)',
   device_code: 'device authorization (RFC 8628)',
+  ciba: 'backchannel authentication, poll mode (OpenID Connect CIBA Core 1.0)',
   jwt_bearer: 'JWT bearer assertion (RFC 7523 §2.1)',
   token_exchange: 'token exchange (RFC 8693)',
 }
@@ -55,6 +58,7 @@ export type StarterSetting =
   | 'OAUTH_PRIVATE_KEY_KID'
   | 'OAUTH_REDIRECT_URI'
   | 'OAUTH_SCOPE'
+  | 'OAUTH_LOGIN_HINT'
   | 'OAUTH_USE_DPOP'
   | 'OAUTH_USE_PAR'
   | 'OAUTH_ASSERTION_FILE'
@@ -77,6 +81,7 @@ export function starterSettings(metadata: ClientMetadata): StarterSetting[] {
       : []),
     ...(grant === 'authorization_code' ? (['OAUTH_REDIRECT_URI'] as const) : []),
     'OAUTH_SCOPE',
+    ...(grant === 'ciba' ? (['OAUTH_LOGIN_HINT'] as const) : []),
     'OAUTH_USE_DPOP',
     ...(grant === 'authorization_code' ? (['OAUTH_USE_PAR'] as const) : []),
     ...(grant === 'jwt_bearer' ? (['OAUTH_ASSERTION_FILE'] as const) : []),
@@ -365,6 +370,62 @@ const deviceSection = [
   '  }',
 ]
 
+const cibaSection = [
+  '  // ——— CIBA, poll mode: the user approves on their own device (OpenID Connect CIBA Core 1.0) ———',
+  "  const scope = optionalEnv('OAUTH_SCOPE') ?? 'openid'",
+  "  const loginHint = env('OAUTH_LOGIN_HINT')",
+  '  // §7.1: a short random code shown here and on the user’s device, so they can tell this',
+  '  // request from any other one before they approve it.',
+  "  const bindingMessage = `GL-${String((crypto.getRandomValues(new Uint16Array(1))[0] ?? 0) % 10000).padStart(4, '0')}`",
+  '  const started = await oauth.processBackchannelAuthenticationResponse(',
+  '    as,',
+  '    client,',
+  '    await oauth.backchannelAuthenticationRequest(',
+  '      as,',
+  '      client,',
+  '      clientAuth,',
+  '      { scope, login_hint: loginHint, binding_message: bindingMessage },',
+  '      http,',
+  '    ),',
+  '  )',
+  '  console.log(`Asked ${loginHint} to approve on their own device. Binding message: ${bindingMessage}`)',
+  '  // §7.3: wait `interval` seconds between polls, 5 when the server gives none; §11: slow_down',
+  '  // adds 5 seconds to it, for this poll and every later one.',
+  '  let interval = started.interval ?? 5',
+  '  const deadline = Date.now() + started.expires_in * 1000',
+  '  for (;;) {',
+  '    await new Promise((resolve) => setTimeout(resolve, interval * 1000))',
+  "    if (Date.now() > deadline) throw new Error('The request expired before the user answered.')",
+  '    try {',
+  '      const tokens = await withDpopNonce(async () => {',
+  '        const tokenResponse = await oauth.backchannelAuthenticationGrantRequest(',
+  '          as,',
+  '          client,',
+  '          clientAuth,',
+  '          started.auth_req_id,',
+  '          options,',
+  '        )',
+  '        const result = await oauth.processBackchannelAuthenticationGrantResponse(',
+  '          as,',
+  '          client,',
+  '          tokenResponse,',
+  '        )',
+  '        if (result.id_token) await oauth.validateApplicationLevelSignature(as, tokenResponse, http)',
+  '        return result',
+  '      })',
+  '      printTokens(tokens)',
+  '      return',
+  '    } catch (error) {',
+  "      if (error instanceof oauth.ResponseBodyError && error.error === 'authorization_pending') continue",
+  "      if (error instanceof oauth.ResponseBodyError && error.error === 'slow_down') {",
+  '        interval += 5',
+  '        continue',
+  '      }',
+  '      throw error',
+  '    }',
+  '  }',
+]
+
 function extensionGrantSection(
   title: string,
   grantType: string,
@@ -419,6 +480,7 @@ const grantSections: Record<StarterGrant, string[]> = {
   authorization_code: codeFlowSection,
   client_credentials: clientCredentialsSection,
   device_code: deviceSection,
+  ciba: cibaSection,
   jwt_bearer: jwtBearerSection,
   token_exchange: tokenExchangeSection,
 }
@@ -584,6 +646,11 @@ export function starterNotes(metadata: ClientMetadata): string[] {
       mayUsePlatformAssertion(metadata)
         ? 'A workload whose platform (Kubernetes, a cloud, a CI system) issues it a JWT sends that JWT as `client_assertion`: set `OAUTH_CLIENT_ASSERTION_FILE` to the file the platform keeps it in (it is read again for every request), or `OAUTH_CLIENT_ASSERTION` to the JWT. Its `sub` must be the client_id and its `aud` the server’s issuer alone. Otherwise put the private key you downloaded from this page in `client-private-key.pem`, and the program signs its own.'
         : 'Put the private key you downloaded from this page in `client-private-key.pem`.',
+    )
+  }
+  if (grant === 'ciba') {
+    notes.push(
+      'Set `OAUTH_LOGIN_HINT` to the user to ask (an identifier your server accepts). The program prints the binding message to show them; they approve on their own device (at Grantlab’s mock server: `/as/ciba`), and the program polls until they answer.',
     )
   }
   if (grant === 'jwt_bearer') {

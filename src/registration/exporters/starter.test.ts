@@ -312,6 +312,48 @@ describe.concurrent('the starter runs against the mock server', () => {
   )
 
   test(
+    'CIBA (advisor draft: call-centre app), approved on the authentication device with the same binding message',
+    async () => {
+      const metadata = draft(
+        grantTypes.ciba,
+        (client) => client.token_endpoint_auth_method === 'client_secret_basic',
+      )
+      const client = { ...metadata, ...(await register(metadata)) }
+      // What the user of the export fills in: the user to ask.
+      const env = exportEnvFile(client, { issuer: mockIssuer })
+      expect(env).toContain('OAUTH_LOGIN_HINT=\n')
+      const child = await runStarter('ciba', client, mockIssuer, {
+        'client.env': env.replace('OAUTH_LOGIN_HINT=\n', 'OAUTH_LOGIN_HINT=alice\n'),
+      })
+      const [, bindingMessage = ''] = await child.waitFor(/Binding message: (GL-\d{4})/)
+      // The user with the phone: signs in on the authentication device, checks the message, allows.
+      const phone = new TestBrowser()
+      const signIn = await phone.open(`${mockIssuer}/ciba`)
+      const login = readForms(signIn.html, signIn.url).find((form) =>
+        form.inputs.includes('password'),
+      )
+      if (!login) throw new Error('no sign-in form on the authentication device page')
+      const requests = await phone.submit(signIn, login, {
+        username: 'alice',
+        password: 'alice-password',
+      })
+      expect(requests.html).toContain(`class="binding">${bindingMessage}<`)
+      const answer = readForms(requests.html, requests.url)[0]
+      const allow = answer?.buttons.find((button) => button.label === 'Allow')
+      if (!answer || !allow) throw new Error('no Allow button on the authentication device page')
+      const done = await phone.submit(requests, answer, {}, { button: allow })
+      expect(done.html).toContain('Request allowed')
+      expect(await child.exited).toBe(0)
+      expectSafeTokenOutput(child.output(), {
+        tokenType: 'bearer',
+        scope: metadata.scope as string,
+      })
+      expect(printed(child.output()).id_token).toBe('received and checked, sub user-alice')
+    },
+    timeout,
+  )
+
+  test(
     'authorization code (preset: CLI, native loopback redirect on any port, DPoP)',
     async () => {
       const metadata = preset('cli')

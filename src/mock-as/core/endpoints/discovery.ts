@@ -1,3 +1,4 @@
+import { cibaDeliveryModes } from '../ciba-requests'
 import { tokenEndpointAuthMethods } from '../clients'
 import type { ServerContext } from '../context'
 import { claimsByScope, supportedScopes } from '../demo-data'
@@ -5,6 +6,7 @@ import { dpopSigningAlgorithms } from '../dpop'
 import { grantTable } from '../grants/grant-table'
 import { jsonResponse } from '../http'
 import { responseTypeTable } from '../response-types/response-type-table'
+import { backchannelAuthenticationUri } from './backchannel-authentication'
 
 /**
  * The server's metadata. It lists only what is implemented: grant and response types come from
@@ -23,6 +25,11 @@ export function buildMetadata(ctx: ServerContext): Record<string, unknown> {
     pushed_authorization_request_endpoint: endpoints.pushedAuthorization,
     // PAR is optional server-wide; a client can require it for itself (RFC 9126 §6).
     require_pushed_authorization_requests: false,
+    /** @see https://openid.net/specs/openid-client-initiated-backchannel-authentication-core-1_0.html#rfc.section.4 */
+    backchannel_authentication_endpoint: backchannelAuthenticationUri(ctx),
+    backchannel_token_delivery_modes_supported: [...cibaDeliveryModes],
+    // No signed authentication requests (no ..._request_signing_alg_values_supported) and no user_code.
+    backchannel_user_code_parameter_supported: false,
     jwks_uri: endpoints.jwks,
     userinfo_endpoint: endpoints.userinfo,
     registration_endpoint: endpoints.registration,

@@ -1,4 +1,5 @@
 import { bearerChallenge } from '../bearer'
+import { checkCibaRegistration } from '../ciba-registration'
 import {
   type ClientRecord,
   clientsKind,
@@ -246,6 +247,8 @@ export async function handleRegister(request: Request, ctx: ServerContext): Prom
     throw invalidMetadata('dpop_bound_access_tokens must be a boolean.')
   }
 
+  const ciba = checkCibaRegistration(own, { grantTypes, authMethod, scopes })
+
   const clientName = own('client_name') ?? 'Unnamed client'
   if (typeof clientName !== 'string' || clientName.length > 200) {
     throw invalidMetadata('client_name must be a string of at most 200 characters.')
@@ -270,6 +273,7 @@ export async function handleRegister(request: Request, ctx: ServerContext): Prom
     }
     extra[field] = value
   }
+  Object.assign(extra, ciba.extra)
   const contacts = optionalStringArray(body, 'contacts')
   if (contacts) extra.contacts = contacts
   /** @see https://openid.net/specs/openid-connect-registration-1_0.html#ClientMetadata */
@@ -308,6 +312,9 @@ export async function handleRegister(request: Request, ctx: ServerContext): Prom
     ...(dpopBound === undefined ? {} : { dpop_bound_access_tokens: dpopBound }),
     // A client that always sends proofs is asked for server nonces too (docs/decisions/101).
     ...(dpopBound === true ? { dpopNonceRequired: true as const } : {}),
+    ...(ciba.backchannel_token_delivery_mode
+      ? { backchannel_token_delivery_mode: ciba.backchannel_token_delivery_mode }
+      : {}),
     client_id_issued_at: issuedAt,
     extra,
     // Only an administrator decides who may assert for users (RFC 7523 §3; docs/decisions/056).
