@@ -526,3 +526,32 @@ test('a revoked DPoP token is refused at the API whatever the proof', async () =
     /^DPoP error="invalid_token", error_description="The access token was revoked\."/,
   )
 })
+
+test('the CIBA grant binds its tokens too when the poll carries a proof (RFC 9449 §5: every grant)', async () => {
+  const t = createTestAuthorizationServer()
+  const { driveAuthenticationDevice } = await import('./test-authentication-device')
+  const demo = { authorization: basic('grantlab-ciba', 'grantlab-ciba-secret') }
+  const started = await postForm(
+    t,
+    '/bc-authorize',
+    { scope: 'openid orders:read', login_hint: 'alice' },
+    demo,
+  )
+  const { auth_req_id: authReqId, interval } = (await started.json()) as {
+    auth_req_id: string
+    interval: number
+  }
+  await driveAuthenticationDevice(t.server, t.deps.issuer)
+  t.clock.advance(interval * 1000)
+  const key = await makeProofKey()
+  const response = await postForm(
+    t,
+    '/token',
+    { grant_type: 'urn:openid:params:grant-type:ciba', auth_req_id: authReqId },
+    { ...demo, dpop: await tokenProof(t, key) },
+  )
+  expect(response.status).toBe(200)
+  const body = (await response.json()) as { token_type: string; access_token: string }
+  expect(body.token_type).toBe('DPoP')
+  expect(decodeJwt(body.access_token).cnf).toEqual({ jkt: key.jkt })
+})
