@@ -37,6 +37,8 @@ const advisorAnswers = [
   'app=service&assertion=yes&assurance=standard&migrating=none',
   'app=service&assertion=no&assurance=high&migrating=password',
   'app=api&assertion=yes&assurance=standard&migrating=none',
+  'app=agent&backend=no&refresh=yes&assurance=standard&migrating=none',
+  'app=agent&backend=yes&refresh=yes&assurance=high&migrating=password',
 ]
 
 const presetButtons = [

@@ -3,6 +3,7 @@ import { allAnswerCombinations } from './answer-space.ts'
 import {
   type AnswerDraft,
   type Answers,
+  answerLabel,
   applicableQuestions,
   missingQuestions,
   parseAnswers,
@@ -25,8 +26,9 @@ const label = (answers: Answers) => serializeAnswers(answers)
 
 test('the answer space is enumerated in full', () => {
   // spa 2·2·2·2·3 + web 2·2·2·3 + native 2·2·2·2·3 + cli 2·2·2·2·2 + device 2·2·2·2
-  // + decoupled 2·2·2 + service 2·2·2 + api 2·2·2 = 48 + 24 + 48 + 32 + 16 + 8 + 8 + 8
-  expect(combinations).toHaveLength(192)
+  // + decoupled 2·2·2 + service 2·2·2 + api 2·2·2 + agent 2·2·2·2
+  // = 48 + 24 + 48 + 32 + 16 + 8 + 8 + 8 + 16
+  expect(combinations).toHaveLength(208)
   expect(new Set(combinations.map(label)).size).toBe(combinations.length)
 })
 
@@ -68,9 +70,10 @@ describe.each(combinations.map((answers) => [label(answers), answers] as const))
       } else {
         expect(client.redirect_uris).toBeUndefined()
       }
-      expect(client.application_type).toBe(
-        ['native', 'cli', 'device'].includes(answers.app) ? 'native' : 'web',
-      )
+      const native =
+        ['native', 'cli', 'device'].includes(answers.app) ||
+        (answers.app === 'agent' && answers.backend === 'no')
+      expect(client.application_type).toBe(native ? 'native' : 'web')
       if (client.token_endpoint_auth_method === 'private_key_jwt') {
         expect(client.jwks_uri).toMatch(/^https:\/\//)
       }
@@ -80,7 +83,10 @@ describe.each(combinations.map((answers) => [label(answers), answers] as const))
     test('redirect URIs have the form the app kind needs', () => {
       for (const uri of client.redirect_uris ?? []) {
         if (answers.app === 'cli') expect(uri).toBe('http://127.0.0.1/callback')
-        else if (answers.app === 'native') {
+        else if (answers.app === 'agent' && answers.backend === 'no') {
+          // An agent on the user's computer: a loopback redirect on any port (RFC 8252 §7.3).
+          expect(uri).toBe('http://127.0.0.1/callback')
+        } else if (answers.app === 'native') {
           expect(uri).toMatch(/^(https:\/\/|com\.example\.app:\/|http:\/\/127\.0\.0\.1\/)/)
         } else expect(uri).toMatch(/^https:\/\//)
         expect(uri).not.toContain('localhost')
@@ -152,9 +158,11 @@ describe.each(combinations.map((answers) => [label(answers), answers] as const))
         // The draft carries only what is required; DPoP is the user's to switch on.
         expect(client.dpop_bound_access_tokens).toBeUndefined()
         expect(client.require_pushed_authorization_requests).toBeUndefined()
-        // Only a workload that authenticates with its platform's JWT starts with a key.
+        // Only a workload that authenticates with its platform's JWT, and an agent with a
+        // backend (a metadata document cannot carry a secret), start with a key.
         expect(client.token_endpoint_auth_method === 'private_key_jwt').toBe(
-          answers.app === 'service' && answers.assertion === 'yes',
+          (answers.app === 'service' && answers.assertion === 'yes') ||
+            (answers.app === 'agent' && answers.backend === 'yes'),
         )
       }
     })
@@ -233,7 +241,7 @@ describe.each(combinations.map((answers) => [label(answers), answers] as const))
 
     test('every user-facing client is offered sign-out; a redirecting one with registered post-logout redirect URIs', () => {
       const logout = result.extras.find((e) => e.id === 'logout')
-      const userFacingApp = [...userFacing, 'decoupled'].includes(answers.app)
+      const userFacingApp = [...userFacing, 'decoupled', 'agent'].includes(answers.app)
       expect(logout?.level).toBe(userFacingApp ? 'recommended' : undefined)
       const redirects = result.grant === 'authorization_code'
       expect(client.post_logout_redirect_uris?.length ?? 0).toBe(redirects ? 1 : 0)
@@ -281,6 +289,51 @@ describe.each(combinations.map((answers) => [label(answers), answers] as const))
         )
         expect(loser?.sources.some((s) => s.label.startsWith('CIBA Core §'))).toBe(true)
       }
+    })
+
+    test('an agent finds, pins and registers as the MCP authorization specification says', () => {
+      const ids = extraIds(answers)
+      const level = (id: ExtraId) => result.extras.find((e) => e.id === id)?.level
+      const agentOnly: ExtraId[] = [
+        'resource-discovery',
+        'resource-indicator',
+        'agent-registration',
+      ]
+      if (answers.app !== 'agent') {
+        for (const id of agentOnly) expect(ids).not.toContain(id)
+        expect(result.walkthroughId).not.toBe('mcp-agent')
+        return
+      }
+      expect(result.grant).toBe('authorization_code')
+      expect(result.walkthroughId).toBe('mcp-agent')
+      const cited = result.reasons.flatMap((reason) => reason.sources.map((s) => s.label))
+      for (const label of ['RFC 9728 §5.1', 'RFC 8707 §2', 'RFC 7591 §3']) {
+        expect(cited).toContain(label)
+      }
+      expect(cited.some((label) => label.startsWith('MCP Authorization (2025-11-25)'))).toBe(true)
+      expect(level('resource-discovery')).toBe('required')
+      expect(level('resource-indicator')).toBe('required')
+      expect(level('agent-registration')).toBe('recommended')
+      expect(level('resource-server-duties')).toBe('optional')
+      expect(level('pkce')).toBe('required')
+      const text = result.extras.map((extra) => extra.why).join(' ')
+      expect(text).toMatch(/resource_metadata/)
+      expect(text).toMatch(/`resource`/)
+      expect(text).toMatch(/client_id_metadata_document_supported/)
+      if (answers.backend === 'yes') {
+        expect(result.clientKind).toBe('confidential')
+        // A metadata document cannot carry a secret: the confidential agent signs with a key.
+        expect(client.token_endpoint_auth_method).toBe('private_key_jwt')
+        expect(client.jwks_uri).toBe('https://agent.example.com/.well-known/jwks.json')
+      } else {
+        expect(result.clientKind).toBe('public')
+        expect(client.token_endpoint_auth_method).toBe('none')
+        expect(ids).toEqual(expect.arrayContaining(['system-browser', 'redirect-uris', 'dpop']))
+        if (answers.refresh === 'yes' && answers.assurance === 'standard') {
+          expect(level('refresh-rotation')).toBe('required')
+        }
+      }
+      expect(client.client_uri).toBe('https://agent.example.com')
     })
 
     test('the answers survive a trip through the query string', () => {
@@ -414,6 +467,49 @@ const scenarios: readonly Scenario[] = [
     walkthroughId: 'authorization-code',
   },
   {
+    name: 'AI agent on the user’s computer (an MCP client), staying connected',
+    answers: {
+      app: 'agent',
+      backend: 'no',
+      refresh: 'yes',
+      assurance: 'standard',
+      migrating: 'none',
+    },
+    grant: 'authorization_code',
+    extras: [
+      'pkce',
+      'resource-discovery',
+      'resource-indicator',
+      'agent-registration',
+      'refresh-rotation',
+      'dpop',
+      'redirect-uris',
+    ],
+    auth: 'none',
+    walkthroughId: 'mcp-agent',
+  },
+  {
+    name: 'AI agent run by a backend service (an MCP client)',
+    answers: {
+      app: 'agent',
+      backend: 'yes',
+      refresh: 'yes',
+      assurance: 'standard',
+      migrating: 'none',
+    },
+    grant: 'authorization_code',
+    extras: [
+      'pkce',
+      'resource-discovery',
+      'resource-indicator',
+      'agent-registration',
+      'private-key-jwt',
+      'refresh-bound-to-client',
+    ],
+    auth: 'private_key_jwt',
+    walkthroughId: 'mcp-agent',
+  },
+  {
     name: 'batch job moving off a technical user’s password',
     answers: { app: 'service', assertion: 'no', assurance: 'standard', migrating: 'password' },
     grant: 'client_credentials',
@@ -503,6 +599,18 @@ const levels: readonly [string, Answers, ExtraId, 'required' | 'recommended' | '
     { app: 'service', assertion: 'yes', assurance: 'standard', migrating: 'none' },
     'private-key-jwt',
     'required',
+  ],
+  [
+    'agent at FAPI level, no backend: a backend required',
+    { app: 'agent', backend: 'no', refresh: 'no', assurance: 'high', migrating: 'none' },
+    'confidential-backend',
+    'required',
+  ],
+  [
+    'an API that agents may call: the resource server’s duties recommended',
+    { app: 'api', assertion: 'no', assurance: 'standard', migrating: 'none' },
+    'resource-server-duties',
+    'recommended',
   ],
   [
     'API exchanging tokens: actor_token optional',
@@ -708,4 +816,34 @@ test('every rule in the tables is reachable by some answers', () => {
     (rule) => !used.has(rule),
   )
   expect(unused).toEqual([])
+})
+
+test('an API that agents call is told what its resource server must do: RFC 9728 metadata, aud, no passthrough', () => {
+  for (const assertion of ['yes', 'no'] as const) {
+    const result = recommend({ app: 'api', assertion, assurance: 'standard', migrating: 'none' })
+    const duties = result.extras.find((extra) => extra.id === 'resource-server-duties')
+    expect(duties?.why).toMatch(/RFC 9728 metadata/)
+    expect(duties?.why).toMatch(/resource_metadata/)
+    expect(duties?.why).toMatch(/`aud` names your own URL/)
+    expect(duties?.why).toMatch(/never pass a token you received on/)
+    expect(duties?.sources.map((source) => source.label)).toEqual(
+      expect.arrayContaining(['RFC 9728 §5.1', 'RFC 8707 §2']),
+    )
+  }
+})
+
+test('the agent’s backend question is asked in the agent’s words, and the link keeps the answer', () => {
+  const question = applicableQuestions({ app: 'agent' }).map((q) => q.key)
+  expect(question).toEqual(['app', 'backend', 'refresh', 'assurance', 'migrating'])
+  expect(answerLabel('backend', 'no', { app: 'agent' })).toBe(
+    'No, it runs on the user’s computer or in their browser',
+  )
+  expect(answerLabel('backend', 'no', { app: 'spa' })).toBe('No, only static files')
+  expect(parseAnswers('?app=agent&backend=yes&identity=yes')).toEqual({
+    app: 'agent',
+    backend: 'yes',
+  })
+  expect(recommend({ app: 'agent' }).assumed.map((a) => a.label)).toContain(
+    'No, it runs on the user’s computer or in their browser',
+  )
 })

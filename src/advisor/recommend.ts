@@ -42,6 +42,8 @@ export type ClientDraft = {
   scope: string
   redirect_uris?: string[]
   post_logout_redirect_uris?: string[]
+  /** The client's home page (RFC 7591 §2); an agent's Client ID Metadata Document lives below it. */
+  client_uri?: string
   jwks_uri?: string
   token_endpoint_auth_signing_alg?: string
   dpop_bound_access_tokens?: boolean
@@ -124,7 +126,11 @@ function fillAnswers(answers: Answers): {
     const value = given ?? question.assumed ?? 'no'
     filled[question.key] = value
     if (given === undefined && applicable.has(question.key)) {
-      assumed.push({ key: question.key, value, label: answerLabel(question.key, value) })
+      assumed.push({
+        key: question.key,
+        value,
+        label: answerLabel(question.key, value, answers),
+      })
     }
   }
   return { filled: filled as Omit<Situation, 'grant' | 'client'>, assumed }
@@ -179,6 +185,7 @@ function buildClient(
   }
   // CIBA Core §4: a CIBA client registers how it gets its tokens; poll needs no endpoint of its own.
   if (situation.grant === cibaGrant) client.backchannel_token_delivery_mode = 'poll'
+  if (profile.clientUri !== undefined) client.client_uri = profile.clientUri
   if (privateKeyJwt) {
     client.jwks_uri = profile.jwksUri ?? 'https://app.example.com/.well-known/jwks.json'
     client.token_endpoint_auth_signing_alg = profile.assertionAlg ?? 'ES256'
@@ -257,7 +264,7 @@ export function recommend(answers: Answers): Recommendation {
     alternatives,
     caveats,
     ...(migration ? { migration } : {}),
-    walkthroughId: info.walkthroughId,
+    walkthroughId: rule.walkthroughId ?? info.walkthroughId,
     situation,
     assumed,
   }

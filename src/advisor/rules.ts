@@ -87,6 +87,8 @@ export type ProfileId =
   | 'machine'
   | 'workload'
   | 'api'
+  | 'agent'
+  | 'agent-backend'
 
 export type ClientProfile = {
   client: ClientKind
@@ -102,6 +104,8 @@ export type ClientProfile = {
   jwksUri?: string
   /** The signing algorithm of those assertions (default ES256, what the walkthroughs make). */
   assertionAlg?: string
+  /** Its home page; a Client ID Metadata Document is hosted below it. */
+  clientUri?: string
 }
 
 export const profiles: Record<ProfileId, ClientProfile> = {
@@ -190,6 +194,26 @@ export const profiles: Record<ProfileId, ClientProfile> = {
     redirectUris: [],
     scope: 'orders:read',
   },
+  // An agent on the user's computer catches the redirect on a loopback port (RFC 8252 §7.3).
+  agent: {
+    client: 'public',
+    applicationType: 'native',
+    clientName: 'My AI agent (MCP client)',
+    redirectUris: ['http://127.0.0.1/callback'],
+    postLogoutRedirectUris: ['http://127.0.0.1/signed-out'],
+    scope: 'orders:read',
+    clientUri: 'https://agent.example.com',
+  },
+  'agent-backend': {
+    client: 'confidential',
+    applicationType: 'web',
+    clientName: 'My AI agent service (MCP client)',
+    redirectUris: ['https://agent.example.com/oauth/callback'],
+    postLogoutRedirectUris: ['https://agent.example.com/signed-out'],
+    scope: 'orders:read',
+    clientUri: 'https://agent.example.com',
+    jwksUri: 'https://agent.example.com/.well-known/jwks.json',
+  },
 }
 
 // ——— 1. Which grant: the first matching row wins ———
@@ -199,6 +223,20 @@ export type GrantRule = {
   grant: GrantType
   profile: ProfileId
   reasons: readonly Reason[]
+  /** The walkthrough to open, when another than the grant's own (`grantInfo`). */
+  walkthroughId?: string
+}
+
+/** What every agent must do before its first tool call, in the MCP authorization specification. */
+const agentFindsItsWay: Reason = {
+  text: 'An agent usually meets an MCP server it has never seen. It learns where to sign in from the server itself: a request without a token gets a 401 whose `WWW-Authenticate` names the server’s RFC 9728 metadata, which names its authorization server. It asks for a token pinned to that one server with `resource` (RFC 8707), and it registers without a developer portal: with a Client ID Metadata Document (its `client_id` is the https URL of its own metadata), or with dynamic registration (RFC 7591) where the server does not support documents.',
+  sources: [
+    rfc(9728, '5.1'),
+    rfc(8707, '2'),
+    rfc(7591, '3'),
+    documents.mcpDiscovery,
+    documents.mcpRegistration,
+  ],
 }
 
 const implicitIsOut: Reason = {
@@ -356,6 +394,36 @@ export const grantRules: readonly GrantRule[] = [
     ],
   },
   {
+    when: { app: 'agent', backend: 'yes' },
+    grant: 'authorization_code',
+    profile: 'agent-backend',
+    walkthroughId: 'mcp-agent',
+    reasons: [
+      {
+        text: 'The agent calls tools for a user, so it needs that user’s permission: the MCP authorization specification makes the MCP server an OAuth resource server and the agent an OAuth client that gets the user’s token with the authorization code grant and PKCE. Your server runs the agent and keeps its credentials, so it is a confidential client, and the tokens stay on that server.',
+        sources: [documents.mcpAuthorization, rfc(6749, '4.1'), rfc(6749, '2.1')],
+      },
+      agentFindsItsWay,
+    ],
+  },
+  {
+    when: { app: 'agent' },
+    grant: 'authorization_code',
+    profile: 'agent',
+    walkthroughId: 'mcp-agent',
+    reasons: [
+      {
+        text: 'The agent calls tools for a user, so it needs that user’s permission: the MCP authorization specification makes the MCP server an OAuth resource server and the agent an OAuth client that gets the user’s token with the authorization code grant and PKCE (S256).',
+        sources: [documents.mcpAuthorization, rfc(9700, '2.1.1')],
+      },
+      {
+        text: 'It runs on the user’s computer (or in their browser), where anyone can read what it ships, so it cannot keep a secret: it is a public client and authenticates with `none`. It opens the sign-in in the system browser and catches the redirect on a loopback port.',
+        sources: [rfc(8252, '8.5'), rfc(8252, '7.3')],
+      },
+      agentFindsItsWay,
+    ],
+  },
+  {
     when: { app: 'api', assertion: 'yes' },
     grant: tokenExchange,
     profile: 'api',
@@ -414,6 +482,10 @@ export type ExtraId =
   | 'narrow-scope'
   | 'oidc'
   | 'logout'
+  | 'resource-discovery'
+  | 'resource-indicator'
+  | 'agent-registration'
+  | 'resource-server-duties'
 
 export type ExtraLevel = 'required' | 'recommended' | 'optional'
 
@@ -427,6 +499,11 @@ export type ExtraRule = {
 }
 
 const high: When = { assurance: 'high' }
+
+/** The resource server's side of MCP: what an API that agents call must do. */
+const resourceServerDuties = (who: string) =>
+  `${who} ` +
+  'Publish RFC 9728 metadata at `/.well-known/oauth-protected-resource` plus your path, naming your authorization server; answer a request without a token with 401 and `WWW-Authenticate: Bearer resource_metadata="…"`; accept only tokens whose `aud` names your own URL, so a token made for another service is refused; answer a missing scope with 403 `insufficient_scope` naming it; and never pass a token you received on to another API: get one of your own for it.'
 
 // biome-ignore format: one row per line keeps the table readable against the RFCs
 export const extraRules: readonly ExtraRule[] = [
@@ -451,6 +528,27 @@ export const extraRules: readonly ExtraRule[] = [
   { when: { app: ['native', 'cli', 'device'], ...high }, extra: 'confidential-backend', title: 'A backend of yours as the client, the only way to FAPI 2.0', level: 'required',
     why: 'FAPI 2.0 admits only confidential clients, and a secret shipped inside an app or firmware is not confidential. Let a backend of yours be the registered client, run the grant and hold the tokens, and have the app talk to that backend. Without one, this app cannot be FAPI 2.0 compliant: the draft below is a public client.',
     sources: [documents.fapi2Confidential] },
+  { when: { app: 'agent', client: 'public', ...high }, extra: 'confidential-backend', title: 'A backend of yours as the client, the only way to FAPI 2.0', level: 'required',
+    why: 'FAPI 2.0 admits only confidential clients, and an agent on the user’s computer cannot keep a secret. Run the agent’s OAuth client on a server of yours, which holds the tokens and calls the MCP servers, and let the local agent talk to that server. Without one, this agent cannot be FAPI 2.0 compliant: the draft below is a public client.',
+    sources: [documents.fapi2Confidential] },
+  { when: { app: 'agent' }, extra: 'resource-discovery', title: 'Discovery from the MCP server’s 401 (RFC 9728)', level: 'required',
+    why: 'Send the first request without a token. Read `resource_metadata` from the 401’s `WWW-Authenticate` (or, without it, try `/.well-known/oauth-protected-resource` plus the server’s path), fetch that RFC 9728 document, check that its `resource` is exactly the URL you called, take the issuer from `authorization_servers`, then fetch that server’s RFC 8414 metadata and stop if it does not list `S256` in `code_challenge_methods_supported`. Never hard-code the authorization server.',
+    sources: [rfc(9728, '5.1'), rfc(9728, '3.3'), rfc(8414, '3'), documents.mcpDiscovery] },
+  { when: { app: 'agent' }, extra: 'resource-indicator', title: '`resource` in every request: a token for one server', level: 'required',
+    why: 'Send `resource` with the MCP server’s canonical URL (the `resource` of its metadata) in the authorization request, the token request and every refresh. The token’s `aud` then names that one server, so a token stolen from one MCP server, or handed by a malicious one to another, is refused everywhere else. Send it even if the server ignores it.',
+    sources: [rfc(8707, '2'), rfc(8707, '2.2'), documents.mcpResourceParameter] },
+  { when: { app: 'agent', client: 'public' }, extra: 'agent-registration', title: 'Register with a Client ID Metadata Document (or DCR)', level: 'recommended',
+    why: 'Host your client metadata as JSON at an https URL with a path, and use that URL as `client_id`: its `client_id` member must equal the URL, and it lists `client_name`, `redirect_uris` and `token_endpoint_auth_method` `none`. Servers that say `client_id_metadata_document_supported` fetch it on first use; for the others, register at their `registration_endpoint` (RFC 7591) and keep the issued client_id per server. Configure exports the document.',
+    sources: [documents.clientIdMetadataDocument, documents.mcpRegistration, rfc(7591, '3')] },
+  { when: { app: 'agent' }, extra: 'agent-registration', title: 'Register with a Client ID Metadata Document (or DCR)', level: 'recommended',
+    why: 'Host your client metadata as JSON at an https URL with a path, and use that URL as `client_id`. A document cannot carry a shared secret, so it publishes your public keys (`jwks_uri` or `jwks`) and says `private_key_jwt`. For servers without `client_id_metadata_document_supported`, register at their `registration_endpoint` (RFC 7591) and keep what it issues per server. Configure exports the document.',
+    sources: [documents.clientIdMetadataDocument, documents.mcpRegistration, rfc(7591, '3')] },
+  { when: { app: 'agent', client: 'public', grant: 'authorization_code' }, extra: 'redirect-uris', title: 'Loopback redirect on 127.0.0.1, and what it cannot prove', level: 'required',
+    why: 'Listen on a free port picked at run time and send `redirect_uri` `http://127.0.0.1:<port>/callback`. Any program on the computer can listen on loopback and name your `client_id` URL too, so a server cannot tell it from you: it should show the user where the redirect goes, and the user should approve only a sign-in they started.',
+    sources: [rfc(8252, '7.3'), documents.mcpLocalhost] },
+  { when: { app: 'agent', client: 'public', grant: 'authorization_code' }, extra: 'system-browser', title: 'System browser, never a web view', level: 'required',
+    why: 'Open the authorization server’s sign-in in the user’s system browser, not in a window of the agent: there the user sees the real address, keeps their sessions and password manager, and nothing of the agent reads what they type.',
+    sources: [rfc(8252, '8.12'), rfc(8252, '6')] },
   { when: { app: ['native', 'cli'], grant: 'authorization_code' }, extra: 'system-browser', title: 'System browser, never a web view', level: 'required',
     why: 'Open the sign-in in the system browser (or its in-app tab: ASWebAuthenticationSession, Android Custom Tabs). An embedded web view lets the app read what the user types and cuts them off from their existing sessions and password manager.',
     sources: [rfc(8252, '8.12'), rfc(8252, '6')] },
@@ -493,6 +591,9 @@ export const extraRules: readonly ExtraRule[] = [
   { when: { app: 'service', assertion: 'yes' }, extra: 'private-key-jwt', title: 'Client authentication with the platform’s JWT', level: 'required',
     why: 'Send `client_assertion_type` `urn:ietf:params:oauth:client-assertion-type:jwt-bearer` with a fresh JWT from your platform as `client_assertion`. Its `iss` is the platform, its `sub` must be your client_id, so register the client under the workload’s identity with the platform issuer’s keys (`jwks_uri` below). RFC 7591 has no method name for a JWT signed by a third party: the draft uses `private_key_jwt`, the nearest, and servers that accept workload identities often call this a federated credential.',
     sources: [rfc(7523, '2.2'), rfc(7523, '3'), rfc(7521, '4.2')] },
+  { when: { app: 'agent', client: 'confidential' }, extra: 'private-key-jwt', title: 'private_key_jwt client authentication', level: 'required',
+    why: 'A Client ID Metadata Document cannot carry a shared secret, so a confidential agent proves who it is with a key: it signs a short JWT with a private key only its server holds, and the document publishes the public key. The draft below says `private_key_jwt` with a `jwks_uri`; a server that registers you by RFC 7591 instead accepts the same.',
+    sources: [documents.clientIdMetadataDocument, rfc(7523, '2.2'), documents.oidcPrivateKeyJwt] },
   { when: { ...high, client: 'confidential' }, extra: 'private-key-jwt', title: 'private_key_jwt client authentication', level: 'required',
     why: 'The client signs a short JWT with a private key only it holds instead of sending a shared secret; the server keeps only the public key. FAPI 2.0 accepts only `private_key_jwt` or mutual TLS.',
     sources: [documents.oidcPrivateKeyJwt, rfc(7523, '2.2'), documents.fapi2] },
@@ -511,6 +612,12 @@ export const extraRules: readonly ExtraRule[] = [
   { when: { grant: 'client_credentials' }, extra: 'narrow-scope', title: 'Least scope and one audience', level: 'recommended',
     why: 'A client credentials token has no user behind it, so its scope and audience are the only limits on what it can do: request exactly what the job needs.',
     sources: [rfc(9700, '2.3')] },
+  { when: { app: 'api' }, extra: 'resource-server-duties', title: 'If AI agents call your API (an MCP server)', level: 'recommended',
+    why: resourceServerDuties('An agent finds and trusts your API only through what it publishes.'),
+    sources: [rfc(9728, '2'), rfc(9728, '5.1'), rfc(8707, '2'), documents.mcpTokenPrivilege] },
+  { when: { app: 'agent' }, extra: 'resource-server-duties', title: 'If you build the MCP server too', level: 'optional',
+    why: resourceServerDuties('Your agent relies on MCP servers doing their part, yours included.'),
+    sources: [rfc(9728, '2'), rfc(9728, '5.1'), rfc(8707, '2'), documents.mcpTokenPrivilege] },
   { when: { identity: 'yes', grant: 'authorization_code' }, extra: 'oidc', title: 'OpenID Connect sign-in', level: 'required',
     why: 'Add the `openid` scope: the token response then carries an ID token that says who signed in. Before trusting it, check its signature against the server’s published keys (skipping that is allowed only for a token straight from the token endpoint over TLS), its issuer, audience and `azp`, expiry, issue time and nonce; use the access token only for calling APIs.',
     sources: [documents.oidcCodeFlow, documents.oidcIdTokenValidation] },
@@ -524,6 +631,8 @@ export const extraRules: readonly ExtraRule[] = [
     why: serverSideLogout('Your server'), sources: [documents.rpInitiatedLogout, documents.rpLogoutRedirect, documents.backChannelLogout] },
   { when: { app: 'spa', backend: 'yes' }, extra: 'logout', title: 'Sign-out: RP-initiated and back-channel logout', level: 'recommended',
     why: serverSideLogout('Your backend for frontend'), sources: [documents.rpInitiatedLogout, documents.rpLogoutRedirect, documents.backChannelLogout] },
+  { when: { app: 'agent', backend: 'yes' }, extra: 'logout', title: 'Sign-out: RP-initiated and back-channel logout', level: 'recommended',
+    why: serverSideLogout('Your agent service'), sources: [documents.rpInitiatedLogout, documents.rpLogoutRedirect, documents.backChannelLogout] },
   { when: { grant: 'authorization_code' }, extra: 'logout', title: 'Sign-out: RP-initiated logout', level: 'recommended',
     why: 'Signing out of your app alone leaves the user signed in at the authorization server, so the next sign-in would not ask for a password again. Send the browser (the system browser, for an installed app) to the server’s `end_session_endpoint` with `id_token_hint` when you have an ID token (otherwise `client_id`), a `post_logout_redirect_uri` you registered (the draft below carries `post_logout_redirect_uris`) and `state`, and drop the tokens you hold. Revoking the refresh token as well means a copy of it stops working too.',
     sources: [documents.rpInitiatedLogout, documents.rpLogoutRedirect, rfc(7009, '2')] },
@@ -555,6 +664,9 @@ export const alternativeRules: readonly AlternativeRule[] = [
   { grant: 'authorization_code', when: {},
     why: 'It needs a browser on this device to follow the redirect and hand the code back; there is none here.',
     sources: [rfc(8628, '1')] },
+  { grant: 'client_credentials', when: { app: 'agent' },
+    why: 'Its token would stand for the agent itself, with no user behind it: the MCP server could not tell whose data a tool acts on, every user would share the agent’s rights, and the MCP authorization specification is about tools called on a user’s behalf.',
+    sources: [rfc(6749, '4.4'), documents.mcpAuthorization] },
   { grant: 'client_credentials', when: { client: 'public' },
     why: 'It needs a secret or key that an app in users’ browsers or on their devices cannot keep, and its tokens stand for the app itself, not for the user.',
     sources: [rfc(6749, '4.4'), rfc(6749, '2.1')] },
@@ -645,7 +757,7 @@ export const migrationRules: readonly MigrationRule[] = [
       'Send `response_type=code` with a PKCE `code_challenge` (S256) and redeem the code at the token endpoint.',
       'Delete the code that reads tokens from the URL fragment, then remove the `token` and `id_token token` response types from the client and turn the implicit grant off on the server.',
     ] },
-  { when: { migrating: 'password', app: ['spa', 'web', 'native'] }, sources: [rfc(9700, '2.4'), rfc(6749, '4.3')],
+  { when: { migrating: 'password', app: ['spa', 'web', 'native', 'agent'] }, sources: [rfc(9700, '2.4'), rfc(6749, '4.3')],
     steps: [
       'Replace your own login form with a redirect to the authorization server’s sign-in (the grant above): from then on only the server sees passwords, and it can add multi-factor and federated sign-in.',
       'Ship the new sign-in, and keep the password grant only for old app versions while you measure how much it is still used.',

@@ -19,6 +19,14 @@ export function ciba(section: string): Source {
   }
 }
 
+/** The MCP authorization specification of protocol revision 2025-11-25; its sections by name. */
+const mcpAuthorizationHref =
+  'https://modelcontextprotocol.io/specification/2025-11-25/basic/authorization'
+const mcpSection = (name: string, anchor: string) => ({
+  label: `MCP Authorization (2025-11-25), “${name}”`,
+  href: `${mcpAuthorizationHref}#${anchor}`,
+})
+
 /** Documents without an RFC number, and RFCs cited with their name. */
 export const documents = {
   oauth21: {
@@ -81,6 +89,23 @@ export const documents = {
   backChannelLogout: {
     label: 'OpenID Connect Back-Channel Logout 1.0 §2.2',
     href: 'https://openid.net/specs/openid-connect-backchannel-1_0.html#BCRegistration',
+  },
+  mcpAuthorization: { label: 'MCP Authorization (2025-11-25)', href: mcpAuthorizationHref },
+  mcpDiscovery: mcpSection('Authorization Server Discovery', 'authorization-server-discovery'),
+  mcpRegistration: mcpSection('Client Registration Approaches', 'client-registration-approaches'),
+  mcpResourceParameter: mcpSection(
+    'Resource Parameter Implementation',
+    'resource-parameter-implementation',
+  ),
+  mcpTokenPrivilege: mcpSection(
+    'Access Token Privilege Restriction',
+    'access-token-privilege-restriction',
+  ),
+  mcpLocalhost: mcpSection('Localhost Redirect URI Risks', 'localhost-redirect-uri-risks'),
+  /** OAuth Client ID Metadata Document, the revision the MCP specification names (-00) and later. */
+  clientIdMetadataDocument: {
+    label: 'Client ID Metadata Document (draft-ietf-oauth-client-id-metadata-document)',
+    href: 'https://datatracker.ietf.org/doc/draft-ietf-oauth-client-id-metadata-document/',
   },
   oidcPrivateKeyJwt: {
     label: 'OpenID Connect Core 1.0 §9',

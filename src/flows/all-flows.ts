@@ -13,6 +13,7 @@ import type { Flow } from './flow-model.ts'
 import { hybridFlow } from './hybrid.ts'
 import { implicitFlow } from './implicit.ts'
 import { jwtBearerFlow } from './jwt-bearer.ts'
+import { mcpAgentFlow } from './mcp-agent.ts'
 import { passwordFlow } from './password.ts'
 import { refreshTokenFlow } from './refresh-token.ts'
 import { tokenExchangeFlow } from './token-exchange.ts'
@@ -27,6 +28,7 @@ export const allFlows: readonly Flow[] = [
   tokenExchangeFlow,
   dpopFlow,
   fapi2Flow,
+  mcpAgentFlow,
   hybridFlow,
   implicitFlow,
   passwordFlow,

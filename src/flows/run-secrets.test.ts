@@ -6,6 +6,7 @@ import { driveAuthenticationDevice } from '../mock-as/core/test-authentication-d
 import { driveDeviceVerification } from '../mock-as/core/test-device-verification.ts'
 import {
   createTestAuthorizationServer,
+  createWorkerLikeTestServer,
   driveAuthorization,
   type TestAuthorizationServer,
 } from '../mock-as/core/test-server.ts'
@@ -99,7 +100,8 @@ function watchWire(t: TestAuthorizationServer): Wire {
 
 /** Runs a flow to its end as the browser and the learner would: sign-in, consent, phone. */
 async function runWholeFlow(flow: Flow) {
-  const t = createTestAuthorizationServer()
+  // Set up as the worker is, so the MCP walkthrough's metadata document is fetched too.
+  const t = createWorkerLikeTestServer()
   const wire = watchWire(t)
   const { step } = setUpFlow(flow, { t, serverClock: true })
   let run = createRun(flow, t.clock.now())

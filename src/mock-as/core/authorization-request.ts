@@ -4,6 +4,7 @@ import { jktPattern } from './dpop'
 import { OAuthError } from './errors'
 import { listNames, splitSpaceList } from './http'
 import { s256ChallengePattern } from './pkce'
+import { parseResourceValues } from './resource-indicators'
 import { findResponseType } from './response-types/response-type-table'
 
 const promptValues = ['none', 'login', 'consent'] as const
@@ -33,6 +34,8 @@ export interface PendingAuthorization {
    * of the request's DPoP proof (RFC 9449 §10, §10.1).
    */
   dpopJkt?: string
+  /** RFC 8707 §2.1: the resources the request named (this server's identifiers), if any. */
+  resources?: string[]
   prompt: string[]
   maxAge?: number
   createdAt: number
@@ -126,6 +129,7 @@ export function validateAuthorizationParameters(
   client: ClientRecord,
   values: Map<string, string>,
   repeated: string[],
+  resourceValues: readonly string[] = [],
 ): Omit<PendingAuthorization, 'redirectUri' | 'redirectUriSent'> {
   const entry = findResponseType(values.get('response_type') ?? '')
   if (values.has('request')) {
@@ -258,6 +262,9 @@ export function validateAuthorizationParameters(
     throw new OAuthError('invalid_request', 'max_age must be a non-negative integer of seconds.')
   }
 
+  /** @see https://www.rfc-editor.org/rfc/rfc8707#section-2.1 */
+  const resources = parseResourceValues(ctx, resourceValues)
+
   const now = ctx.nowSeconds()
   const state = values.get('state')
   return {
@@ -269,6 +276,7 @@ export function validateAuthorizationParameters(
     ...(nonce === undefined ? {} : { nonce }),
     ...(codeChallenge === undefined ? {} : { codeChallenge, codeChallengeMethod: 'S256' as const }),
     ...(dpopJkt === undefined ? {} : { dpopJkt }),
+    ...(resources.length === 0 ? {} : { resources }),
     prompt,
     ...(maxAgeText === undefined ? {} : { maxAge: Number(maxAgeText) }),
     createdAt: now,

@@ -71,7 +71,8 @@ export interface ClientRecord {
    * by a registration carrying the demo administrator's initial access token (docs/decisions/056).
    */
   trustedAssertionIssuer?: true
-  source: 'demo' | 'registered'
+  /** `metadata-document`: its client_id is a URL, read from the document there (decision 122). */
+  source: 'demo' | 'registered' | 'metadata-document'
 }
 
 export const clientsKind = 'clients'

@@ -1,5 +1,6 @@
 import { decodeJwt } from 'jose'
 import { expect, test } from 'vitest'
+import { mcpResource } from './resource-test-support'
 import { makeProof, makeProofKey, type ProofKey, tokenProof } from './test-dpop'
 import { createTestAuthorizationServer, type TestAuthorizationServer } from './test-server'
 import {
@@ -554,4 +555,35 @@ test('the CIBA grant binds its tokens too when the poll carries a proof (RFC 944
   const body = (await response.json()) as { token_type: string; access_token: string }
   expect(body.token_type).toBe('DPoP')
   expect(decodeJwt(body.access_token).cnf).toEqual({ jkt: key.jkt })
+})
+
+test('a DPoP-bound token for /mcp (RFC 8707 resource) works there only with the DPoP scheme and a proof', async () => {
+  const t = createTestAuthorizationServer()
+  const key = await makeProofKey()
+  const { access_token: token } = await codeTokens(t, key, 'grantlab-spa', {
+    resource: mcpResource,
+  })
+  expect(decodeJwt(token)).toMatchObject({ aud: mcpResource, cnf: { jkt: key.jkt } })
+  const call = (authorization: string, proof?: string) =>
+    t.server.handle(
+      new Request(mcpResource, {
+        method: 'POST',
+        headers: {
+          authorization,
+          'content-type': 'application/json',
+          ...(proof ? { dpop: proof } : {}),
+        },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' }),
+      }),
+    )
+  const proofFor = () => makeProof(t, key, { htm: 'POST', htu: mcpResource, accessToken: token })
+  expect((await call(`DPoP ${token}`, await proofFor())).status).toBe(200)
+  const asBearer = await call(`Bearer ${token}`)
+  expect(asBearer.status).toBe(401)
+  expect(asBearer.headers.get('www-authenticate')).toMatch(
+    /^Bearer realm="grantlab-mcp", error="invalid_token", .*resource_metadata=".*\/oauth-protected-resource\/mcp", DPoP algs=/,
+  )
+  const noProof = await call(`DPoP ${token}`)
+  expect(noProof.status).toBe(400)
+  expect((await json(noProof)).error).toBe('invalid_request')
 })

@@ -11,7 +11,8 @@ import {
   checkBoundForm,
   withBindingCookie,
 } from '../browser-binding'
-import { type ClientRecord, findClient } from '../clients'
+import { metadataDocumentNotice, resolveClient } from '../client-id-metadata-document'
+import type { ClientRecord } from '../clients'
 import type { ServerContext } from '../context'
 import { findUserBySub } from '../demo-data'
 import { OAuthError } from '../errors'
@@ -19,6 +20,7 @@ import { renderConsentPage, renderErrorPage, renderLoginPage } from '../html'
 import { parseParameters, readPageForm, redirectResponse } from '../http'
 import { checkPassword, lockedMessage } from '../password-attempts'
 import { consumePushedRequest } from '../pushed-authorization-requests'
+import { resourceValuesOf } from '../resource-indicators'
 import { findResponseType } from '../response-types/response-type-table'
 import {
   createSession,
@@ -87,7 +89,8 @@ function targetOf(pending: PendingAuthorization) {
  * @see https://openid.net/specs/openid-connect-core-1_0.html#AuthRequest
  */
 export async function handleAuthorize(request: Request, ctx: ServerContext): Promise<Response> {
-  const { values, repeated } = parseParameters(new URL(request.url).searchParams)
+  const search = new URL(request.url).searchParams
+  const { values, repeated } = parseParameters(search)
   const pageError = (error: string, description: string) =>
     renderErrorPage(ctx, { error, description })
 
@@ -103,7 +106,14 @@ export async function handleAuthorize(request: Request, ctx: ServerContext): Pro
   }
   const clientId = values.get('client_id')
   if (clientId === undefined) return pageError('invalid_request', 'client_id is missing.')
-  const client = await findClient(ctx, clientId)
+  let client: ClientRecord | undefined
+  try {
+    // A URL client_id is read from its metadata document (docs/decisions/122).
+    client = await resolveClient(ctx, clientId)
+  } catch (error) {
+    if (error instanceof OAuthError) return pageError(error.error, error.description)
+    throw error
+  }
   if (!client) return pageError('invalid_client', `The client ${clientId} is not registered here.`)
 
   const requestUri = values.get('request_uri')
@@ -146,7 +156,14 @@ export async function handleAuthorize(request: Request, ctx: ServerContext): Pro
       )
     }
     pending = {
-      ...validateAuthorizationParameters(ctx, client, values, repeated),
+      // RFC 8707 §2: resource may be repeated; its values are checked on their own.
+      ...validateAuthorizationParameters(
+        ctx,
+        client,
+        values,
+        repeated.filter((name) => name !== 'resource'),
+        resourceValuesOf(search),
+      ),
       redirectUri,
       redirectUriSent: requestedRedirect !== undefined,
     }
@@ -246,6 +263,7 @@ async function continueAuthorization(
     }
     await savePending(ctx, bound)
     const user = findUserBySub(session.sub)
+    const notice = metadataDocumentNotice(client, pending.redirectUri)
     return withBindingCookie(
       renderConsentPage(ctx, {
         pendingId: pending.id,
@@ -253,6 +271,7 @@ async function continueAuthorization(
         redirectOrigin,
         userName: user?.name ?? session.sub,
         scopes: pending.scopes,
+        ...(notice === undefined ? {} : { notice }),
       }),
       binding,
     )
@@ -305,7 +324,15 @@ async function loadPending(
         'If you did not just press a button on this server’s own page, another site may have tried to sign you in or approve a request in your name. Nothing happened. To use an application, start again from it.',
     })
   }
-  const client = await findClient(ctx, pending.clientId)
+  let client: ClientRecord | undefined
+  try {
+    client = await resolveClient(ctx, pending.clientId)
+  } catch (error) {
+    if (error instanceof OAuthError) {
+      return renderErrorPage(ctx, { error: error.error, description: error.description })
+    }
+    throw error
+  }
   if (!client) {
     return renderErrorPage(ctx, { error: 'invalid_client', description: 'The client is gone.' })
   }

@@ -5,6 +5,7 @@ import { claimsByScope, supportedScopes } from '../demo-data'
 import { dpopSigningAlgorithms } from '../dpop'
 import { grantTable } from '../grants/grant-table'
 import { jsonResponse } from '../http'
+import { resourceIdentifiers } from '../protected-resources'
 import { responseTypeTable } from '../response-types/response-type-table'
 import { backchannelAuthenticationUri } from './backchannel-authentication'
 
@@ -74,6 +75,10 @@ export function buildMetadata(ctx: ServerContext): Record<string, unknown> {
     claims_parameter_supported: false,
     request_parameter_supported: false,
     request_uri_parameter_supported: false,
+    /** @see https://www.rfc-editor.org/rfc/rfc9728#section-4 */
+    protected_resources: resourceIdentifiers(ctx),
+    /** Client ID Metadata Documents (draft section 5), when the host set them up (decision 122). */
+    client_id_metadata_document_supported: ctx.deps.clientMetadataDocuments !== undefined,
   }
 }
 

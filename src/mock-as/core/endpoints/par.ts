@@ -7,8 +7,9 @@ import { authenticateClient, claimedClient } from '../client-authentication'
 import type { ServerContext } from '../context'
 import { checkDpopProof, requiresDpopNonce } from '../dpop'
 import { OAuthError } from '../errors'
-import { jsonResponse, readForm } from '../http'
+import { jsonResponse } from '../http'
 import { pushedRequestLifetime, savePushedRequest } from '../pushed-authorization-requests'
+import { readFormWithResources } from '../resource-indicators'
 
 /**
  * `POST /as/par`: the client pushes its authorization request over the back channel and gets a
@@ -28,7 +29,8 @@ export async function handlePushedAuthorizationRequest(
   request: Request,
   ctx: ServerContext,
 ): Promise<Response> {
-  const params = await readForm(request)
+  // RFC 8707 §2: `resource` may be repeated; every other parameter is sent once.
+  const { params, resources } = await readFormWithResources(request)
   // The proof first, as at the token endpoint: a nonce challenge spends no client assertion.
   const dpop = await checkDpopProof(ctx, request, {
     recipient: { kind: 'authorization-server' },
@@ -41,7 +43,7 @@ export async function handlePushedAuthorizationRequest(
   }
   const requestedRedirect = params.get('redirect_uri')
   const redirectUri = resolveRedirectUri(client, requestedRedirect)
-  const validated = validateAuthorizationParameters(ctx, client, params, [])
+  const validated = validateAuthorizationParameters(ctx, client, params, [], resources)
   if (dpop && validated.dpopJkt !== undefined && validated.dpopJkt !== dpop.jkt) {
     throw new OAuthError(
       'invalid_request',

@@ -3,7 +3,8 @@ import type { ServerContext } from '../context'
 import { checkDpopProof, requiresDpopNonce } from '../dpop'
 import { OAuthError } from '../errors'
 import { findGrant } from '../grants/grant-table'
-import { jsonResponse, readForm } from '../http'
+import { jsonResponse } from '../http'
+import { readFormWithResources } from '../resource-indicators'
 
 /**
  * `POST /as/token`: form body only, the DPoP proof if there is one, client authentication, then
@@ -18,7 +19,8 @@ import { jsonResponse, readForm } from '../http'
  * @see https://www.rfc-editor.org/rfc/rfc9449#section-5
  */
 export async function handleToken(request: Request, ctx: ServerContext): Promise<Response> {
-  const params = await readForm(request)
+  // RFC 8707 §2: `resource` may be repeated; every other parameter is sent once.
+  const { params, resources } = await readFormWithResources(request)
   // The proof first: a nonce challenge must leave the client's assertion unspent (its jti), since
   // a workload sends its platform's JWT again as it is on the retry (docs/decisions/100).
   const dpop = await checkDpopProof(ctx, request, {
@@ -50,6 +52,19 @@ export async function handleToken(request: Request, ctx: ServerContext): Promise
       'This client is registered with dpop_bound_access_tokens, so every token request must carry a DPoP proof (RFC 9449 section 5.2).',
     )
   }
-  const body = await grant.handle({ ctx, client, params, request, ...(dpop ? { dpop } : {}) })
+  if (resources.length > 0 && grant.resourceIndicators !== true) {
+    throw new OAuthError(
+      'invalid_target',
+      `This server does not take resource with the ${grantType} grant, so it cannot limit the token to it.`,
+    )
+  }
+  const body = await grant.handle({
+    ctx,
+    client,
+    params,
+    resources,
+    request,
+    ...(dpop ? { dpop } : {}),
+  })
   return jsonResponse(body)
 }

@@ -3,18 +3,21 @@ import { lifetimes } from '../context'
 import { isKnownScope, scopeTable } from '../demo-data'
 import { OAuthError } from '../errors'
 import { splitSpaceList } from '../http'
+import { audienceValue, parseResourceValues } from '../resource-indicators'
 import { createGrant, issueAccessToken } from '../tokens'
 import { type GrantDefinition, tokenTypeFor } from './grant-types'
 
 /**
  * A confidential client gets a token for itself: `sub` is its client_id, there is no refresh
  * token (RFC 6749 §4.4.3) and no ID token. Without `scope`, it gets every scope it registered.
+ * With `resource`, the token is for those resources (RFC 8707 §2.2); without, for the demo API.
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.4
  */
 export const clientCredentialsGrant: GrantDefinition = {
   grantType: 'client_credentials',
   allowsPublicClients: false,
-  async handle({ ctx, client, params, dpop }) {
+  resourceIndicators: true,
+  async handle({ ctx, client, params, resources, dpop }) {
     const allowed = clientScopes(client).filter(
       (scope) => isKnownScope(scope) && !scopeTable[scope].needsUser,
     )
@@ -26,6 +29,7 @@ export const clientCredentialsGrant: GrantDefinition = {
         `Scopes not available to this client without a user: ${refused.join(' ')}.`,
       )
     }
+    const targets = parseResourceValues(ctx, resources)
     const scope = requested.join(' ')
     const grant = await createGrant(ctx, {
       clientId: client.client_id,
@@ -33,7 +37,10 @@ export const clientCredentialsGrant: GrantDefinition = {
       scope,
     })
     // RFC 9449 §5: bound to the proof's key when the request carried one.
-    const access = await issueAccessToken(ctx, grant, scope, dpop ? { jkt: dpop.jkt } : {})
+    const access = await issueAccessToken(ctx, grant, scope, {
+      ...(targets.length === 0 ? {} : { aud: audienceValue(targets) }),
+      ...(dpop ? { jkt: dpop.jkt } : {}),
+    })
     return {
       access_token: access.token,
       token_type: tokenTypeFor(dpop?.jkt),

@@ -28,15 +28,15 @@ export async function issueUserTokens(
     withRefreshToken: boolean
     /** The thumbprint of the request's DPoP proof key, if it had one. */
     jkt?: string
+    /** The access token's `aud` when resources were named (RFC 8707 §2.2); default: the demo API. */
+    aud?: string | string[]
   },
 ): Promise<TokenResponseBody> {
   const { client, grant, scope } = init
-  const access = await issueAccessToken(
-    ctx,
-    grant,
-    scope,
-    init.jkt === undefined ? {} : { jkt: init.jkt },
-  )
+  const access = await issueAccessToken(ctx, grant, scope, {
+    ...(init.jkt === undefined ? {} : { jkt: init.jkt }),
+    ...(init.aud === undefined ? {} : { aud: init.aud }),
+  })
   const body: TokenResponseBody = {
     access_token: access.token,
     token_type: tokenTypeFor(init.jkt),

@@ -1,5 +1,6 @@
 import { OAuthError } from '../errors'
 import { splitSpaceList } from '../http'
+import { audienceFor, parseResourceValues } from '../resource-indicators'
 import {
   type GrantRecord,
   grantsKind,
@@ -24,7 +25,8 @@ import { issueUserTokens } from './issue-tokens'
 export const refreshTokenGrant: GrantDefinition = {
   grantType: 'refresh_token',
   allowsPublicClients: true,
-  async handle({ ctx, client, params, dpop }) {
+  resourceIndicators: true,
+  async handle({ ctx, client, params, resources, dpop }) {
     const token = params.get('refresh_token')
     if (!token) throw new OAuthError('invalid_request', 'refresh_token is required.')
     return ctx.withLock(`refresh:${token}`, async () => {
@@ -64,6 +66,8 @@ export const refreshTokenGrant: GrantDefinition = {
           `The refresh token does not cover: ${beyond.join(' ') || '(empty scope)'}.`,
         )
       }
+      // RFC 8707 §2.2: a refresh may narrow to some of the granted resources, never widen.
+      const aud = audienceFor(ctx, grant.resources, parseResourceValues(ctx, resources))
       // Kept (marked used) until it expires, so that a replay is still recognised.
       await ctx.deps.store.update<RefreshTokenRecord>(refreshTokensKind, token, (current) =>
         current ? { put: { ...current, usedAt: ctx.nowSeconds() } } : undefined,
@@ -74,6 +78,7 @@ export const refreshTokenGrant: GrantDefinition = {
         client,
         grant,
         scope: requested.join(' '),
+        ...(aud === undefined ? {} : { aud }),
         withRefreshToken: true,
         ...(dpop ? { jkt: dpop.jkt } : {}),
       })
