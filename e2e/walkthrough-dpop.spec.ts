@@ -53,7 +53,7 @@ test('a new user runs the DPoP walkthrough: key pair, nonce retry, bound token, 
   const access = token.getByRole('region', { name: 'Access token (DPoP-bound)' })
   await expect(access.getByRole('rowheader', { name: 'cnf', exact: true })).toBeVisible()
   await expect(access.getByText(`{"jkt":"${jkt}"}`, { exact: true })).toBeVisible()
-  await page.screenshot({ path: '/tmp/shots-dpop/dpop-token.png', fullPage: true })
+  await page.screenshot({ path: test.info().outputPath('dpop-token.png'), fullPage: true })
 
   const api = await runStep(page, 'Call the API with the token and a proof')
   await expect(api.getByText('ath in the proof', { exact: true })).toBeVisible()
@@ -86,5 +86,5 @@ test('a new user runs the DPoP walkthrough: key pair, nonce retry, bound token, 
   await runStep(page, 'Forget the key pair')
   await expect(page.getByRole('heading', { name: 'Walkthrough complete' })).toBeVisible()
   await expectNoAxeViolations(page)
-  await page.screenshot({ path: '/tmp/shots-dpop/dpop-done.png', fullPage: true })
+  await page.screenshot({ path: test.info().outputPath('dpop-done.png'), fullPage: true })
 })

@@ -111,5 +111,5 @@ test('a new user runs the FAPI 2.0 walkthrough and sees each requirement ticked,
   ).toBeVisible()
   await expect(page.getByRole('heading', { name: 'Walkthrough complete' })).toBeVisible()
   await expectNoAxeViolations(page)
-  await page.screenshot({ path: '/tmp/shots-dpop/fapi2-done.png', fullPage: true })
+  await page.screenshot({ path: test.info().outputPath('fapi2-done.png'), fullPage: true })
 })

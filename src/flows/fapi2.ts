@@ -685,7 +685,7 @@ export const fapi2Flow = defineFlow<Fapi2Data>({
         const ticks: Ticks = {}
         if (refused.error === 'invalid_grant') {
           ticks['code-binding'] =
-            `With another key: ${refused.status} invalid_grant (${refused.description ?? ''}); with the pushed request’s key: tokens.`
+            `With another key: ${refused.status} invalid_grant (${(refused.description ?? '').replace(/\.$/, '')}); with the pushed request’s key: tokens.`
         }
         if (binding.bound && tokens.token_type === 'dpop') {
           ticks['sender-constrained'] =

@@ -67,12 +67,8 @@ function challengeFor(
       ? `${bearerChallenge(realm, error, extras)}, ${dpopChallenge()}`
       : bearerChallenge(realm, error, extras)
   }
-  const dpop = dpopChallenge(error)
-  const withScope = error?.scope ? dpop.replace(/, algs=/, `, scope="${error.scope}", algs=`) : dpop
-  const withMetadata = extras.resourceMetadata
-    ? `${withScope}, resource_metadata="${extras.resourceMetadata}"`
-    : withScope
-  return both ? `${withMetadata}, ${bearerChallenge(realm, undefined, extras)}` : withMetadata
+  const dpop = dpopChallenge(error, extras)
+  return both ? `${dpop}, ${bearerChallenge(realm, undefined, extras)}` : dpop
 }
 
 function refuse(
@@ -151,7 +147,7 @@ export async function requireAccessToken(
     )
   }
   if (scheme === 'dpop') {
-    const recipient = { kind: 'resource', realm } as const
+    const recipient = { kind: 'resource', realm, ...extras } as const
     if (record.jkt === undefined) {
       throw dpopError(
         recipient,

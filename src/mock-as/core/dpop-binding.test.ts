@@ -395,7 +395,7 @@ test('§7.1: the DPoP scheme needs a proof, of the bound key, for this request a
     await api(t, '/api/profile', scheme),
     400,
     'invalid_request',
-    /^DPoP error="invalid_request", error_description="The DPoP scheme needs a DPoP proof.*", algs="ES256 Ed25519 RS256 PS256"$/,
+    /^DPoP error="invalid_request", error_description="The DPoP scheme needs a DPoP proof.*", algs="ES256 Ed25519 RS256 PS256", resource_metadata="[^"]+\/oauth-protected-resource\/api"$/,
   )
   // Stolen with another key: the proof is valid, but not of the key the token is bound to.
   await expectChallenge(
@@ -586,4 +586,8 @@ test('a DPoP-bound token for /mcp (RFC 8707 resource) works there only with the 
   const noProof = await call(`DPoP ${token}`)
   expect(noProof.status).toBe(400)
   expect((await json(noProof)).error).toBe('invalid_request')
+  // RFC 9728 §5.1: the DPoP challenge names the resource's metadata too.
+  expect(noProof.headers.get('www-authenticate')).toMatch(
+    /^DPoP error="invalid_request", .*algs="[^"]+", resource_metadata=".*\/oauth-protected-resource\/mcp"$/,
+  )
 })

@@ -67,7 +67,14 @@ export interface DpopProof {
  * Where the proof was sent: the authorization server answers errors as JSON with 400 (RFC 9449
  * §5, §8), a protected resource as 401 with a `WWW-Authenticate: DPoP` challenge (§7.1, §9).
  */
-export type DpopRecipient = { kind: 'authorization-server' } | { kind: 'resource'; realm: string }
+export type DpopRecipient =
+  | { kind: 'authorization-server' }
+  | {
+      kind: 'resource'
+      realm: string
+      /** The resource's RFC 9728 metadata URL, named on every challenge it sends (§5.1). */
+      resourceMetadata?: string
+    }
 
 export interface DpopCheck {
   recipient: DpopRecipient
@@ -103,18 +110,30 @@ export function requiresDpopNonce(client: ClientRecord | undefined): boolean {
 
 /**
  * The `WWW-Authenticate: DPoP` challenge of a protected resource, always with the `algs` it
- * accepts (RFC 9449 §7.1).
+ * accepts (RFC 9449 §7.1), the scope an `insufficient_scope` error needs (RFC 6750 §3.1), and the
+ * resource's metadata URL when it has one (RFC 9728 §5.1).
  */
-export function dpopChallenge(error?: { code: string; description: string }): string {
+export function dpopChallenge(
+  error?: { code: string; description: string; scope?: string },
+  extras: { resourceMetadata?: string } = {},
+): string {
   const parts: string[] = []
   if (error) {
     parts.push(
       `error="${error.code}"`,
       `error_description="${sanitizeDescription(error.description)}"`,
     )
+    if (error.scope) parts.push(`scope="${error.scope}"`)
   }
   parts.push(`algs="${dpopSigningAlgorithms.join(' ')}"`)
+  if (extras.resourceMetadata) parts.push(`resource_metadata="${extras.resourceMetadata}"`)
   return `DPoP ${parts.join(', ')}`
+}
+
+function challengeExtras(recipient: DpopRecipient): { resourceMetadata?: string } {
+  return recipient.kind === 'resource' && recipient.resourceMetadata
+    ? { resourceMetadata: recipient.resourceMetadata }
+    : {}
 }
 
 interface NonceRecord {
@@ -172,7 +191,9 @@ export function dpopError(
   if (recipient.kind === 'authorization-server') return new OAuthError(code, full)
   return new OAuthError(code, full, {
     status: code === 'invalid_request' ? 400 : 401,
-    headers: { 'WWW-Authenticate': dpopChallenge({ code, description: full }) },
+    headers: {
+      'WWW-Authenticate': dpopChallenge({ code, description: full }, challengeExtras(recipient)),
+    },
   })
 }
 
@@ -189,7 +210,10 @@ async function nonceChallenge(
   return new OAuthError('use_dpop_nonce', description, {
     status: 401,
     headers: {
-      'WWW-Authenticate': dpopChallenge({ code: 'use_dpop_nonce', description }),
+      'WWW-Authenticate': dpopChallenge(
+        { code: 'use_dpop_nonce', description },
+        challengeExtras(recipient),
+      ),
       'DPoP-Nonce': nonce,
     },
   })
