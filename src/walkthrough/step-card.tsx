@@ -70,7 +70,9 @@ function ValueView({ value }: { value: ShownValue }) {
   }
   return (
     <div className="border-t border-slate-200 py-2 sm:grid sm:grid-cols-4 sm:gap-3">
-      <dt className="text-sm font-medium text-slate-800">{value.label}</dt>
+      <dt className="min-w-0 text-sm font-medium text-slate-800 [overflow-wrap:anywhere]">
+        {value.label}
+      </dt>
       <dd className="min-w-0 sm:col-span-3">
         {body}
         {value.note || value.spec ? (

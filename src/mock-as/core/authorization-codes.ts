@@ -20,6 +20,8 @@ export interface AuthorizationCodeRecord {
   nonce?: string
   codeChallenge?: string
   codeChallengeMethod?: 'S256'
+  /** The DPoP key the code is bound to: only a proof made with it may redeem it (RFC 9449 §10). */
+  dpopJkt?: string
   /** The resources the authorization request named (RFC 8707 §2.1). */
   resources?: string[]
   expiresAt: number
@@ -47,6 +49,7 @@ export async function createAuthorizationCode(
     ...(pending.codeChallenge === undefined
       ? {}
       : { codeChallenge: pending.codeChallenge, codeChallengeMethod: pending.codeChallengeMethod }),
+    ...(pending.dpopJkt === undefined ? {} : { dpopJkt: pending.dpopJkt }),
     ...(pending.resources === undefined ? {} : { resources: pending.resources }),
     expiresAt: ctx.nowSeconds() + ctx.lifetimes.authorizationCode,
   }

@@ -111,6 +111,32 @@ export function parseBasicCredentials(header: string): { id: string; secret: str
 }
 
 /**
+ * The client a request says it comes from, before it is authenticated: the Basic id, the body's
+ * `client_id`, or the `iss` of its client assertion. Only for decisions that must come before
+ * authentication and grant nothing, such as whether a DPoP proof needs a nonce (a nonce challenge
+ * must not spend the client's assertion, which a workload may have to send again as it is).
+ */
+export async function claimedClient(
+  ctx: ServerContext,
+  request: Request,
+  params: Map<string, string>,
+): Promise<ClientRecord | undefined> {
+  const authorization = request.headers.get('authorization')
+  let id = authorization ? parseBasicCredentials(authorization)?.id : undefined
+  id ??= params.get('client_id')
+  const assertion = params.get('client_assertion')
+  if (id === undefined && assertion !== undefined) {
+    try {
+      const iss = decodeJwt(assertion).iss
+      if (typeof iss === 'string') id = iss
+    } catch {
+      // Not a JWT: authentication will say so.
+    }
+  }
+  return id === undefined ? undefined : findClient(ctx, id)
+}
+
+/**
  * Authenticates the client of a token, revocation or introspection request with a method it is
  * registered for: `none`, `client_secret_basic`, `client_secret_post` or `private_key_jwt` (the
  * demo confidential clients accept both secret methods). A failure names the methods the client
@@ -187,9 +213,15 @@ export async function authenticateClient(
 }
 
 /**
- * `private_key_jwt`: iss = sub = client_id, aud names this server, `exp` and `jti` required, the
- * `jti` seen once, the signature made with a key the client registered in `jwks`.
+ * `private_key_jwt`: iss = sub = client_id, `exp` and `jti` required, the `jti` seen once, the
+ * signature made with a key the client registered in `jwks`, and `aud` this server's issuer
+ * identifier as a single string. The token and PAR endpoint URLs, which RFC 7523 §3 and RFC 9126
+ * §2 let a server accept, are refused: an assertion made for one endpoint of a server could be
+ * replayed by another server that shares the URL (draft-ietf-oauth-rfc7523bis; FAPI 2.0 Security
+ * Profile §5.3.2.1; docs/decisions/102). The audience is checked after the signature, so the error
+ * can say what was wrong without telling a forger anything.
  * @see https://www.rfc-editor.org/rfc/rfc7523#section-3
+ * @see https://datatracker.ietf.org/doc/draft-ietf-oauth-rfc7523bis/
  */
 async function authenticateWithAssertion(
   ctx: ServerContext,
@@ -212,22 +244,26 @@ async function authenticateWithAssertion(
   if (!acceptedAuthMethods(client).includes('private_key_jwt') || !client.jwks) {
     throw wrongMethod(client, 'private_key_jwt', request)
   }
-  let claims: { jti?: unknown; exp?: unknown }
+  let claims: { jti?: unknown; exp?: unknown; aud?: unknown }
   try {
     const result = await jwtVerify(assertion, createLocalJWKSet(client.jwks as never), {
       issuer: client.client_id,
       subject: client.client_id,
-      // RFC 9126 §2: the PAR endpoint's URL is an accepted audience too.
-      audience: [ctx.issuer, ctx.endpoints.token, ctx.endpoints.pushedAuthorization],
       // RFC 9864: Ed25519 is the name to use; the deprecated EdDSA is still accepted.
       algorithms: ['RS256', 'ES256', 'PS256', 'Ed25519', 'EdDSA'],
-      requiredClaims: ['exp', 'jti'],
+      requiredClaims: ['exp', 'jti', 'aud'],
       currentDate: new Date(ctx.deps.clock.now()),
       clockTolerance: 30,
     })
     claims = result.payload
   } catch {
     throw invalidClient('client_assertion failed verification.', request)
+  }
+  if (claims.aud !== ctx.issuer) {
+    throw invalidClient(
+      `client_assertion aud must be this server's issuer identifier, ${ctx.issuer}, as a single string; the token and PAR endpoint URLs are not accepted (draft-ietf-oauth-rfc7523bis, FAPI 2.0 section 5.3.2.1).`,
+      request,
+    )
   }
   const jti = String(claims.jti)
   const replayKey = `${client.client_id} ${jti}`

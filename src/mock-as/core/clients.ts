@@ -40,6 +40,17 @@ export interface ClientRecord {
    */
   require_pushed_authorization_requests?: boolean
   /**
+   * The client always sends DPoP proofs: a token request without one is refused.
+   * @see https://www.rfc-editor.org/rfc/rfc9449#section-5.2
+   */
+  dpop_bound_access_tokens?: boolean
+  /**
+   * This server asks the client for a nonce in every DPoP proof (RFC 9449 §8, §9): set for demo
+   * clients that show the retry, and for registered clients with `dpop_bound_access_tokens`
+   * (docs/decisions/101). Server policy, not registration metadata.
+   */
+  dpopNonceRequired?: true
+  /**
    * Where the browser may be sent after a logout, compared as exact strings.
    * @see https://openid.net/specs/openid-connect-rpinitiated-1_0.html#ClientMetadata
    */

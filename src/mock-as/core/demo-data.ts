@@ -123,6 +123,7 @@ export const demoClientIds = [
   'grantlab-ciba',
   'grantlab-exchanger',
   'grantlab-api',
+  'grantlab-dpop',
   'grantlab-par',
   'grantlab-logout',
 ] as const
@@ -317,6 +318,21 @@ export function buildDemoClients(
       redirect_uris: [],
       scope: '',
       resourceAudiences: [apiAudience],
+      source: 'demo',
+    },
+    {
+      // RFC 9449: a public browser app that binds every token to a key pair it keeps in the
+      // browser. It always sends proofs (dpop_bound_access_tokens, §5.2), and this server asks it
+      // for a nonce in each one (§8), so the DPoP walkthrough shows the nonce retry.
+      client_id: 'grantlab-dpop',
+      client_name: 'Grantlab DPoP single-page app',
+      token_endpoint_auth_method: 'none',
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      redirect_uris: [demoRedirectUri(appOrigin, 'dpop')],
+      scope: userScopes,
+      dpop_bound_access_tokens: true,
+      dpopNonceRequired: true,
       source: 'demo',
     },
   ]

@@ -69,6 +69,8 @@ export interface AccessTokenRecord {
   aud?: string | string[]
   /** The actor of a delegated token (RFC 8693 §4.1). */
   act?: Record<string, unknown>
+  /** The thumbprint of the DPoP key the token is bound to (RFC 9449 §6.1, `cnf.jkt`). */
+  jkt?: string
 }
 
 export interface RefreshTokenRecord {
@@ -82,6 +84,11 @@ export interface RefreshTokenRecord {
   exp: number
   /** Set when the token was exchanged: presenting it again is a replay. */
   usedAt?: number
+  /**
+   * The DPoP key a public client's refresh token is bound to: it is refused without a proof made
+   * with that key (RFC 9449 §5).
+   */
+  jkt?: string
 }
 
 export async function createGrant(
@@ -150,7 +157,13 @@ export async function issueAccessToken(
   ctx: ServerContext,
   grant: GrantRecord,
   scope: string,
-  extras: { aud?: string | string[]; act?: Record<string, unknown>; notAfter?: number } = {},
+  extras: {
+    aud?: string | string[]
+    act?: Record<string, unknown>
+    notAfter?: number
+    /** Binds the token to this DPoP key (RFC 9449 §6.1). */
+    jkt?: string
+  } = {},
 ): Promise<{ token: string; record: AccessTokenRecord }> {
   const key = await signingKeyFor(ctx.deps.keys, 'RS256')
   const iat = ctx.nowSeconds()
@@ -167,6 +180,7 @@ export async function issueAccessToken(
     revoked: false,
     ...(extras.aud === undefined ? {} : { aud: extras.aud }),
     ...(extras.act === undefined ? {} : { act: extras.act }),
+    ...(extras.jkt === undefined ? {} : { jkt: extras.jkt }),
   }
   const claims: JWTPayload = {
     iss: ctx.issuer,
@@ -179,6 +193,8 @@ export async function issueAccessToken(
     scope,
     ...(grant.authTime === undefined ? {} : { auth_time: grant.authTime }),
     ...(extras.act === undefined ? {} : { act: extras.act }),
+    /** @see https://www.rfc-editor.org/rfc/rfc9449#section-6.1 */
+    ...(extras.jkt === undefined ? {} : { cnf: { jkt: extras.jkt } }),
   }
   const token = await new SignJWT(claims)
     .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'at+jwt' })
@@ -195,6 +211,8 @@ export async function issueAccessToken(
 export async function issueRefreshToken(
   ctx: ServerContext,
   grant: GrantRecord,
+  /** Binds the refresh token to this DPoP key (public clients, RFC 9449 §5). */
+  jkt?: string,
 ): Promise<RefreshTokenRecord> {
   const iat = ctx.nowSeconds()
   const record: RefreshTokenRecord = {
@@ -206,6 +224,7 @@ export async function issueRefreshToken(
     ...(grant.authTime === undefined ? {} : { authTime: grant.authTime }),
     iat,
     exp: iat + ctx.lifetimes.refreshToken,
+    ...(jkt === undefined ? {} : { jkt }),
   }
   await ctx.deps.store.put(refreshTokensKind, record.token, record, { expiresAt: record.exp })
   await keepGrantUntil(ctx, grant.id, record.exp)

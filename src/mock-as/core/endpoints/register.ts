@@ -266,6 +266,12 @@ export function clientFromMetadata(
     throw invalidMetadata('require_pushed_authorization_requests must be a boolean.')
   }
 
+  /** @see https://www.rfc-editor.org/rfc/rfc9449#section-5.2 */
+  const dpopBound = own('dpop_bound_access_tokens')
+  if (dpopBound !== undefined && typeof dpopBound !== 'boolean') {
+    throw invalidMetadata('dpop_bound_access_tokens must be a boolean.')
+  }
+
   const ciba = checkCibaRegistration(own, { grantTypes, authMethod, scopes })
 
   const clientName = own('client_name') ?? 'Unnamed client'
@@ -351,6 +357,9 @@ export function clientFromMetadata(
     ...(typeof jwksUri === 'string' ? { jwks_uri: jwksUri } : {}),
     ...(idTokenAlg === undefined ? {} : { id_token_signed_response_alg: idTokenAlg }),
     ...(requirePar === undefined ? {} : { require_pushed_authorization_requests: requirePar }),
+    ...(dpopBound === undefined ? {} : { dpop_bound_access_tokens: dpopBound }),
+    // A client that always sends proofs is asked for server nonces too (docs/decisions/101).
+    ...(dpopBound === true ? { dpopNonceRequired: true as const } : {}),
     ...(postLogoutRedirectUris ? { post_logout_redirect_uris: postLogoutRedirectUris } : {}),
     ...(typeof backchannelLogoutUri === 'string'
       ? { backchannel_logout_uri: backchannelLogoutUri }
@@ -385,6 +394,7 @@ export function describeClient(client: ClientRecord): Record<string, unknown> {
     legacy: _legacy,
     trustedAssertionIssuer: _trusted,
     resourceAudiences: _audiences,
+    dpopNonceRequired: _nonces,
     ...metadata
   } = client
   return { ...metadata, ...extra }
