@@ -4,6 +4,7 @@
  * to it. PORT overrides the port; APP_ORIGIN sets the origin of the demo clients' redirect URIs.
  */
 import { createServer } from 'node:http'
+import { createLabServers } from './attacker/lab-servers'
 import { createAuthorizationServer, purgeIntervalSeconds } from './core/authorization-server'
 import { buildDemoClients, demoAdminInitialAccessToken } from './core/demo-data'
 import { createCryptoRandom, createSystemClock } from './core/host'
@@ -17,13 +18,23 @@ const issuer = `${origin}/as`
 const appOrigin = process.env.APP_ORIGIN ?? 'http://localhost:5173'
 
 const store = createMemoryStore()
-const core = createAuthorizationServer({
-  issuer,
-  appOrigin,
-  store,
-  clock: createSystemClock(),
-  random: createCryptoRandom(),
-  keys: createStoredKeys(store),
+const clock = createSystemClock()
+const random = createCryptoRandom()
+// The honest server, and beside it the attack lab's malicious one and the attacker's (decision 127).
+const core = createLabServers({
+  honest: createAuthorizationServer({
+    issuer,
+    appOrigin,
+    store,
+    clock,
+    random,
+    keys: createStoredKeys(store),
+  }),
+  honestDeps: { issuer, appOrigin },
+  clock,
+  random,
+  evilStore: createMemoryStore(),
+  attackerStore: createMemoryStore(),
 })
 
 const server = createServer(createNodeListener(core, origin))
@@ -39,6 +50,7 @@ server.listen(port, '127.0.0.1', () => {
   console.log(`  discovery  ${issuer}/.well-known/openid-configuration`)
   console.log(`  RFC 8414   ${origin}/.well-known/oauth-authorization-server/as`)
   console.log(`  demo API   ${origin}/api/profile, ${origin}/api/orders`)
+  console.log(`  attack lab ${origin}/evil-as (malicious issuer), ${origin}/attacker/ (attacker)`)
   console.log(`  users      alice / alice-password, bob / bob-password`)
   console.log(`  admin      initial access token ${demoAdminInitialAccessToken} (demo shortcut)`)
   console.log('  clients')

@@ -5,6 +5,7 @@
  * pure core's `handle`, keeps every piece of state in IndexedDB (the browser stops idle workers
  * and their memory with them), and publishes each answered exchange for the walkthrough.
  */
+import { createLabServers } from './attacker/lab-servers.ts'
 import { type AuthorizationServer, createAuthorizationServer } from './core/authorization-server.ts'
 import { createCryptoRandom, createSystemClock } from './core/host.ts'
 import { createStoredKeys } from './core/keys.ts'
@@ -23,10 +24,21 @@ declare const self: ServiceWorkerGlobalScope & {
   __WB_MANIFEST: Array<{ url: string; revision: string | null }>
 }
 
-const servedPrefixes = ['/as/', '/api/', '/.well-known/oauth-authorization-server/']
+// The attack lab's malicious server and attacker's server are served here too (decision 127).
+const servedPrefixes = [
+  '/as/',
+  '/api/',
+  '/.well-known/oauth-authorization-server/',
+  '/evil-as/',
+  '/attacker/',
+]
 
 function isServedPath(pathname: string): boolean {
-  return pathname === '/as' || servedPrefixes.some((prefix) => pathname.startsWith(prefix))
+  return (
+    pathname === '/as' ||
+    pathname === '/evil-as' ||
+    servedPrefixes.some((prefix) => pathname.startsWith(prefix))
+  )
 }
 
 let server: AuthorizationServer | undefined
@@ -36,15 +48,28 @@ let server: AuthorizationServer | undefined
 function getServer(): AuthorizationServer {
   if (!server) {
     const store = createIndexedDbStore()
-    server = createAuthorizationServer({
+    const clock = createSystemClock()
+    const random = createCryptoRandom()
+    const deps = {
       issuer: `${self.location.origin}/as`,
       appOrigin: self.location.origin,
-      store,
-      clock: createSystemClock(),
-      random: createCryptoRandom(),
-      keys: createStoredKeys(store),
       // Browsers ignore Set-Cookie on responses a worker builds; see AuthorizationServerDeps.
-      sessionMode: 'this-browser',
+      sessionMode: 'this-browser' as const,
+    }
+    server = createLabServers({
+      honest: createAuthorizationServer({
+        ...deps,
+        store,
+        clock,
+        random,
+        keys: createStoredKeys(store),
+      }),
+      honestDeps: deps,
+      clock,
+      random,
+      // Each party keeps its state apart, in IndexedDB, so a stopped worker loses none of it.
+      evilStore: createIndexedDbStore('grantlab-evil-as'),
+      attackerStore: createIndexedDbStore('grantlab-attacker'),
     })
   }
   return server

@@ -1,6 +1,7 @@
 import type { ServerContext } from './context'
 import { buildDemoClients } from './demo-data'
 import type { SigningAlgorithm } from './deps'
+import type { LabClientSettings } from './lab-clients'
 
 export type TokenEndpointAuthMethod =
   | 'none'
@@ -55,6 +56,11 @@ export interface ClientRecord {
    * by a registration carrying the demo administrator's initial access token (docs/decisions/056).
    */
   trustedAssertionIssuer?: true
+  /**
+   * A demo client of the attack lab: first-party, maybe with one named weakness. Never set by
+   * registration (lab-clients.ts, docs/decisions/126).
+   */
+  lab?: LabClientSettings
   source: 'demo' | 'registered'
 }
 

@@ -184,6 +184,7 @@ export function renderErrorPage(
     status?: number
     /** What the user should make of it; by default, why the server did not redirect. */
     explanation?: string
+    frameAncestors?: FrameAncestors
   },
 ): Response {
   const explanation =
@@ -192,6 +193,7 @@ export function renderErrorPage(
   return htmlPage(ctx, {
     title: 'Authorization request refused',
     status: init.status ?? 400,
+    ...(init.frameAncestors ? { frameAncestors: init.frameAncestors } : {}),
     body: `<h1>This authorization request was refused</h1>
 <p class="error" role="alert"><code>${escapeHtml(init.error)}</code>: ${escapeHtml(init.description)}</p>
 <p>${escapeHtml(explanation)}</p>`,

@@ -1,6 +1,7 @@
 import { type AuthorizationCodeRecord, codesKind } from '../authorization-codes'
 import { lifetimes } from '../context'
 import { OAuthError } from '../errors'
+import { hasWeakness } from '../lab-clients'
 import { codeVerifierPattern, verifyS256 } from '../pkce'
 import { createGrant, revokeGrant } from '../tokens'
 import type { GrantDefinition } from './grant-types'
@@ -47,7 +48,9 @@ export const authorizationCodeGrant: GrantDefinition = {
       }
       const verifier = params.get('code_verifier')
       if (record.codeChallenge === undefined) {
-        if (verifier !== undefined) {
+        // WEAKENED, for the attack lab's grantlab-lax-pkce only (docs/decisions/126): the verifier
+        // of a code issued without a challenge is ignored, which lets a PKCE downgrade through.
+        if (verifier !== undefined && !hasWeakness(client, 'verifier-without-challenge')) {
           throw new OAuthError(
             'invalid_grant',
             'code_verifier was sent but the authorization request had no code_challenge.',

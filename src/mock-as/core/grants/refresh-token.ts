@@ -1,5 +1,6 @@
 import { OAuthError } from '../errors'
 import { splitSpaceList } from '../http'
+import { hasWeakness } from '../lab-clients'
 import {
   type GrantRecord,
   grantsKind,
@@ -51,6 +52,17 @@ export const refreshTokenGrant: GrantDefinition = {
           'invalid_scope',
           `The refresh token does not cover: ${beyond.join(' ') || '(empty scope)'}.`,
         )
+      }
+      // WEAKENED, for the attack lab's grantlab-no-rotation only (docs/decisions/126): the same
+      // refresh token comes back and stays valid, so a stolen copy works as long as the original.
+      if (hasWeakness(client, 'no-refresh-rotation')) {
+        const tokens = await issueUserTokens(ctx, {
+          client,
+          grant,
+          scope: requested.join(' '),
+          withRefreshToken: false,
+        })
+        return { ...tokens, refresh_token: token }
       }
       // Kept (marked used) until it expires, so that a replay is still recognised.
       await ctx.deps.store.update<RefreshTokenRecord>(refreshTokensKind, token, (current) =>
