@@ -35,6 +35,8 @@ export interface AttackerRecord {
   url: string
   /** What a script reported: the address of the page it ran on. */
   page?: string
+  /** What a script read from the page's storage and sent along (a token). */
+  stolen?: string
   /** The form fields of a token request. */
   form?: Record<string, string>
   /** The headers worth stealing: Authorization, DPoP, Referer. */
@@ -216,20 +218,25 @@ export function createAttackerServer(deps: AttackerDeps, log = createAttackerLog
         if (new TextEncoder().encode(text).byteLength > maxReportBytes) {
           throw new OAuthError('payload_too_large', `Reports are at most ${maxReportBytes} bytes.`)
         }
-        let page: unknown
+        let report: { page?: unknown; stolen?: unknown }
         try {
-          page = (JSON.parse(text) as { page?: unknown }).page
+          report = JSON.parse(text) as { page?: unknown; stolen?: unknown }
         } catch {
           throw new OAuthError('invalid_request', 'The report is not JSON.')
         }
+        const { page, stolen } = report ?? {}
         if (typeof page !== 'string' || absoluteHttpUrl(page) === undefined) {
           throw new OAuthError('invalid_request', 'The report needs "page", an http(s) address.')
+        }
+        if (stolen !== undefined && typeof stolen !== 'string') {
+          throw new OAuthError('invalid_request', '"stolen" must be a string.')
         }
         await log.record({
           channel: 'script',
           method,
           url: url.href,
           page,
+          ...(stolen === undefined ? {} : { stolen }),
           ...withHeaders(request),
         })
         return emptyResponse(204)
