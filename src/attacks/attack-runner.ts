@@ -93,7 +93,7 @@ class StepFailed extends Error {
   }
 }
 
-function describe(error: unknown): Described {
+function describeFailure(error: unknown): Described {
   if (error instanceof UnexpectedRefusal) return { message: error.message }
   if (error instanceof ServerRefusal) {
     return {
@@ -133,7 +133,7 @@ export async function runAttack(
     attacker: env.attacker,
     now,
     stopped(error, { expected, ...check }) {
-      const described = describe(error)
+      const described = describeFailure(error)
       const text = `${described.message} ${described.detail ?? ''}`
       const matches =
         (expected.code === undefined || described.code === expected.code) &&
@@ -189,7 +189,7 @@ export async function runAttack(
           throw new StepStopped({ ...error.stoppedAt, stepId })
         }
         if (error instanceof StepStopped || error instanceof StepFailed) throw error
-        record.error = describe(error)
+        record.error = describeFailure(error)
         finish('failed')
         throw new StepFailed(stepId, record.error)
       }
@@ -214,7 +214,10 @@ export async function runAttack(
         ...(error.described.detail ? { detail: error.described.detail } : {}),
       }
     } else {
-      outcome = { status: 'error', summary: `The attack could not run: ${describe(error).message}` }
+      outcome = {
+        status: 'error',
+        summary: `The attack could not run: ${describeFailure(error).message}`,
+      }
     }
   }
   run.outcome = outcome
