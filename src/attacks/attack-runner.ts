@@ -98,7 +98,7 @@ function describeFailure(error: unknown): Described {
   if (error instanceof ServerRefusal) {
     return {
       code: error.code,
-      message: `The authorization server refused ${error.where}${error.status ? ` (${error.status})` : ''}: ${error.code}`,
+      message: `The authorization server refused ${error.where}${error.status ? ` (${error.status})` : ''} with ${error.code}.`,
       detail: error.message,
     }
   }

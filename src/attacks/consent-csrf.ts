@@ -28,7 +28,7 @@ export const consentCsrfAttack = defineAttack({
   goal: 'Get the victim’s approval for the attacker’s own app without her ever seeing its consent page, and so her code and tokens.',
   summary:
     'Alice is signed in at the authorization server. The attacker starts an authorization request for his own app (“Prize Draw”) in his own browser and copies the handle of the pending request from the page. Then he gets Alice to open a page of his that posts Allow for that handle from her browser. If the server does not check that the form comes from the browser that started the request, through its own page, it takes Alice’s session as the approval and sends her code to the attacker.',
-  specs: [rfc(6749, '10.12'), rfc(9700, '4.7'), rfc(6749, '10.2')],
+  specs: [rfc(6749, '10.12'), rfc(9700, '4.7')],
   actors: [attackActors.victim, attackActors.attacker, attackActors.as, attackActors.rs],
   defence: {
     label: 'Defence: forms bound to the browser that started them',
@@ -96,7 +96,7 @@ export const consentCsrfAttack = defineAttack({
       title: 'The server decides whether the Allow counts',
       from: 'victim',
       to: 'as',
-      kind: 'request',
+      kind: 'redirect',
       spec: rfc(6749, '10.12'),
       explanation:
         'The post says Allow and comes with Alice’s session. Whether it counts depends on one check: did it come from the server’s own page, in the browser that started the request? (Its Origin says no.)',
