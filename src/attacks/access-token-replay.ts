@@ -116,7 +116,8 @@ export const accessTokenReplayAttack = defineAttack({
         s,
         ctx.attackerOrigin,
         since,
-        (r) => r.channel === 'api' && r.headers?.authorization !== undefined,
+        // This run's record (the lab knows the token it sent).
+        (r) => r.channel === 'api' && r.headers?.authorization === `Bearer ${tokens.access_token}`,
       )
       const header = record.headers?.authorization ?? ''
       s.show({ label: 'The Authorization header the counterfeit API kept', value: header })

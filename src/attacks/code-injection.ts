@@ -120,7 +120,7 @@ export const codeInjectionAttack = defineAttack({
   async run(ctx) {
     const redirectUri = callbackUri(ctx.appOrigin, attackId)
     const since = ctx.now()
-    const as = await ctx.step('victim-signs-in', async (s) => {
+    const { as, landed } = await ctx.step('victim-signs-in', async (s) => {
       const as = await discoverServer(s, ctx.issuer)
       // DEFENCE: PKCE, a verifier per login session (RFC 7636). Off: no challenge at all.
       const alice = await startLogin(as, {
@@ -136,14 +136,15 @@ export const codeInjectionAttack = defineAttack({
       s.show({ label: 'Alice’s authorization request', value: alice.url, format: 'url' })
       s.show({ label: 'Where Alice’s browser came back', value: landed.href, format: 'url' })
       s.summary('Alice is back at the client’s callback page with her code.')
-      return as
+      return { as, landed }
     })
     const leakedCode = await ctx.step('script-leaks', async (s) => {
       const record = await waitForAttackerRecord(
         s,
         ctx.attackerOrigin,
         since,
-        (r) => r.channel === 'script' && (r.page ?? '').includes('code='),
+        // Of the attacker's records, this run's: the lab knows where Alice's browser landed.
+        (r) => r.channel === 'script' && r.page === landed.href,
       )
       const code = new URL(record.page ?? '').searchParams.get('code')
       if (!code) throw new Error('The reported address has no code.')

@@ -172,7 +172,7 @@ export const consentCsrfAttack = defineAttack({
         s,
         ctx.attackerOrigin,
         since,
-        (r) => r.channel === 'redirect' && r.url.includes(`state=${bob.state}`),
+        (r) => r.channel === 'redirect' && new URL(r.url).searchParams.get('state') === bob.state,
       )
       const code = new URL(record.url).searchParams.get('code')
       if (!code) throw new Error(`The attacker’s server got no code: ${record.url}`)

@@ -113,7 +113,7 @@ export const idTokenReplayAttack = defineAttack({
   async run(ctx) {
     const redirectUri = callbackUri(ctx.appOrigin, attackId)
     const since = ctx.now()
-    const as = await ctx.step('victim-signs-in', async (s) => {
+    const { as, returned } = await ctx.step('victim-signs-in', async (s) => {
       const as = await discoverServer(s, ctx.issuer)
       const alice = await startLogin(as, {
         clientId: client.client_id,
@@ -138,14 +138,15 @@ export const idTokenReplayAttack = defineAttack({
       )
       s.show({ label: 'Where Alice’s browser came back', value: returned.href, format: 'url' })
       s.summary('The app checked Alice’s ID token, nonce included, and signed her in.')
-      return as
+      return { as, returned }
     })
     const leaked = await ctx.step('script-leaks', async (s) => {
       const record = await waitForAttackerRecord(
         s,
         ctx.attackerOrigin,
         since,
-        (r) => r.channel === 'script' && (r.page ?? '').includes('id_token='),
+        // Of the attacker's records, this run's: the lab knows where Alice's browser landed.
+        (r) => r.channel === 'script' && r.page === returned.href,
       )
       const fragment = new URLSearchParams(new URL(record.page ?? '').hash.slice(1))
       s.show({ label: 'What the attacker’s server received', value: record.page ?? '' })

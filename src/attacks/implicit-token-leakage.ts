@@ -105,7 +105,7 @@ export const implicitTokenLeakageAttack = defineAttack({
   async run(ctx) {
     const redirectUri = callbackUri(ctx.appOrigin, attackId)
     const since = ctx.now()
-    const as = await ctx.step('victim-signs-in', async (s) => {
+    const { as, returned } = await ctx.step('victim-signs-in', async (s) => {
       const as = await discoverServer(s, ctx.issuer)
       // DEFENCE: the code flow with PKCE. Off: the implicit grant, built by hand (no oauth4webapi
       // API exists for it), with state and nothing else.
@@ -126,14 +126,15 @@ export const implicitTokenLeakageAttack = defineAttack({
           ? 'The access token is in the address, after the #.'
           : 'The address carries a code, not a token.',
       )
-      return as
+      return { as, returned }
     })
     const leaked = await ctx.step('script-leaks', async (s) => {
       const record = await waitForAttackerRecord(
         s,
         ctx.attackerOrigin,
         since,
-        (r) => r.channel === 'script' && /[?#&](access_token|code)=/.test(r.page ?? ''),
+        // Of the attacker's records, this run's: the lab knows where Alice's browser landed.
+        (r) => r.channel === 'script' && r.page === returned.href,
       )
       const address = new URL(record.page ?? '')
       s.show({ label: 'What the attacker’s server received', value: address.href })

@@ -160,7 +160,9 @@ export const mixUpAttack = defineAttack({
         s,
         ctx.attackerOrigin,
         since,
-        (r) => r.channel === 'authorize',
+        // The request of this login: evil-as saw its state.
+        (r) =>
+          r.channel === 'authorize' && new URL(r.url).searchParams.get('state') === alice.state,
       )
       s.show({ label: 'What evil-as received', value: record.url, format: 'url' })
       s.show({ label: 'Where Alice’s browser is now', value: page.url ?? '', format: 'url' })
@@ -222,7 +224,8 @@ export const mixUpAttack = defineAttack({
         s,
         ctx.attackerOrigin,
         since,
-        (r) => r.channel === 'token' && r.form?.code !== undefined,
+        // The code of this login, as the honest server sent it to the client.
+        (r) => r.channel === 'token' && r.form?.code === params.get('code'),
       )
       const form = record.form ?? {}
       s.show({ label: 'What evil-as’s token endpoint received', value: JSON.stringify(form) })

@@ -165,7 +165,11 @@ export const redirectUriManipulationAttack = defineAttack({
         s,
         ctx.attackerOrigin,
         since,
-        (r) => r.channel === 'redirect' && r.url.includes('code='),
+        // The answer to his own request: it carries his state.
+        (r) =>
+          r.channel === 'redirect' &&
+          new URL(r.url).searchParams.get('state') === bob.state &&
+          r.url.includes('code='),
       )
       const code = new URL(record.url).searchParams.get('code') ?? ''
       s.show({ label: 'What the attacker’s server received', value: record.url, format: 'url' })

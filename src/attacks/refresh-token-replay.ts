@@ -139,7 +139,7 @@ export const refreshTokenReplayAttack = defineAttack({
         s,
         ctx.attackerOrigin,
         since,
-        (r) => r.channel === 'script' && r.stolen !== undefined,
+        (r) => r.channel === 'script' && r.stolen === tokens.refresh_token,
       )
       s.summary('The attacker’s server holds a copy of the refresh token.')
       return record.stolen ?? ''
