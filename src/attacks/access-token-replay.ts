@@ -37,7 +37,7 @@ export const accessTokenReplayAttack = defineAttack({
   ],
   pending: {
     defence:
-      'DPoP is being added to the mock server by another part of the project. Until it is there, this attack runs with the defence off: a bearer token, which the real API accepts from anyone.',
+      'DPoP is being added to the mock server by another part of the project. Until it is there, this attack runs with the defence off: a bearer token, which the real API accepts from anyone. With DPoP the switch will make the app ask for a token bound to its key (the token’s cnf.jkt claim names the key, RFC 9449 §6). The counterfeit API then gets a proof signed for its own address only, and the real API refuses the replay: a DPoP-bound token sent as a bearer token is rejected (RFC 9449 §7.2), and the stolen proof names the wrong method and address (its htm and htu claims, RFC 9449 §4.3). That half is not shown here yet: nothing on this page claims a refusal the server did not make.',
   },
   defence: {
     label: 'Defence: DPoP-bound access token',

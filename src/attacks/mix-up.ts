@@ -27,7 +27,7 @@ const scope = 'profile email orders:read'
 
 const evilAs: AttackActor = {
   id: 'attacker',
-  label: 'Attacker’s server (evil-as)',
+  label: 'evil-as (attacker)',
   description: 'An authorization server the client also works with, run by the attacker.',
   attacker: true,
 }

@@ -83,25 +83,39 @@ export function SequenceDiagram({ flow, states }: { flow: DiagramFlow; states: S
         <title id={`${id}-title`}>Sequence diagram of {flow.title}</title>
         <desc id={`${id}-desc`}>{description}</desc>
         <defs>
-          {(['done', 'current', 'failed', 'waiting', 'pending', 'attacker'] as const).map(
-            (state) => (
-              <marker
-                key={state}
-                id={`${id}-arrow-${state}`}
-                viewBox="0 0 10 10"
-                refX="9"
-                refY="5"
-                markerWidth="7"
-                markerHeight="7"
-                orient="auto-start-reverse"
-              >
-                <path
-                  d="M0,0 L10,5 L0,10 z"
-                  className={state === 'attacker' ? 'fill-fuchsia-700' : markerClass[state]}
-                />
-              </marker>
-            ),
-          )}
+          {(
+            [
+              'done',
+              'current',
+              'failed',
+              'waiting',
+              'pending',
+              'attacker',
+              'attacker-pending',
+            ] as const
+          ).map((state) => (
+            <marker
+              key={state}
+              id={`${id}-arrow-${state}`}
+              viewBox="0 0 10 10"
+              refX="9"
+              refY="5"
+              markerWidth="7"
+              markerHeight="7"
+              orient="auto-start-reverse"
+            >
+              <path
+                d="M0,0 L10,5 L0,10 z"
+                className={
+                  state === 'attacker'
+                    ? 'fill-fuchsia-700'
+                    : state === 'attacker-pending'
+                      ? 'fill-fuchsia-300'
+                      : markerClass[state]
+                }
+              />
+            </marker>
+          ))}
         </defs>
         {flow.actors.map((actor) => (
           <g key={actor.id}>
@@ -141,11 +155,15 @@ export function SequenceDiagram({ flow, states }: { flow: DiagramFlow; states: S
           const x1 = x(step.from)
           const x2 = x(step.to)
           const label = `${index + 1}. ${step.label ?? step.title}`
-          // The attacker's own moves, done or still to come, in the attacker's colour.
+          // The attacker's own moves, done or still to come, in the attacker's colour (paler
+          // while not reached, as other steps are, so a stopped attack does not look finished).
           const byAttacker = attackers.has(step.from) && (state === 'done' || state === 'pending')
-          const stroke = `${byAttacker ? 'stroke-fuchsia-700' : arrowClass[state]} ${state === 'current' ? 'stroke-[2.5]' : 'stroke-[1.5]'}`
-          const text = byAttacker ? 'fill-fuchsia-900' : labelClass[state]
-          const marker = `url(#${id}-arrow-${byAttacker ? 'attacker' : state})`
+          const attackerArrow = state === 'pending' ? 'stroke-fuchsia-300' : 'stroke-fuchsia-700'
+          const stroke = `${byAttacker ? attackerArrow : arrowClass[state]} ${state === 'current' ? 'stroke-[2.5]' : 'stroke-[1.5]'}`
+          const attackerText = state === 'pending' ? 'fill-fuchsia-700' : 'fill-fuchsia-900'
+          const text = byAttacker ? attackerText : labelClass[state]
+          const attackerMarker = state === 'pending' ? 'attacker-pending' : 'attacker'
+          const marker = `url(#${id}-arrow-${byAttacker ? attackerMarker : state})`
           const dash = step.kind === 'redirect' ? '6 4' : undefined
           const highlight =
             state === 'current' ? (
