@@ -83,3 +83,33 @@ test('the .env export of a preset lists what is still missing, and Keycloak keep
   expect(keycloak.defaultClientScopes).toEqual(['profile'])
   expect(keycloak.optionalClientScopes).toEqual(['offline_access'])
 })
+
+test('a workload’s exports, opened from the advisor, take its platform’s JWT or its own key', async ({
+  page,
+}) => {
+  await openWithMockServer(
+    page,
+    '/advisor?app=service&assertion=yes&assurance=standard&migrating=none',
+  )
+  await page.getByRole('link', { name: 'Open this client in Configure' }).click()
+  await expect(page.getByText('Opened from the advisor’s recommendation')).toBeVisible()
+  const panel = exportPanel(page)
+
+  await panel.getByRole('radio', { name: 'oauth4webapi starter' }).check()
+  await expect(panel.getByRole('list', { name: 'Before you use oauth-client.ts' })).toContainText(
+    'set OAUTH_CLIENT_ASSERTION_FILE to the file the platform keeps it in',
+  )
+  await panel.getByRole('radio', { name: '.env file' }).check()
+  await expect(panel.getByRole('list', { name: 'Before you use client.env' })).toContainText(
+    'For a workload whose platform issues its JWT, set OAUTH_CLIENT_ASSERTION_FILE',
+  )
+  const preview = panel.getByTestId('export-preview')
+  await expect(preview).toContainText('OAUTH_CLIENT_ASSERTION_FILE=')
+  await expect(preview).toContainText('OAUTH_PRIVATE_KEY_FILE=./client-private-key.pem')
+
+  await panel.getByRole('radio', { name: 'node-oidc-provider' }).check()
+  await expect(
+    panel.getByRole('list', { name: 'Before you use oidc-provider-client.js' }),
+  ).toContainText('set assertionPlatform to the platform’s issuer')
+  await expect(preview).toContainText('export const assertionPlatform = null')
+})

@@ -33,9 +33,12 @@ const advisorAnswers = [
   'app=native&browser=yes&identity=yes&refresh=yes&assurance=high&migrating=none',
   'app=cli&browser=no&identity=no&refresh=yes&assurance=standard&migrating=password',
   'app=device&identity=yes&refresh=yes&assurance=standard&migrating=none',
+  'app=decoupled&refresh=yes&assurance=standard&migrating=password',
   'app=service&assertion=yes&assurance=standard&migrating=none',
   'app=service&assertion=no&assurance=high&migrating=password',
   'app=api&assertion=yes&assurance=standard&migrating=none',
+  'app=agent&backend=no&refresh=yes&assurance=standard&migrating=none',
+  'app=agent&backend=yes&refresh=yes&assurance=high&migrating=password',
 ]
 
 const presetButtons = [
@@ -90,6 +93,16 @@ async function approveOnPhone(page: Page) {
   await expect(phone.getByRole('heading', { name: 'Device connected' })).toBeVisible()
 }
 
+/** The phone pane of the CIBA walkthrough: sign in as alice on the authentication device, allow. */
+async function approveOnAuthenticationDevice(page: Page) {
+  const phone = page.frameLocator('iframe[title="Phone: authentication device"]')
+  await phone.getByLabel('Username').fill('alice')
+  await phone.getByLabel('Password').fill('alice-password')
+  await phone.getByRole('button', { name: 'Sign in' }).click()
+  await phone.getByRole('button', { name: 'Allow' }).click()
+  await expect(phone.getByRole('heading', { name: 'Request allowed' })).toBeVisible()
+}
+
 /**
  * Runs every step of the flow by its button, as a learner would, following the browser to the
  * server (sign in as alice, allow) and the device's phone pane where a step asks for it.
@@ -114,6 +127,11 @@ async function runWholeWalkthrough(page: Page, flow: Flow) {
     if (await phone.isVisible()) {
       await phone.click()
       await approveOnPhone(page)
+    }
+    const device = item.getByRole('button', { name: 'Open the authentication device on the phone' })
+    if (await device.isVisible()) {
+      await device.click()
+      await approveOnAuthenticationDevice(page)
     }
     // A poll that came too early (slow_down or pending): the walkthrough polls again by itself.
     if (await item.getByRole('button', { name: 'Poll too fast' }).isVisible()) {
@@ -144,7 +162,9 @@ for (const flow of allFlows) {
       await runWholeWalkthrough(page, flow)
       await expectNoKnownWrongClaims(page, `${flow.id} (private_key_jwt), after the run`)
     }
-    if (['authorization-code', 'refresh-token', 'hybrid', 'device-code'].includes(flow.id)) {
+    if (
+      ['authorization-code', 'refresh-token', 'hybrid', 'device-code', 'ciba'].includes(flow.id)
+    ) {
       // Each of them received an ID token and verified it, with the checklist to show it.
       expect(text).toContain('Signature verified')
       expect(text).toContain('Check: signature')

@@ -3,6 +3,7 @@ import { allAnswerCombinations } from './answer-space.ts'
 import {
   type AnswerDraft,
   type Answers,
+  answerLabel,
   applicableQuestions,
   missingQuestions,
   parseAnswers,
@@ -25,8 +26,9 @@ const label = (answers: Answers) => serializeAnswers(answers)
 
 test('the answer space is enumerated in full', () => {
   // spa 2·2·2·2·3 + web 2·2·2·3 + native 2·2·2·2·3 + cli 2·2·2·2·2 + device 2·2·2·2
-  // + service 2·2·2 + api 2·2·2 = 48 + 24 + 48 + 32 + 16 + 8 + 8
-  expect(combinations).toHaveLength(184)
+  // + decoupled 2·2·2 + service 2·2·2 + api 2·2·2 + agent 2·2·2·2
+  // = 48 + 24 + 48 + 32 + 16 + 8 + 8 + 8 + 16
+  expect(combinations).toHaveLength(208)
   expect(new Set(combinations.map(label)).size).toBe(combinations.length)
 })
 
@@ -43,6 +45,7 @@ describe.each(combinations.map((answers) => [label(answers), answers] as const))
         'urn:ietf:params:oauth:grant-type:device_code',
         'urn:ietf:params:oauth:grant-type:jwt-bearer',
         'urn:ietf:params:oauth:grant-type:token-exchange',
+        'urn:openid:params:grant-type:ciba',
       ]).toContain(result.grant)
       expect(client.grant_types[0]).toBe(result.grant)
       expect(client.grant_types).not.toContain('implicit')
@@ -67,9 +70,10 @@ describe.each(combinations.map((answers) => [label(answers), answers] as const))
       } else {
         expect(client.redirect_uris).toBeUndefined()
       }
-      expect(client.application_type).toBe(
-        ['native', 'cli', 'device'].includes(answers.app) ? 'native' : 'web',
-      )
+      const native =
+        ['native', 'cli', 'device'].includes(answers.app) ||
+        (answers.app === 'agent' && answers.backend === 'no')
+      expect(client.application_type).toBe(native ? 'native' : 'web')
       if (client.token_endpoint_auth_method === 'private_key_jwt') {
         expect(client.jwks_uri).toMatch(/^https:\/\//)
       }
@@ -79,7 +83,10 @@ describe.each(combinations.map((answers) => [label(answers), answers] as const))
     test('redirect URIs have the form the app kind needs', () => {
       for (const uri of client.redirect_uris ?? []) {
         if (answers.app === 'cli') expect(uri).toBe('http://127.0.0.1/callback')
-        else if (answers.app === 'native') {
+        else if (answers.app === 'agent' && answers.backend === 'no') {
+          // An agent on the user's computer: a loopback redirect on any port (RFC 8252 §7.3).
+          expect(uri).toBe('http://127.0.0.1/callback')
+        } else if (answers.app === 'native') {
           expect(uri).toMatch(/^(https:\/\/|com\.example\.app:\/|http:\/\/127\.0\.0\.1\/)/)
         } else expect(uri).toMatch(/^https:\/\//)
         expect(uri).not.toContain('localhost')
@@ -88,7 +95,11 @@ describe.each(combinations.map((answers) => [label(answers), answers] as const))
 
     test('sign-in adds OpenID Connect for user-facing apps', () => {
       const scopes = client.scope.split(' ')
-      if (answers.identity === 'yes' && userFacing.includes(answers.app)) {
+      // CIBA is OpenID Connect by design: every request asks for openid (CIBA Core §7.1).
+      if (
+        (answers.identity === 'yes' && userFacing.includes(answers.app)) ||
+        answers.app === 'decoupled'
+      ) {
         expect(scopes).toContain('openid')
         expect(extraIds(answers)).toContain('oidc')
       } else {
@@ -98,7 +109,11 @@ describe.each(combinations.map((answers) => [label(answers), answers] as const))
     })
 
     test('refresh adds the refresh_token grant where the grant allows it, protected', () => {
-      const allowsRefresh = ['authorization_code', 'urn:ietf:params:oauth:grant-type:device_code']
+      const allowsRefresh = [
+        'authorization_code',
+        'urn:ietf:params:oauth:grant-type:device_code',
+        'urn:openid:params:grant-type:ciba',
+      ]
       const wantsRefresh = answers.refresh === 'yes' && allowsRefresh.includes(result.grant)
       expect(client.grant_types.includes('refresh_token')).toBe(wantsRefresh)
       if (result.grant === 'client_credentials') {
@@ -143,9 +158,11 @@ describe.each(combinations.map((answers) => [label(answers), answers] as const))
         // The draft carries only what is required; DPoP is the user's to switch on.
         expect(client.dpop_bound_access_tokens).toBeUndefined()
         expect(client.require_pushed_authorization_requests).toBeUndefined()
-        // Only a workload that authenticates with its platform's JWT starts with a key.
+        // Only a workload that authenticates with its platform's JWT, and an agent with a
+        // backend (a metadata document cannot carry a secret), start with a key.
         expect(client.token_endpoint_auth_method === 'private_key_jwt').toBe(
-          answers.app === 'service' && answers.assertion === 'yes',
+          (answers.app === 'service' && answers.assertion === 'yes') ||
+            (answers.app === 'agent' && answers.backend === 'yes'),
         )
       }
     })
@@ -197,7 +214,7 @@ describe.each(combinations.map((answers) => [label(answers), answers] as const))
 
     test('every other grant, implicit and password included, is explained as a loser', () => {
       const losers = result.alternatives.map((a) => a.grant)
-      expect(losers).toHaveLength(6)
+      expect(losers).toHaveLength(7)
       expect(losers).not.toContain(result.grant)
       expect(losers).toEqual(expect.arrayContaining(['implicit', 'password']))
       for (const alternative of result.alternatives)
@@ -220,6 +237,103 @@ describe.each(combinations.map((answers) => [label(answers), answers] as const))
         expect(result.migration?.from).toBe(answers.migrating)
         expect(result.migration?.steps.length).toBeGreaterThan(1)
       }
+    })
+
+    test('every user-facing client is offered sign-out; a redirecting one with registered post-logout redirect URIs', () => {
+      const logout = result.extras.find((e) => e.id === 'logout')
+      const userFacingApp = [...userFacing, 'decoupled', 'agent'].includes(answers.app)
+      expect(logout?.level).toBe(userFacingApp ? 'recommended' : undefined)
+      const redirects = result.grant === 'authorization_code'
+      expect(client.post_logout_redirect_uris?.length ?? 0).toBe(redirects ? 1 : 0)
+      if (redirects) {
+        expect(logout?.title).toMatch(/^Sign-out: RP-initiated/)
+        expect(logout?.sources.map((s) => s.label)).toContain(
+          'OpenID Connect RP-Initiated Logout 1.0 §2',
+        )
+        // Server-side clients also hear about sign-outs elsewhere (Back-Channel Logout).
+        const serverSide = result.clientKind === 'confidential'
+        expect(logout?.why.includes('backchannel_logout_uri')).toBe(serverSide)
+        for (const uri of client.post_logout_redirect_uris ?? []) {
+          expect(uri).not.toContain('#')
+          if (client.application_type === 'web') expect(uri).toMatch(/^https:\/\//)
+        }
+      } else if (logout) {
+        // No browser of the user's to send to the server: the tokens are revoked instead.
+        expect(logout.why).toMatch(/revoc/)
+        expect(logout.sources.map((s) => s.label)).toContain('RFC 7009 §2')
+      }
+    })
+
+    test('CIBA exactly for decoupled apps: confidential, poll mode, binding message and polling rules', () => {
+      const isCiba = result.grant === 'urn:openid:params:grant-type:ciba'
+      expect(isCiba).toBe(answers.app === 'decoupled')
+      expect(client.backchannel_token_delivery_mode).toBe(isCiba ? 'poll' : undefined)
+      const ids = extraIds(answers)
+      expect(ids.includes('binding-message')).toBe(isCiba)
+      expect(ids.includes('ciba-polling')).toBe(isCiba)
+      if (isCiba) {
+        expect(result.clientKind).toBe('confidential')
+        expect(client.token_endpoint_auth_method).not.toBe('none')
+        expect(client.response_types).toEqual([])
+        expect(result.walkthroughId).toBe('ciba')
+        for (const reason of result.reasons) {
+          expect(reason.sources.some((s) => s.label.startsWith('CIBA Core §'))).toBe(true)
+        }
+        // Why the device flow and a redirect lose here, in words about this situation.
+        const why = (grant: string) => result.alternatives.find((a) => a.grant === grant)?.why
+        expect(why('urn:ietf:params:oauth:grant-type:device_code')).toMatch(/phishing/)
+        expect(why('authorization_code')).toMatch(/someone else’s screen/)
+      } else {
+        const loser = result.alternatives.find(
+          (a) => a.grant === 'urn:openid:params:grant-type:ciba',
+        )
+        expect(loser?.sources.some((s) => s.label.startsWith('CIBA Core §'))).toBe(true)
+      }
+    })
+
+    test('an agent finds, pins and registers as the MCP authorization specification says', () => {
+      const ids = extraIds(answers)
+      const level = (id: ExtraId) => result.extras.find((e) => e.id === id)?.level
+      const agentOnly: ExtraId[] = [
+        'resource-discovery',
+        'resource-indicator',
+        'agent-registration',
+      ]
+      if (answers.app !== 'agent') {
+        for (const id of agentOnly) expect(ids).not.toContain(id)
+        expect(result.walkthroughId).not.toBe('mcp-agent')
+        return
+      }
+      expect(result.grant).toBe('authorization_code')
+      expect(result.walkthroughId).toBe('mcp-agent')
+      const cited = result.reasons.flatMap((reason) => reason.sources.map((s) => s.label))
+      for (const label of ['RFC 9728 §5.1', 'RFC 8707 §2', 'RFC 7591 §3']) {
+        expect(cited).toContain(label)
+      }
+      expect(cited.some((label) => label.startsWith('MCP Authorization (2025-11-25)'))).toBe(true)
+      expect(level('resource-discovery')).toBe('required')
+      expect(level('resource-indicator')).toBe('required')
+      expect(level('agent-registration')).toBe('recommended')
+      expect(level('resource-server-duties')).toBe('optional')
+      expect(level('pkce')).toBe('required')
+      const text = result.extras.map((extra) => extra.why).join(' ')
+      expect(text).toMatch(/resource_metadata/)
+      expect(text).toMatch(/`resource`/)
+      expect(text).toMatch(/client_id_metadata_document_supported/)
+      if (answers.backend === 'yes') {
+        expect(result.clientKind).toBe('confidential')
+        // A metadata document cannot carry a secret: the confidential agent signs with a key.
+        expect(client.token_endpoint_auth_method).toBe('private_key_jwt')
+        expect(client.jwks_uri).toBe('https://agent.example.com/.well-known/jwks.json')
+      } else {
+        expect(result.clientKind).toBe('public')
+        expect(client.token_endpoint_auth_method).toBe('none')
+        expect(ids).toEqual(expect.arrayContaining(['system-browser', 'redirect-uris', 'dpop']))
+        if (answers.refresh === 'yes' && answers.assurance === 'standard') {
+          expect(level('refresh-rotation')).toBe('required')
+        }
+      }
+      expect(client.client_uri).toBe('https://agent.example.com')
     })
 
     test('the answers survive a trip through the query string', () => {
@@ -297,6 +411,22 @@ const scenarios: readonly Scenario[] = [
     walkthroughId: 'device-code',
   },
   {
+    name: 'call-centre app that needs the caller’s approval on their own phone',
+    answers: { app: 'decoupled', refresh: 'no', assurance: 'standard', migrating: 'none' },
+    grant: 'urn:openid:params:grant-type:ciba',
+    extras: ['binding-message', 'ciba-polling', 'oidc', 'logout', 'private-key-jwt', 'dpop'],
+    auth: 'client_secret_basic',
+    walkthroughId: 'ciba',
+  },
+  {
+    name: 'kiosk at a bank (high assurance)',
+    answers: { app: 'decoupled', refresh: 'no', assurance: 'high', migrating: 'password' },
+    grant: 'urn:openid:params:grant-type:ciba',
+    extras: ['binding-message', 'ciba-polling', 'dpop', 'private-key-jwt'],
+    auth: 'private_key_jwt',
+    walkthroughId: 'ciba',
+  },
+  {
     name: 'nightly batch job',
     answers: { app: 'service', assertion: 'no', assurance: 'standard', migrating: 'none' },
     grant: 'client_credentials',
@@ -335,6 +465,49 @@ const scenarios: readonly Scenario[] = [
     extras: ['pkce'],
     auth: 'none',
     walkthroughId: 'authorization-code',
+  },
+  {
+    name: 'AI agent on the user’s computer (an MCP client), staying connected',
+    answers: {
+      app: 'agent',
+      backend: 'no',
+      refresh: 'yes',
+      assurance: 'standard',
+      migrating: 'none',
+    },
+    grant: 'authorization_code',
+    extras: [
+      'pkce',
+      'resource-discovery',
+      'resource-indicator',
+      'agent-registration',
+      'refresh-rotation',
+      'dpop',
+      'redirect-uris',
+    ],
+    auth: 'none',
+    walkthroughId: 'mcp-agent',
+  },
+  {
+    name: 'AI agent run by a backend service (an MCP client)',
+    answers: {
+      app: 'agent',
+      backend: 'yes',
+      refresh: 'yes',
+      assurance: 'standard',
+      migrating: 'none',
+    },
+    grant: 'authorization_code',
+    extras: [
+      'pkce',
+      'resource-discovery',
+      'resource-indicator',
+      'agent-registration',
+      'private-key-jwt',
+      'refresh-bound-to-client',
+    ],
+    auth: 'private_key_jwt',
+    walkthroughId: 'mcp-agent',
   },
   {
     name: 'batch job moving off a technical user’s password',
@@ -428,6 +601,18 @@ const levels: readonly [string, Answers, ExtraId, 'required' | 'recommended' | '
     'required',
   ],
   [
+    'agent at FAPI level, no backend: a backend required',
+    { app: 'agent', backend: 'no', refresh: 'no', assurance: 'high', migrating: 'none' },
+    'confidential-backend',
+    'required',
+  ],
+  [
+    'an API that agents may call: the resource server’s duties recommended',
+    { app: 'api', assertion: 'no', assurance: 'standard', migrating: 'none' },
+    'resource-server-duties',
+    'recommended',
+  ],
+  [
     'API exchanging tokens: actor_token optional',
     { app: 'api', assertion: 'no', assurance: 'standard', migrating: 'none' },
     'actor-token',
@@ -493,6 +678,37 @@ test('the mobile app gets claimed https, private-use scheme and loopback redirec
     'http://127.0.0.1/callback',
   ])
   expect(result.client.application_type).toBe('native')
+})
+
+test('the call-centre draft: the CIBA grant in poll mode, openid, and no redirect URIs', () => {
+  const result = recommend({
+    app: 'decoupled',
+    refresh: 'yes',
+    assurance: 'standard',
+    migrating: 'none',
+  })
+  expect(result.client).toEqual({
+    client_name: 'My call-centre app',
+    application_type: 'web',
+    grant_types: ['urn:openid:params:grant-type:ciba', 'refresh_token'],
+    response_types: [],
+    token_endpoint_auth_method: 'client_secret_basic',
+    scope: 'openid profile offline_access orders:read',
+    backchannel_token_delivery_mode: 'poll',
+  })
+  expect(result.migration).toBeUndefined()
+  const moving = recommend({ app: 'decoupled', assurance: 'standard', migrating: 'password' })
+  expect(moving.migration?.steps[0]).toMatch(/login_hint/)
+})
+
+test('a web app’s draft carries post_logout_redirect_uris for RP-initiated logout', () => {
+  expect(recommend({ ...base, app: 'web' }).client.post_logout_redirect_uris).toEqual([
+    'https://app.example.com/',
+  ])
+  expect(
+    recommend({ ...base, app: 'native', browser: 'yes' }).client.post_logout_redirect_uris,
+  ).toEqual(['com.example.app:/oauth/signed-out'])
+  expect(recommend({ ...base, app: 'device' }).client.post_logout_redirect_uris).toBeUndefined()
 })
 
 test('staying signed in with OpenID Connect asks for offline_access', () => {
@@ -600,4 +816,34 @@ test('every rule in the tables is reachable by some answers', () => {
     (rule) => !used.has(rule),
   )
   expect(unused).toEqual([])
+})
+
+test('an API that agents call is told what its resource server must do: RFC 9728 metadata, aud, no passthrough', () => {
+  for (const assertion of ['yes', 'no'] as const) {
+    const result = recommend({ app: 'api', assertion, assurance: 'standard', migrating: 'none' })
+    const duties = result.extras.find((extra) => extra.id === 'resource-server-duties')
+    expect(duties?.why).toMatch(/RFC 9728 metadata/)
+    expect(duties?.why).toMatch(/resource_metadata/)
+    expect(duties?.why).toMatch(/`aud` names your own URL/)
+    expect(duties?.why).toMatch(/never pass a token you received on/)
+    expect(duties?.sources.map((source) => source.label)).toEqual(
+      expect.arrayContaining(['RFC 9728 §5.1', 'RFC 8707 §2']),
+    )
+  }
+})
+
+test('the agent’s backend question is asked in the agent’s words, and the link keeps the answer', () => {
+  const question = applicableQuestions({ app: 'agent' }).map((q) => q.key)
+  expect(question).toEqual(['app', 'backend', 'refresh', 'assurance', 'migrating'])
+  expect(answerLabel('backend', 'no', { app: 'agent' })).toBe(
+    'No, it runs on the user’s computer or in their browser',
+  )
+  expect(answerLabel('backend', 'no', { app: 'spa' })).toBe('No, only static files')
+  expect(parseAnswers('?app=agent&backend=yes&identity=yes')).toEqual({
+    app: 'agent',
+    backend: 'yes',
+  })
+  expect(recommend({ app: 'agent' }).assumed.map((a) => a.label)).toContain(
+    'No, it runs on the user’s computer or in their browser',
+  )
 })

@@ -17,6 +17,7 @@ import {
   type StepResult,
 } from './flow-model.ts'
 import {
+  assertionIssuerMetadata,
   discoverGrantStep,
   freshClaims,
   type JwkData,
@@ -31,6 +32,16 @@ import { callResourceServer } from './resource-server-call.ts'
 export const jwtBearerFlowId = 'jwt-bearer'
 
 const scope = 'profile orders:read'
+const clientName = 'Grantlab JWT bearer walkthrough'
+
+/**
+ * The client this walkthrough registers, with the demo administrator's initial access token:
+ * public, the jwt-bearer grant, the key made in the browser in `jwks`. The export tests take
+ * their JWT bearer client from here (the advisor drafts none any more, docs/decisions/088).
+ */
+export function jwtBearerWalkthroughClient(publicJwk: JwkData) {
+  return assertionIssuerMetadata({ name: clientName, publicJwk, scope })
+}
 
 type JwtBearerData = {
   as?: oauth.AuthorizationServer
@@ -205,7 +216,7 @@ export const jwtBearerFlow = defineFlow<JwtBearerData>({
       async run(ctx) {
         const as = need(ctx.data.as, 'The server metadata')
         const { clientId, registered } = await registerAssertionIssuer(ctx, as, {
-          name: 'Grantlab JWT bearer walkthrough',
+          name: clientName,
           publicJwk: need(ctx.data.publicJwk, 'The public key'),
           scope,
         })

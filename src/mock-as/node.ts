@@ -11,6 +11,7 @@ import { createCryptoRandom, createSystemClock } from './core/host'
 import { createStoredKeys } from './core/keys'
 import { createMemoryStore } from './core/memory-store'
 import { createNodeListener } from './node-adapter'
+import { createNodeDocumentFetcher } from './node-document-fetcher'
 
 const port = Number(process.env.PORT ?? 9400)
 const origin = `http://127.0.0.1:${port}`
@@ -29,6 +30,12 @@ const core = createLabServers({
     clock,
     random,
     keys: createStoredKeys(store),
+    // Client ID Metadata Documents: any https host whose addresses are public, plus this server's
+    // own loopback origin, where the demo agent's document lives (docs/decisions/122, 124).
+    clientMetadataDocuments: {
+      trustedOrigins: [origin],
+      fetch: createNodeDocumentFetcher({ trustedOrigins: [origin] }),
+    },
   }),
   honestDeps: { issuer, appOrigin },
   clock,
@@ -50,6 +57,10 @@ server.listen(port, '127.0.0.1', () => {
   console.log(`  discovery  ${issuer}/.well-known/openid-configuration`)
   console.log(`  RFC 8414   ${origin}/.well-known/oauth-authorization-server/as`)
   console.log(`  demo API   ${origin}/api/profile, ${origin}/api/orders`)
+  console.log(
+    `  MCP server ${origin}/mcp (RFC 9728: ${origin}/.well-known/oauth-protected-resource/mcp)`,
+  )
+  console.log(`  demo agent client_id ${origin}/demo-agent/client-metadata.json`)
   console.log(`  attack lab ${origin}/evil-as (malicious issuer), ${origin}/attacker/ (attacker)`)
   console.log(`  users      alice / alice-password, bob / bob-password`)
   console.log(`  admin      initial access token ${demoAdminInitialAccessToken} (demo shortcut)`)

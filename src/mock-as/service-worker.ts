@@ -24,20 +24,23 @@ declare const self: ServiceWorkerGlobalScope & {
   __WB_MANIFEST: Array<{ url: string; revision: string | null }>
 }
 
-// The attack lab's malicious server and attacker's server are served here too (decision 127).
 const servedPrefixes = [
   '/as/',
   '/api/',
   '/.well-known/oauth-authorization-server/',
+  // RFC 9728 metadata of /api and /mcp, the demo MCP server and the demo agent's metadata
+  // document (docs/decisions/120, 124).
+  '/.well-known/oauth-protected-resource/',
+  '/demo-agent/',
+  // The attack lab's malicious server and attacker's server (decision 127).
   '/evil-as/',
   '/attacker/',
 ]
+const servedPaths = ['/as', '/mcp', '/evil-as']
 
 function isServedPath(pathname: string): boolean {
   return (
-    pathname === '/as' ||
-    pathname === '/evil-as' ||
-    servedPrefixes.some((prefix) => pathname.startsWith(prefix))
+    servedPaths.includes(pathname) || servedPrefixes.some((prefix) => pathname.startsWith(prefix))
   )
 }
 
@@ -63,6 +66,14 @@ function getServer(): AuthorizationServer {
         clock,
         random,
         keys: createStoredKeys(store),
+        // Client ID Metadata Documents from this origin only (docs/decisions/122, 124). The one
+        // document here is the demo agent's, which this worker serves itself: a worker's own
+        // fetch would skip its fetch handler and ask the network, so the core answers the request.
+        clientMetadataDocuments: {
+          allowedOrigins: [self.location.origin],
+          trustedOrigins: [self.location.origin],
+          fetch: (url, init) => getServer().handle(new Request(url, init)),
+        },
       }),
       honestDeps: deps,
       clock,

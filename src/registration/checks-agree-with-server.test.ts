@@ -55,3 +55,58 @@ test('the implicit-grant check for code id_token cites OpenID Connect Registrati
     'https://openid.net/specs/openid-connect-registration-1_0.html#ClientMetadata',
   )
 })
+
+/** The Configure checks about CIBA registration metadata (CIBA Core §4). */
+const cibaChecks = [
+  'ciba-needs-delivery-mode',
+  'ciba-delivery-mode-unknown',
+  'ciba-delivery-mode-without-grant',
+  'ciba-public-client',
+  'ciba-needs-openid',
+]
+const cibaGrant = 'urn:openid:params:grant-type:ciba'
+const cibaClients: [string, ClientMetadata][] = [
+  ['a poll-mode client', { grant_types: [cibaGrant], backchannel_token_delivery_mode: 'poll' }],
+  ['no delivery mode', { grant_types: [cibaGrant] }],
+  ['an unknown mode', { grant_types: [cibaGrant], backchannel_token_delivery_mode: 'polling' }],
+  [
+    'a mode without the grant',
+    {
+      grant_types: ['client_credentials'],
+      backchannel_token_delivery_mode: 'poll',
+      scope: 'orders:read',
+    },
+  ],
+  [
+    'a public client',
+    {
+      grant_types: [cibaGrant],
+      backchannel_token_delivery_mode: 'poll',
+      token_endpoint_auth_method: 'none',
+    },
+  ],
+  [
+    'no openid',
+    { grant_types: [cibaGrant], backchannel_token_delivery_mode: 'poll', scope: 'profile' },
+  ],
+]
+
+test.each(cibaClients)(
+  'Configure and the mock server agree on a CIBA client with %s',
+  async (_, change) => {
+    const metadata: ClientMetadata = {
+      client_name: 'Call-centre app',
+      response_types: [],
+      token_endpoint_auth_method: 'client_secret_basic',
+      scope: 'openid profile',
+      ...change,
+    }
+    const configureErrors = runChecks(metadata).filter(
+      (finding) => finding.severity === 'error' && cibaChecks.includes(finding.id),
+    )
+    const response = await register(createTestAuthorizationServer(), { ...metadata })
+    expect(response.status === 201, `server said ${response.status}`).toBe(
+      configureErrors.length === 0,
+    )
+  },
+)

@@ -11,6 +11,7 @@ function walkthroughFor(metadata: ClientMetadata): string {
   const grants = metadata.grant_types ?? [grantTypes.authorizationCode]
   if (grants.includes(grantTypes.authorizationCode)) return 'authorization-code'
   if (grants.includes(grantTypes.deviceCode)) return 'device-code'
+  if (grants.includes(grantTypes.ciba)) return 'ciba'
   if (grants.includes(grantTypes.clientCredentials)) return 'client-credentials'
   if (grants.includes(grantTypes.jwtBearer)) return 'jwt-bearer'
   if (grants.includes(grantTypes.tokenExchange)) return 'token-exchange'

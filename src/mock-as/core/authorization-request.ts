@@ -4,6 +4,7 @@ import { OAuthError } from './errors'
 import { listNames, splitSpaceList } from './http'
 import { hasWeakness } from './lab-clients'
 import { s256ChallengePattern } from './pkce'
+import { parseResourceValues } from './resource-indicators'
 import { findResponseType } from './response-types/response-type-table'
 
 const promptValues = ['none', 'login', 'consent'] as const
@@ -28,6 +29,8 @@ export interface PendingAuthorization {
   nonce?: string
   codeChallenge?: string
   codeChallengeMethod?: 'S256'
+  /** RFC 8707 §2.1: the resources the request named (this server's identifiers), if any. */
+  resources?: string[]
   prompt: string[]
   maxAge?: number
   createdAt: number
@@ -124,6 +127,7 @@ export function validateAuthorizationParameters(
   client: ClientRecord,
   values: Map<string, string>,
   repeated: string[],
+  resourceValues: readonly string[] = [],
 ): Omit<PendingAuthorization, 'redirectUri' | 'redirectUriSent'> {
   const entry = findResponseType(values.get('response_type') ?? '')
   if (values.has('request')) {
@@ -247,6 +251,9 @@ export function validateAuthorizationParameters(
     throw new OAuthError('invalid_request', 'max_age must be a non-negative integer of seconds.')
   }
 
+  /** @see https://www.rfc-editor.org/rfc/rfc8707#section-2.1 */
+  const resources = parseResourceValues(ctx, resourceValues)
+
   const now = ctx.nowSeconds()
   const state = values.get('state')
   return {
@@ -257,6 +264,7 @@ export function validateAuthorizationParameters(
     ...(state === undefined ? {} : { state }),
     ...(nonce === undefined ? {} : { nonce }),
     ...(codeChallenge === undefined ? {} : { codeChallenge, codeChallengeMethod: 'S256' as const }),
+    ...(resources.length === 0 ? {} : { resources }),
     prompt,
     ...(maxAgeText === undefined ? {} : { maxAge: Number(maxAgeText) }),
     createdAt: now,

@@ -1,4 +1,5 @@
 import { createLocalJWKSet, decodeJwt, jwtVerify } from 'jose'
+import { resolveClient } from './client-id-metadata-document'
 import { type ClientRecord, findClient, type TokenEndpointAuthMethod } from './clients'
 import { lifetimes, type ServerContext } from './context'
 import { OAuthError } from './errors'
@@ -13,7 +14,7 @@ export interface AuthenticatedClient {
   method: TokenEndpointAuthMethod
 }
 
-const basicRealm = 'Basic realm="grantlab-mock-as", charset="UTF-8"'
+export const basicRealm = 'Basic realm="grantlab-mock-as", charset="UTF-8"'
 
 /**
  * `invalid_client`. A client that tried the Authorization header gets 401 with a challenge for
@@ -117,7 +118,8 @@ export async function authenticateClient(
   if (bodyId === undefined) {
     throw invalidClient('The client did not identify itself.', request)
   }
-  const client = await findClient(ctx, bodyId)
+  // A URL client_id is read from its metadata document (docs/decisions/122).
+  const client = await resolveClient(ctx, bodyId)
   if (!client) throw invalidClient('Client authentication failed.', request)
 
   if (bodySecret !== undefined) {
@@ -161,7 +163,7 @@ async function authenticateWithAssertion(
   if (bodyId !== undefined && bodyId !== claimedId) {
     throw new OAuthError('invalid_request', 'client_id differs from the assertion issuer.')
   }
-  const client = await findClient(ctx, claimedId)
+  const client = await resolveClient(ctx, claimedId)
   if (client?.token_endpoint_auth_method !== 'private_key_jwt' || !client.jwks) {
     throw invalidClient('Client authentication failed.', request)
   }

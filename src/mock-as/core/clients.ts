@@ -35,6 +35,11 @@ export interface ClientRecord {
    * @see https://www.rfc-editor.org/rfc/rfc9126#section-6
    */
   require_pushed_authorization_requests?: boolean
+  /**
+   * How a CIBA client gets its tokens; this server supports `poll` only.
+   * @see https://openid.net/specs/openid-client-initiated-backchannel-authentication-core-1_0.html#rfc.section.4
+   */
+  backchannel_token_delivery_mode?: 'poll'
   client_id_issued_at?: number
   client_secret_expires_at?: number
   /** Other registered metadata (client_uri, contacts, …), echoed back as it was registered. */
@@ -61,7 +66,8 @@ export interface ClientRecord {
    * registration (lab-clients.ts, docs/decisions/126).
    */
   lab?: LabClientSettings
-  source: 'demo' | 'registered'
+  /** `metadata-document`: its client_id is a URL, read from the document there (decision 122). */
+  source: 'demo' | 'registered' | 'metadata-document'
 }
 
 export const clientsKind = 'clients'

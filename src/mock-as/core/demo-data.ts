@@ -78,6 +78,7 @@ export const demoClientIds = [
   'grantlab-legacy',
   'grantlab-m2m',
   'grantlab-device',
+  'grantlab-ciba',
   'grantlab-exchanger',
   'grantlab-api',
 ] as const
@@ -179,6 +180,21 @@ export function buildDemoClients(
       response_types: [],
       redirect_uris: [],
       scope: 'openid profile offline_access orders:read',
+      source: 'demo',
+    },
+    {
+      // CIBA Core (poll mode): a call-centre agent's application on the company's servers. It
+      // names the caller with login_hint and polls; the caller approves on their own phone
+      // (/as/ciba). Confidential: CIBA Core §7.1 requires client authentication.
+      client_id: 'grantlab-ciba',
+      client_secret: 'grantlab-ciba-secret',
+      client_name: 'Grantlab call-centre app',
+      token_endpoint_auth_method: 'client_secret_basic',
+      grant_types: ['urn:openid:params:grant-type:ciba'],
+      response_types: [],
+      redirect_uris: [],
+      scope: 'openid profile email orders:read',
+      backchannel_token_delivery_mode: 'poll',
       source: 'demo',
     },
     {

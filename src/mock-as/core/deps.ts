@@ -98,4 +98,35 @@ export interface AuthorizationServerDeps {
    * session as one store record for the whole browser — what the cookie would have meant.
    */
   sessionMode?: 'cookie' | 'this-browser'
+  /**
+   * How `client_id` URLs are resolved (Client ID Metadata Documents, docs/decisions/122). Without
+   * it the server does not support them and says so in its metadata.
+   */
+  clientMetadataDocuments?: ClientMetadataDocumentPolicy
+}
+
+/**
+ * Where and how the server may fetch a client's metadata document. The core checks the URL, the
+ * size, the time, the status and the content; the host's `fetch` makes the request and, in Node,
+ * refuses names that resolve to private addresses (the core has no DNS).
+ */
+export interface ClientMetadataDocumentPolicy {
+  /**
+   * Fetches a document. It must not follow redirects (`redirect: 'manual'` or the equivalent) and
+   * should stop when `signal` aborts.
+   */
+  fetch(
+    url: string,
+    init: { signal: AbortSignal; redirect: 'manual'; headers: Record<string, string> },
+  ): Promise<Response>
+  /** The only origins whose documents may be fetched (the worker: its own). Absent: any. */
+  allowedOrigins?: readonly string[]
+  /**
+   * Origins whose `http:` URLs are accepted as client_ids even though not https, and whose
+   * loopback or private addresses may be reached: the demo app's own origin, a loopback origin
+   * in Node. Everything else must be https to a public host.
+   */
+  trustedOrigins?: readonly string[]
+  /** How long a fetch may take, in milliseconds (default 3000). */
+  timeoutMs?: number
 }

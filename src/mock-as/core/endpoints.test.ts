@@ -76,11 +76,13 @@ test('userinfo rejects a missing, malformed, expired or scope-less token with th
   )
 })
 
-test('resource server: 401 without an error code when no token is sent (RFC 6750 §3.1)', async () => {
+test('resource server: 401 without an error code when no token is sent (RFC 6750 §3.1), pointing to its RFC 9728 metadata (§5.1)', async () => {
   const t = createTestAuthorizationServer()
   const response = await t.server.handle(new Request(`${t.deps.appOrigin}/api/profile`))
   expect(response.status).toBe(401)
-  expect(response.headers.get('www-authenticate')).toBe('Bearer realm="grantlab-api"')
+  expect(response.headers.get('www-authenticate')).toBe(
+    'Bearer realm="grantlab-api", resource_metadata="http://127.0.0.1:4173/.well-known/oauth-protected-resource/api"',
+  )
 })
 
 test('resource server: profile, orders list and order creation with the right scopes', async () => {
@@ -119,7 +121,7 @@ test('resource server: 403 insufficient_scope names the scope it needs, 401 inva
   const write = await callApi(t, '/api/orders', reader, { method: 'POST' })
   expect(write.status).toBe(403)
   expect(write.headers.get('www-authenticate')).toBe(
-    'Bearer realm="grantlab-api", error="insufficient_scope", error_description="The access token lacks the orders:write scope.", scope="orders:write"',
+    'Bearer realm="grantlab-api", error="insufficient_scope", error_description="The access token lacks the orders:write scope.", scope="orders:write", resource_metadata="http://127.0.0.1:4173/.well-known/oauth-protected-resource/api"',
   )
   const [header, payload] = reader.split('.')
   const forged = `${header}.${payload}.${'A'.repeat(342)}`

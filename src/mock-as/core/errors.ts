@@ -36,6 +36,9 @@ export const errorCodes = {
   authorization_pending: { status: 400, spec: 'RFC 8628 §3.5' },
   slow_down: { status: 400, spec: 'RFC 8628 §3.5' },
   expired_token: { status: 400, spec: 'RFC 8628 §3.5' },
+  /** @see https://openid.net/specs/openid-client-initiated-backchannel-authentication-core-1_0.html#rfc.section.13 */
+  unknown_user_id: { status: 400, spec: 'CIBA Core §13' },
+  invalid_binding_message: { status: 400, spec: 'CIBA Core §13' },
   /** Plain HTTP errors, in the same JSON shape so every client can read them. */
   not_found: { status: 404, spec: 'RFC 9110 §15.5.5' },
   method_not_allowed: { status: 405, spec: 'RFC 9110 §15.5.6' },

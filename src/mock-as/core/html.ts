@@ -27,6 +27,9 @@ button:focus-visible,input:focus-visible{outline:3px solid #f59e0b;outline-offse
 .error{color:#9b1c1c;background:#fdecec;border:1px solid #9b1c1c;border-radius:.25rem;padding:.5rem .75rem}
 .hint{color:#4a5260;font-size:.9rem}
 code{font-family:ui-monospace,monospace;background:#eef0f3;padding:0 .2rem;border-radius:.2rem}
+h2{font-size:1.15rem;margin:0 0 .5rem}
+.request{border-top:1px solid #c9ced6;padding-top:1rem;margin-top:1rem}
+.binding{font-family:ui-monospace,monospace;font-size:1.15rem;letter-spacing:.05em}
 @media (max-width:30rem){body{background:#fff}main{margin:0;padding:1rem;border:0;border-radius:0}}
 `.trim()
 

@@ -53,8 +53,33 @@ export function createTestAuthorizationServer(
     keys: overrides.keys ?? (sharedKeys as Keys),
     clock,
     ...(overrides.sessionMode ? { sessionMode: overrides.sessionMode } : {}),
+    ...(overrides.clientMetadataDocuments
+      ? { clientMetadataDocuments: overrides.clientMetadataDocuments }
+      : {}),
   }
   return { server: createAuthorizationServer(deps), deps, clock }
+}
+
+/**
+ * A test server set up as the service worker sets up its core: Client ID Metadata Documents from
+ * the app's own origin only, answered by the core itself (the demo agent's document).
+ */
+export function createWorkerLikeTestServer(
+  overrides: Parameters<typeof createTestAuthorizationServer>[0] = {},
+): TestAuthorizationServer {
+  const holder: { t?: TestAuthorizationServer } = {}
+  const origin = new URL(overrides.issuer ?? testIssuer).origin
+  const t = createTestAuthorizationServer({
+    clientMetadataDocuments: {
+      allowedOrigins: [origin],
+      trustedOrigins: [origin],
+      fetch: (url, init) =>
+        (holder.t as TestAuthorizationServer).server.handle(new Request(url, init)),
+    },
+    ...overrides,
+  })
+  holder.t = t
+  return t
 }
 
 export interface DrivenAuthorization {

@@ -19,6 +19,11 @@ export interface GrantRecord {
   sub: string
   /** The scope the grant covers; refresh requests may narrow it, never widen it. */
   scope: string
+  /**
+   * The resources the authorization request named (RFC 8707 §2.1): token requests may pick some of
+   * them, never others. Unset: the demo API only (resource-indicators.ts).
+   */
+  resources?: string[]
   authTime?: number
   revoked: boolean
   createdAt: number
@@ -68,7 +73,14 @@ export interface RefreshTokenRecord {
 
 export async function createGrant(
   ctx: ServerContext,
-  init: { clientId: string; sub: string; scope: string; authTime?: number; parentGrantId?: string },
+  init: {
+    clientId: string
+    sub: string
+    scope: string
+    authTime?: number
+    parentGrantId?: string
+    resources?: string[]
+  },
 ): Promise<GrantRecord> {
   const grant: GrantRecord = {
     id: ctx.randomId(16),
@@ -236,13 +248,14 @@ export type AccessTokenCheck =
  * Checks a bearer JWT access token the way the resource server must: signature with our keys,
  * `typ`, `iss`, `aud`, `exp`, and that it was neither revoked nor issued under a revoked grant.
  * `anyAudience` is for the server itself (introspection, token exchange), which accepts its own
- * tokens whatever their audience.
+ * tokens whatever their audience; `audience` is the resource server's identifier (default: the
+ * demo API's), which `aud` must name (RFC 8707 §2).
  * @see https://www.rfc-editor.org/rfc/rfc9068#section-4
  */
 export async function checkAccessToken(
   ctx: ServerContext,
   token: string,
-  options: { anyAudience?: boolean } = {},
+  options: { anyAudience?: boolean; audience?: string } = {},
 ): Promise<AccessTokenCheck> {
   const keys = await ctx.deps.keys.signingKeys()
   let claims: JWTPayload
@@ -252,7 +265,7 @@ export async function checkAccessToken(
       createLocalJWKSet({ keys: keys.map((key) => key.publicJwk) }),
       {
         issuer: ctx.issuer,
-        ...(options.anyAudience ? {} : { audience: ctx.resourceAudience }),
+        ...(options.anyAudience ? {} : { audience: options.audience ?? ctx.resourceAudience }),
         typ: 'at+jwt',
         algorithms: ['RS256', 'ES256'],
         currentDate: new Date(ctx.deps.clock.now()),
@@ -261,8 +274,20 @@ export async function checkAccessToken(
     )
     claims = result.payload
   } catch (error) {
-    const code = (error as { code?: unknown }).code
+    const { code, claim, payload } = error as {
+      code?: unknown
+      claim?: unknown
+      payload?: JWTPayload
+    }
     if (code === 'ERR_JWT_EXPIRED') return { valid: false, reason: 'The access token expired.' }
+    // RFC 8707 §2 / RFC 9068 §4: a token for another resource is refused here, and says whose it is.
+    if (code === 'ERR_JWT_CLAIM_VALIDATION_FAILED' && claim === 'aud') {
+      const aud = payload?.aud
+      return {
+        valid: false,
+        reason: `The access token is for ${Array.isArray(aud) ? aud.join(' ') : String(aud)}, not for ${options.audience ?? ctx.resourceAudience}.`,
+      }
+    }
     return { valid: false, reason: 'The access token is malformed or its signature is invalid.' }
   }
   const record = await ctx.deps.store.get<AccessTokenRecord>(accessTokensKind, String(claims.jti))

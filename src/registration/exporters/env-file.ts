@@ -49,6 +49,16 @@ function lines(setting: StarterSetting, metadata: ClientMetadata, issuer: string
         '# Keep this file out of version control: it holds the client secret.',
         `OAUTH_CLIENT_SECRET=${quote(metadata.client_secret ?? '')}`,
       ]
+    case 'OAUTH_CLIENT_ASSERTION_FILE':
+      return [
+        '# private_key_jwt, for a workload whose platform issues its JWT (iss the platform, sub this',
+        '# client_id, aud the issuer alone): the file the platform keeps it in, read for every request,',
+        '# or the JWT itself in OAUTH_CLIENT_ASSERTION (a value the platform sets in the environment',
+        '# wins over this file). Leave both empty to sign with your own private key instead.',
+        'OAUTH_CLIENT_ASSERTION_FILE=',
+      ]
+    case 'OAUTH_CLIENT_ASSERTION':
+      return ['OAUTH_CLIENT_ASSERTION=']
     case 'OAUTH_PRIVATE_KEY_FILE':
       return [
         '# The private key you downloaded once from Grantlab (PKCS#8 PEM); never commit it.',
@@ -72,6 +82,11 @@ function lines(setting: StarterSetting, metadata: ClientMetadata, issuer: string
     }
     case 'OAUTH_SCOPE':
       return [`OAUTH_SCOPE=${quote(metadata.scope ?? '')}`]
+    case 'OAUTH_LOGIN_HINT':
+      return [
+        '# The user to ask for approval (CIBA login_hint): an identifier your server accepts.',
+        'OAUTH_LOGIN_HINT=',
+      ]
     case 'OAUTH_USE_DPOP':
       return [
         '# DPoP-bound tokens (RFC 9449), as registered in dpop_bound_access_tokens.',
@@ -113,6 +128,11 @@ export function envNotes(metadata: ClientMetadata): string[] {
       ? ['OAUTH_CLIENT_SECRET']
       : []),
   ]
+  const hint = settings.includes('OAUTH_LOGIN_HINT')
+    ? [
+        'Set `OAUTH_LOGIN_HINT` to the user the program asks for approval (at Grantlab’s mock server: `alice` or `bob`).',
+      ]
+    : []
   return [
     'Exactly the settings `oauth-client.ts` reads. Keep it out of version control.',
     ...(missing.length > 0
@@ -123,6 +143,12 @@ export function envNotes(metadata: ClientMetadata): string[] {
     ...(settings.includes('OAUTH_REDIRECT_URI') && !starterRedirectUri(metadata).loopback
       ? [
           'Set `OAUTH_REDIRECT_URI` to a loopback redirect URI you registered (`http://127.0.0.1:PORT/…`): the starter listens for the redirect on your machine.',
+        ]
+      : []),
+    ...hint,
+    ...(settings.includes('OAUTH_CLIENT_ASSERTION_FILE')
+      ? [
+          'For a workload whose platform issues its JWT, set `OAUTH_CLIENT_ASSERTION_FILE` (or `OAUTH_CLIENT_ASSERTION`); otherwise the starter signs with the key in `OAUTH_PRIVATE_KEY_FILE`.',
         ]
       : []),
   ]

@@ -15,9 +15,10 @@ import {
   keycloakNotes,
   toKeycloakClient,
 } from './keycloak.ts'
-import { exportOidcProviderModule } from './oidc-provider.ts'
+import { exportOidcProviderModule, oidcProviderNotes } from './oidc-provider.ts'
+import { mayUsePlatformAssertion } from './platform-assertion.ts'
 import { exportRfc7591 } from './rfc7591.ts'
-import { exportStarterSnippet, pickStarterGrant } from './starter-snippet.ts'
+import { exportStarterSnippet, pickStarterGrant, starterNotes } from './starter-snippet.ts'
 
 const full = everyFieldClient
 
@@ -342,4 +343,84 @@ test('every export format renders every preset without throwing', () => {
       ).toBeGreaterThan(20)
     }
   }
+})
+
+test('a CIBA client exports with its grant switched on everywhere and its delivery mode kept', () => {
+  const ciba: ClientMetadata = {
+    client_name: 'Call-centre app',
+    grant_types: [grantTypes.ciba],
+    response_types: [],
+    token_endpoint_auth_method: 'client_secret_basic',
+    scope: 'openid profile orders:read',
+    backchannel_token_delivery_mode: 'poll',
+  }
+  // Keycloak: the client's CIBA switch; the realm holds the mode, the notes say so.
+  const keycloak = toKeycloakClient(ciba)
+  expect(keycloak.attributes?.['oidc.ciba.grant.enabled']).toBe('true')
+  expect(keycloakNotes(ciba).join(' ')).toMatch(/CIBA Policy.*poll/)
+  const back = fromKeycloakClient(keycloak)
+  expect(back.ok && back.metadata).toMatchObject({
+    grant_types: [grantTypes.ciba],
+    backchannel_token_delivery_mode: 'poll',
+  })
+  // A client made in Keycloak itself polls: the realm's CIBA policy defaults to poll.
+  const { 'grantlab.backchannel.token.delivery.mode': _mode, ...plain } = keycloak.attributes ?? {}
+  const made = fromKeycloakClient({ ...keycloak, attributes: plain })
+  expect(made.ok && made.metadata.backchannel_token_delivery_mode).toBe('poll')
+  // oidc-provider: the ciba feature in poll mode, and the hook the user's device calls.
+  const module = exportOidcProviderModule(ciba)
+  expect(module).toMatch(/ciba: \{\n\s+enabled: true,\n\s+deliveryModes: \['poll'\],/)
+  expect(module).toContain(
+    'export async function answerBackchannelRequest(provider, authReqId, allowed)',
+  )
+  expect(module).toContain("backchannel_token_delivery_mode: 'poll'")
+  // The starter: a CIBA program that reads the user to ask, and no redirect URI.
+  expect(pickStarterGrant(ciba)).toBe('ciba')
+  const starter = exportStarterSnippet(ciba)
+  expect(starter).toMatch(
+    /backchannelAuthenticationRequest[\s\S]*backchannelAuthenticationGrantRequest[\s\S]*slow_down/,
+  )
+  expect(settingsRead(starter)).toContain('OAUTH_LOGIN_HINT')
+  expect(settingsRead(starter)).not.toContain('OAUTH_REDIRECT_URI')
+  expect(
+    Object.keys(parseEnvFile(exportEnvFile(ciba, { issuer: 'https://id.example.com' }))),
+  ).toContain('OAUTH_LOGIN_HINT')
+})
+
+test('a service on private_key_jwt may send its platform’s JWT, in the starter and the oidc-provider module (decision 135)', () => {
+  const workload = recommend({ app: 'service', assertion: 'yes', assurance: 'standard' }).client
+  expect(workload).toMatchObject({
+    token_endpoint_auth_method: 'private_key_jwt',
+    jwks_uri: 'https://platform.example.com/.well-known/jwks.json',
+  })
+  const job = recommend({ app: 'service', assertion: 'no', assurance: 'high' }).client
+  const exchanger = recommend({ app: 'api', assertion: 'yes', assurance: 'high' }).client
+  for (const service of [workload, job, exchanger]) {
+    expect(mayUsePlatformAssertion(service)).toBe(true)
+    const env = parseEnvFile(exportEnvFile(service, { issuer: 'https://id.example.com' }))
+    // Both ways are offered: the platform's JWT (left empty to fill in) or the client's own key.
+    expect(env).toMatchObject({
+      OAUTH_CLIENT_ASSERTION_FILE: '',
+      OAUTH_CLIENT_ASSERTION: '',
+      OAUTH_PRIVATE_KEY_FILE: './client-private-key.pem',
+    })
+    expect(exportStarterSnippet(service)).toMatch(
+      /platformAssertion\(assertionFile, assertionValue\)[\s\S]*oauth\.PrivateKeyJwt/,
+    )
+    expect(starterNotes(service).join('\n')).toMatch(/OAUTH_CLIENT_ASSERTION_FILE/)
+    const module = exportOidcProviderModule(service)
+    expect(module).toContain('export const assertionPlatform = null')
+    expect(module).toMatch(/export async function setup\(provider\) \{[\s\S]*provider\.use\(/)
+    expect(oidcProviderNotes(service).join('\n')).toMatch(/`assertionPlatform`/)
+  }
+  // A client with a user signs its own assertions at the PAR and token endpoints: no switch.
+  for (const withUser of [full, recommend({ app: 'web', assurance: 'high' }).client]) {
+    expect(mayUsePlatformAssertion(withUser)).toBe(false)
+    expect(exportStarterSnippet(withUser)).not.toContain('OAUTH_CLIENT_ASSERTION')
+    expect(exportOidcProviderModule(withUser)).not.toContain('assertionPlatform')
+  }
+  // Nor does a client that does not use private_key_jwt.
+  const service = presets.find((preset) => preset.id === 'service')?.metadata ?? {}
+  expect(mayUsePlatformAssertion(service)).toBe(false)
+  expect(exportOidcProviderModule(service)).not.toContain('assertionPlatform')
 })

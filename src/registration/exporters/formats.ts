@@ -1,11 +1,21 @@
 import type { ClientMetadata } from '../client-metadata.ts'
+import {
+  clientIdMetadataDocumentNotes,
+  exportClientIdMetadataDocument,
+} from './client-id-metadata-document.ts'
 import { envNotes, exportEnvFile } from './env-file.ts'
 import { keycloakNotes, toKeycloakClient } from './keycloak.ts'
 import { exportOidcProviderModule, oidcProviderNotes } from './oidc-provider.ts'
 import { exportRfc7591 } from './rfc7591.ts'
 import { exportStarterSnippet, starterNotes } from './starter-snippet.ts'
 
-export type ExportFormatId = 'rfc7591' | 'keycloak' | 'oidc-provider' | 'env' | 'starter'
+export type ExportFormatId =
+  | 'rfc7591'
+  | 'keycloak'
+  | 'oidc-provider'
+  | 'env'
+  | 'starter'
+  | 'client-id-metadata-document'
 
 export type ExportContext = { issuer: string }
 
@@ -29,6 +39,16 @@ export const exportFormats: ExportFormat[] = [
     filename: 'client-metadata.json',
     mimeType: 'application/json',
     render: (metadata) => exportRfc7591(metadata),
+  },
+  {
+    id: 'client-id-metadata-document',
+    label: 'Client ID Metadata Document',
+    description:
+      'The JSON to host at the https URL that is your client_id: servers that support these documents (MCP recommends them) fetch it instead of a registration.',
+    filename: 'client-id-metadata-document.json',
+    mimeType: 'application/json',
+    render: (metadata) => exportClientIdMetadataDocument(metadata),
+    notes: clientIdMetadataDocumentNotes,
   },
   {
     id: 'keycloak',

@@ -32,6 +32,7 @@ const flagAttributes = [
   ['oauth2.device.authorization.grant.enabled', grantTypes.deviceCode],
   ['oauth2.jwt.authorization.grant.enabled', grantTypes.jwtBearer],
   ['standard.token.exchange.enabled', grantTypes.tokenExchange],
+  ['oidc.ciba.grant.enabled', grantTypes.ciba],
   ['use.refresh.tokens', grantTypes.refreshToken],
 ] as const
 
@@ -127,6 +128,16 @@ export function toKeycloakClient(metadata: ClientMetadata): KeycloakClient {
   if (metadata.software_id) attributes['grantlab.software.id'] = metadata.software_id
   if (metadata.software_version) attributes['grantlab.software.version'] = metadata.software_version
   if (metadata.scope !== undefined) attributes['grantlab.scope'] = metadata.scope
+  // Keycloak sets the CIBA delivery mode for the whole realm (its CIBA policy); the client's own
+  // RFC 7591 value is kept beside it (docs/decisions/041).
+  if (metadata.backchannel_token_delivery_mode) {
+    attributes['grantlab.backchannel.token.delivery.mode'] =
+      metadata.backchannel_token_delivery_mode
+  }
+  if (metadata.backchannel_client_notification_endpoint) {
+    attributes['grantlab.backchannel.client.notification.endpoint'] =
+      metadata.backchannel_client_notification_endpoint
+  }
   if (metadata.response_types !== undefined) {
     attributes['grantlab.response.types'] = metadata.response_types.join(',')
   }
@@ -186,6 +197,11 @@ export function keycloakNotes(metadata: ClientMetadata): string[] {
   const isPublic = (metadata.token_endpoint_auth_method ?? 'client_secret_basic') === 'none'
   const scopes = (metadata.scope ?? '').split(' ').filter((value) => value !== '')
   const notes: string[] = []
+  if (grants.includes(grantTypes.ciba)) {
+    notes.push(
+      `CIBA (OpenID Connect CIBA Core 1.0): the export switches on the client’s Client Initiated Backchannel Authentication Grant. Keycloak keeps the delivery mode in the realm’s CIBA policy (Authentication → Policies → CIBA Policy): set Backchannel Token Delivery Mode to ${metadata.backchannel_token_delivery_mode ?? 'poll'} there${metadata.backchannel_token_delivery_mode === 'push' ? ' (Keycloak offers poll and ping only)' : ''}. Keycloak asks the user through an Authentication Channel Provider, an HTTP service you run that reaches the user’s device and reports their answer back.`,
+    )
+  }
   if (grants.includes(grantTypes.jwtBearer)) {
     notes.push(
       'JWT bearer grant (RFC 7523): Keycloak trusts an assertion only through an identity provider. In the realm, add one (type OpenID Connect v1.0, or JWT Authorization Grant) with the assertion issuer’s `iss` as its Issuer and its JWKS URL; switch on JWT Authorization Grant in its Authorization Grant Settings; link each user to it (the assertion’s `sub` is the user’s id at that provider); then choose it under this client’s Allowed Identity Providers for JWT Authorization Grant. The grant is a Keycloak preview feature: start the server with `--features=jwt-authorization-grant`. Keycloak refuses an assertion without a `jti`, or one used before, unless the identity provider allows reuse.',
@@ -305,6 +321,7 @@ export function fromKeycloakClient(value: unknown): ParseResult {
   if (on('oauth2.device.authorization.grant.enabled')) grants.push(grantTypes.deviceCode)
   if (on('oauth2.jwt.authorization.grant.enabled')) grants.push(grantTypes.jwtBearer)
   if (on('standard.token.exchange.enabled')) grants.push(grantTypes.tokenExchange)
+  if (on('oidc.ciba.grant.enabled')) grants.push(grantTypes.ciba)
 
   const responseTypes =
     attributes['grantlab.response.types'] !== undefined
@@ -371,6 +388,12 @@ export function fromKeycloakClient(value: unknown): ParseResult {
       'require.pushed.authorization.requests' in attributes
         ? on('require.pushed.authorization.requests')
         : undefined,
+    // A realm's CIBA policy defaults to poll, so a CIBA client without the Grantlab value polls.
+    backchannel_token_delivery_mode:
+      attributes['grantlab.backchannel.token.delivery.mode'] ??
+      (grants.includes(grantTypes.ciba) ? 'poll' : undefined),
+    backchannel_client_notification_endpoint:
+      attributes['grantlab.backchannel.client.notification.endpoint'],
     software_id: attributes['grantlab.software.id'],
     software_version: attributes['grantlab.software.version'],
     client_secret: value.secret,

@@ -5,6 +5,8 @@
  * source text for the exported module, registered by its `setup(provider)` with
  * `provider.registerGrantType(name, handler, parameters)` (docs/decisions/083).
  */
+import { platformHandlers, platformJoseNames, platformSetupLine } from './oidc-provider-platform.ts'
+
 export type OidcProviderModulePlan = {
   grants: string[]
   /** Every scope the provider must know: its defaults plus the client's. */
@@ -17,6 +19,8 @@ export type OidcProviderModulePlan = {
   jwtBearer: boolean
   tokenExchange: boolean
   dpop: boolean
+  /** A service client on private_key_jwt: the module can take its platform's JWT (decision 135). */
+  platform: boolean
 }
 
 export type GrantSection = { imports: string[]; body: string[]; register: string }
@@ -235,21 +239,31 @@ function tokenExchangeSection(): GrantSection {
   }
 }
 
-/** The custom-grant sections this client needs, with the helpers and imports they share. */
+/**
+ * The code sections this client needs after its entry, with the helpers and imports they share:
+ * the custom grants, and the check of a platform's JWT (oidc-provider-platform.ts).
+ */
 export function customGrantSections(plan: OidcProviderModulePlan): GrantSection[] {
   const sections: GrantSection[] = []
   if (plan.jwtBearer) sections.push(jwtBearerSection(plan))
   if (plan.tokenExchange) sections.push(tokenExchangeSection())
+  const grants = sections.length > 0
+  if (plan.platform) {
+    sections.push({ imports: [], body: platformHandlers(), register: platformSetupLine })
+  }
   if (sections.length === 0) return []
-  const joseNames = ['createRemoteJWKSet', 'jwtVerify']
-  if (plan.jwtBearer) joseNames.push('decodeJwt')
-  if (plan.dpop) joseNames.push('EmbeddedJWK', 'calculateJwkThumbprint')
+  const joseNames = new Set<string>()
+  if (grants) for (const name of ['createRemoteJWKSet', 'jwtVerify']) joseNames.add(name)
+  if (plan.jwtBearer) joseNames.add('decodeJwt')
+  if (grants && plan.dpop)
+    for (const name of ['EmbeddedJWK', 'calculateJwkThumbprint']) joseNames.add(name)
+  if (plan.platform) for (const name of platformJoseNames) joseNames.add(name)
   const shared: GrantSection = {
     imports: [
       '// jose comes with oidc-provider; list it in your package.json when you import it like this.',
-      `import { ${joseNames.sort().join(', ')} } from 'jose'`,
+      `import { ${[...joseNames].sort().join(', ')} } from 'jose'`,
     ],
-    body: [...(plan.dpop ? [...dpopHelper, ''] : []), ...issueHelper(plan)],
+    body: grants ? [...(plan.dpop ? [...dpopHelper, ''] : []), ...issueHelper(plan)] : [],
     register: '',
   }
   return [shared, ...sections]

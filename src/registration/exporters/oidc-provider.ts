@@ -1,6 +1,8 @@
 import { grantTypes } from '../checks.ts'
 import { type ClientMetadata, normalizeMetadata } from '../client-metadata.ts'
 import { customGrantSections, type OidcProviderModulePlan } from './oidc-provider-grants.ts'
+import { platformSection } from './oidc-provider-platform.ts'
+import { mayUsePlatformAssertion } from './platform-assertion.ts'
 
 /**
  * The node-oidc-provider export: one ES module that a `new Provider(…)` can take as it is
@@ -11,7 +13,10 @@ import { customGrantSections, type OidcProviderModulePlan } from './oidc-provide
  *   refresh-token policy, and the API its access tokens are for (RFC 8707 resource indicators);
  * - `setup(provider)`, only when a grant needs code: oidc-provider has no built-in JWT bearer
  *   (RFC 7523) or token exchange (RFC 8693) grant, so the module registers a handler for each
- *   with `provider.registerGrantType`.
+ *   with `provider.registerGrantType`;
+ * - for a service client on `private_key_jwt`, `assertionPlatform`: null while the client signs
+ *   its own assertions, or the platform whose JWT a workload sends instead, which `setup(provider)`
+ *   then checks (oidc-provider-platform.ts, docs/decisions/135).
  */
 export type OidcProviderClient = Record<string, unknown> & { client_id: string }
 
@@ -102,8 +107,12 @@ export function planOidcProviderModule(metadata: ClientMetadata): OidcProviderMo
     jwtBearer: grants.includes(grantTypes.jwtBearer),
     tokenExchange: grants.includes(grantTypes.tokenExchange),
     dpop: metadata.dpop_bound_access_tokens === true,
+    platform: mayUsePlatformAssertion(metadata),
   }
 }
+
+/** The entry's members that say which keys verify its assertions; `clientKeys` holds them. */
+const keyFields = ['jwks', 'jwks_uri', 'token_endpoint_auth_signing_alg'] as const
 
 /** Source text the module writes as it is (an expression, not a string). */
 class Expression {
@@ -148,6 +157,29 @@ function featuresSection(metadata: ClientMetadata, plan: OidcProviderModulePlan)
   }
   if (plan.grants.includes(grantTypes.deviceCode)) {
     lines.push('  // RFC 8628', '  deviceFlow: { enabled: true },')
+  }
+  if (plan.grants.includes(grantTypes.ciba)) {
+    lines.push(
+      '  // OpenID Connect CIBA Core 1.0, poll mode: the client names the user, the user answers on',
+      '  // their own device, the client polls the token endpoint.',
+      '  ciba: {',
+      '    enabled: true,',
+      "    deliveryModes: ['poll'],",
+      '    // login_hint → the accountId of the user it names (CIBA Core §7.1). Replace with a look-up by',
+      '    // the identifier your agents type (e-mail address, phone number, customer number).',
+      '    processLoginHint: async (_ctx, loginHint) => loginHint,',
+      '    // No user_code and no request_context are used (backchannel_user_code_parameter_supported: false).',
+      '    verifyUserCode: async (_ctx, _account, userCode) => {',
+      "      if (userCode) throw new errors.InvalidRequest('user_code is not supported')",
+      '    },',
+      '    validateRequestContext: async () => {},',
+      '    // CIBA Core §8: ask the user on their own device. Replace with a notification to your app;',
+      '    // when the user answers there, call answerBackchannelRequest(provider, authReqId, allowed).',
+      '    triggerAuthenticationDevice: async (_ctx, request, account) => {',
+      '      waitingForUser.set(request.jti, account.accountId)',
+      '    },',
+      '  },',
+    )
   }
   if (metadata.dpop_bound_access_tokens) {
     lines.push(
@@ -226,6 +258,40 @@ function apiSection(plan: OidcProviderModulePlan): string[] {
   return lines
 }
 
+/** The requests waiting for the user's answer, and what the user's device calls (CIBA Core §8). */
+function cibaSection(plan: OidcProviderModulePlan): string[] {
+  if (!plan.grants.includes(grantTypes.ciba)) return []
+  return [
+    '// ——— CIBA: requests waiting for the user to answer on their own device (CIBA Core §8) ———',
+    '/** auth_req_id → the account asked. Replace with your own store. */',
+    'export const waitingForUser = new Map()',
+    '',
+    "const oidcScopes = new Set(['openid', 'profile', 'email', 'address', 'phone', 'offline_access'])",
+    '',
+    '/**',
+    " * Call this when the user answers on their device: Allow makes the client's next poll return",
+    ' * tokens for the scopes it asked for, Deny makes it answer access_denied (CIBA Core §11).',
+    ' */',
+    'export async function answerBackchannelRequest(provider, authReqId, allowed) {',
+    '  const request = await provider.BackchannelAuthenticationRequest.find(authReqId)',
+    "  if (!request) throw new Error('no such backchannel authentication request')",
+    '  waitingForUser.delete(authReqId)',
+    '  if (!allowed) {',
+    "    return provider.backchannelResult(request, new errors.AccessDenied('the user denied the request'))",
+    '  }',
+    '  const grant = new provider.Grant({ clientId: request.clientId, accountId: request.accountId })',
+    "  const scopes = request.scope.split(' ')",
+    "  grant.addOIDCScope(scopes.filter((scope) => oidcScopes.has(scope)).join(' '))",
+    '  if (request.resource) {',
+    "    const apiScopes = scopes.filter((scope) => !oidcScopes.has(scope)).join(' ')",
+    '    for (const resource of [request.resource].flat()) grant.addResourceScope(resource, apiScopes)',
+    '  }',
+    '  await grant.save()',
+    '  return provider.backchannelResult(request, grant)',
+    '}',
+  ]
+}
+
 function usage(needsSetup: boolean): string[] {
   return [
     '// Use it as it is:',
@@ -244,13 +310,24 @@ function usage(needsSetup: boolean): string[] {
 /** What to do with the module before it serves anyone; shown beside the export on the page. */
 export function oidcProviderNotes(metadata: ClientMetadata): string[] {
   const plan = planOidcProviderModule(metadata)
-  const needsSetup = plan.jwtBearer || plan.tokenExchange
+  const customGrant = plan.jwtBearer || plan.tokenExchange
+  const needsSetup = customGrant || plan.platform
   const notes = [
-    `It exports \`client\`, \`features\` and \`configuration\`${needsSetup ? ', and `setup(provider)`' : ''}. Load them with \`new Provider(issuer, { ...configuration, clients: [client], features })\`${needsSetup ? ', then call `await setup(provider)` before serving: oidc-provider has no built-in handler for this client’s grant, so the module brings one' : ''}.`,
+    `It exports \`client\`, \`features\` and \`configuration\`${needsSetup ? ', and `setup(provider)`' : ''}. Load them with \`new Provider(issuer, { ...configuration, clients: [client], features })\`${needsSetup ? `, then call \`await setup(provider)\` before serving${customGrant ? ': oidc-provider has no built-in handler for this client’s grant, so the module brings one' : ''}` : ''}.`,
   ]
+  if (plan.platform) {
+    notes.push(
+      'Who signs the client assertions: with `assertionPlatform = null` the client signs its own, with the private key whose public half is registered (`iss` = `sub` = client_id, OpenID Connect Core §9). A workload whose platform (Kubernetes, a cloud, a CI system) issues it a JWT sends that JWT instead (`iss` the platform, `sub` the client_id): set `assertionPlatform` to the platform’s issuer, key set URL and algorithms, as the comment above it shows, and make the client_id the workload’s identity. `setup(provider)` then checks the JWT (signature, `iss`, `sub`, `aud` this issuer alone, `exp` at most an hour away; this module accepts the same JWT again until it expires) and oidc-provider authenticates the client.',
+    )
+  }
   if (plan.apiScopes.length > 0 || plan.tokenExchange) {
     notes.push(
       `Access tokens for ${plan.apiScopes.map((scope) => `\`${scope}\``).join(' ') || 'the API'} are JWTs for \`${exampleApi}\` (an RFC 8707 resource indicator, in \`api\`): replace it with your API’s identifier.`,
+    )
+  }
+  if (plan.grants.includes(grantTypes.ciba)) {
+    notes.push(
+      'CIBA: replace `processLoginHint` with a look-up of the user the agent names, and `triggerAuthenticationDevice` with a notification to the user’s own device; when the user answers there, call `answerBackchannelRequest(provider, authReqId, allowed)`. oidc-provider’s own `validateBindingMessage` allows 1 to 20 plain characters.',
     )
   }
   if (plan.jwtBearer) {
@@ -286,10 +363,26 @@ export function exportOidcProviderModule(metadata: ClientMetadata): string {
   if (needsSecret && metadata.client_secret === undefined) {
     entry.client_secret = new Expression(secretPlaceholder)
   }
-  const body = jsLiteral(entry)
   const plan = planOidcProviderModule(metadata)
+  // A client that may take its platform's JWT gets its keys from `clientKeys`, which holds either
+  // its own registered keys or the module's vouching key (oidc-provider-platform.ts).
+  const registeredKeys: Record<string, unknown> = {}
+  if (plan.platform) {
+    for (const field of keyFields) {
+      if (entry[field] !== undefined) registeredKeys[field] = entry[field]
+      delete entry[field]
+    }
+  }
+  const body = plan.platform
+    ? jsLiteral(entry).replace(
+        /\n}$/,
+        '\n  // Who signs its assertions: see assertionPlatform above.\n  ...clientKeys,\n}',
+      )
+    : jsLiteral(entry)
   const grantCode = customGrantSections(plan)
-  const needsErrors = plan.apiScopes.length > 0 || plan.tokenExchange || grantCode.length > 0
+  const ciba = cibaSection(plan)
+  const needsErrors =
+    plan.apiScopes.length > 0 || plan.tokenExchange || plan.jwtBearer || ciba.length > 0
   const alg = entry.id_token_signed_response_alg as string | undefined
   return [
     `// ${metadata.client_name ?? 'OAuth client'}: a node-oidc-provider 9 configuration, generated by Grantlab.`,
@@ -304,18 +397,23 @@ export function exportOidcProviderModule(metadata: ClientMetadata): string {
     ...(needsErrors ? ["import { errors } from 'oidc-provider'"] : []),
     ...grantCode.flatMap((section) => section.imports),
     ...(needsErrors || grantCode.length > 0 ? [''] : []),
+    ...(plan.platform ? [...platformSection(metadata, jsLiteral(registeredKeys, '    ')), ''] : []),
     `export const client = ${body}`,
     '',
     ...apiSection(plan),
     ...(apiSection(plan).length > 0 ? [''] : []),
+    ...ciba,
+    ...(ciba.length > 0 ? [''] : []),
     ...featuresSection(metadata, plan),
     '',
     ...configurationSection(plan),
     '',
     ...(grantCode.length > 0
       ? [
-          ...grantCode.flatMap((section) => [...section.body, '']),
-          '/** Registers the grants oidc-provider has no built-in handler for. Call it once, before serving. */',
+          ...grantCode.flatMap((section) => (section.body.length > 0 ? [...section.body, ''] : [])),
+          plan.jwtBearer || plan.tokenExchange
+            ? '/** Registers the grants oidc-provider has no built-in handler for. Call it once, before serving. */'
+            : "/** Checks the platform's JWT when assertionPlatform names one. Call it once, before serving. */",
           'export async function setup(provider) {',
           ...grantCode
             .filter((section) => section.register !== '')

@@ -1,6 +1,7 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: this file writes TypeScript source, template literals included
 import { grantTypes } from '../checks.ts'
 import type { ClientMetadata } from '../client-metadata.ts'
+import { clientAssertionType, mayUsePlatformAssertion } from './platform-assertion.ts'
 
 /**
  * The starter program (`oauth-client.ts`): a complete TypeScript program on oauth4webapi alone
@@ -13,12 +14,15 @@ import type { ClientMetadata } from '../client-metadata.ts'
  * token. The authorization code grant runs as a tiny web app on the registered loopback redirect
  * URI, with a PKCE verifier, state and nonce made per login and kept per browser session
  * (RFC 7636 §4.1, RFC 9700 §2.1.1); DPoP (RFC 9449) and PAR (RFC 9126) are used when the client
- * registered them or the server's metadata asks for them.
+ * registered them or the server's metadata asks for them. A service client on `private_key_jwt`
+ * sends the JWT its platform issued when one is configured, and signs its own otherwise
+ * (docs/decisions/135).
  */
 export type StarterGrant =
   | 'authorization_code'
   | 'client_credentials'
   | 'device_code'
+  | 'ciba'
   | 'jwt_bearer'
   | 'token_exchange'
 
@@ -27,6 +31,7 @@ export function pickStarterGrant(metadata: ClientMetadata): StarterGrant {
   const grants = metadata.grant_types ?? [grantTypes.authorizationCode]
   if (grants.includes(grantTypes.authorizationCode)) return 'authorization_code'
   if (grants.includes(grantTypes.deviceCode)) return 'device_code'
+  if (grants.includes(grantTypes.ciba)) return 'ciba'
   if (grants.includes(grantTypes.clientCredentials)) return 'client_credentials'
   if (grants.includes(grantTypes.jwtBearer)) return 'jwt_bearer'
   if (grants.includes(grantTypes.tokenExchange)) return 'token_exchange'
@@ -37,6 +42,7 @@ const grantTitles: Record<StarterGrant, string> = {
   authorization_code: 'authorization code with PKCE (RFC 6749 §4.1, RFC 7636)',
   client_credentials: 'client credentials (RFC 6749 §4.4)',
   device_code: 'device authorization (RFC 8628)',
+  ciba: 'backchannel authentication, poll mode (OpenID Connect CIBA Core 1.0)',
   jwt_bearer: 'JWT bearer assertion (RFC 7523 §2.1)',
   token_exchange: 'token exchange (RFC 8693)',
 }
@@ -46,10 +52,13 @@ export type StarterSetting =
   | 'OAUTH_ISSUER'
   | 'OAUTH_CLIENT_ID'
   | 'OAUTH_CLIENT_SECRET'
+  | 'OAUTH_CLIENT_ASSERTION_FILE'
+  | 'OAUTH_CLIENT_ASSERTION'
   | 'OAUTH_PRIVATE_KEY_FILE'
   | 'OAUTH_PRIVATE_KEY_KID'
   | 'OAUTH_REDIRECT_URI'
   | 'OAUTH_SCOPE'
+  | 'OAUTH_LOGIN_HINT'
   | 'OAUTH_USE_DPOP'
   | 'OAUTH_USE_PAR'
   | 'OAUTH_ASSERTION_FILE'
@@ -64,11 +73,15 @@ export function starterSettings(metadata: ClientMetadata): StarterSetting[] {
     'OAUTH_ISSUER',
     'OAUTH_CLIENT_ID',
     ...(secretMethods.has(method) ? (['OAUTH_CLIENT_SECRET'] as const) : []),
+    ...(mayUsePlatformAssertion(metadata)
+      ? (['OAUTH_CLIENT_ASSERTION_FILE', 'OAUTH_CLIENT_ASSERTION'] as const)
+      : []),
     ...(method === 'private_key_jwt'
       ? (['OAUTH_PRIVATE_KEY_FILE', 'OAUTH_PRIVATE_KEY_KID'] as const)
       : []),
     ...(grant === 'authorization_code' ? (['OAUTH_REDIRECT_URI'] as const) : []),
     'OAUTH_SCOPE',
+    ...(grant === 'ciba' ? (['OAUTH_LOGIN_HINT'] as const) : []),
     'OAUTH_USE_DPOP',
     ...(grant === 'authorization_code' ? (['OAUTH_USE_PAR'] as const) : []),
     ...(grant === 'jwt_bearer' ? (['OAUTH_ASSERTION_FILE'] as const) : []),
@@ -101,13 +114,45 @@ function clientAuthSection(metadata: ClientMetadata): string[] {
       const configured = metadata.token_endpoint_auth_signing_alg ?? 'ES256'
       const alg = configured === 'EdDSA' ? 'Ed25519' : configured
       const algorithm = keyAlgorithms[alg] ?? (keyAlgorithms.ES256 as string)
+      const ownKey = [
+        `// private_key_jwt (RFC 7523 §2.2) with the ${keyAlgorithms[alg] ? alg : 'ES256'} key whose public half is registered.`,
+        '// oauth4webapi makes the assertion with aud = the issuer identifier alone (draft-ietf-oauth-rfc7523bis).',
+      ]
+      if (!mayUsePlatformAssertion(metadata)) {
+        return [
+          ...ownKey.map((line) => `  ${line}`),
+          "  const pem = await readFile(env('OAUTH_PRIVATE_KEY_FILE'), 'utf8')",
+          "  const der = Buffer.from(pem.replace(/-----[A-Z ]+-----|\\s/g, ''), 'base64')",
+          `  const key = await crypto.subtle.importKey('pkcs8', der, ${algorithm}, false, ['sign'])`,
+          "  const clientAuth = oauth.PrivateKeyJwt({ key, kid: optionalEnv('OAUTH_PRIVATE_KEY_KID') })",
+        ]
+      }
       return [
-        `  // private_key_jwt (RFC 7523 §2.2) with the ${keyAlgorithms[alg] ? alg : 'ES256'} key whose public half is registered.`,
-        '  // oauth4webapi makes the assertion with aud = the issuer identifier alone (draft-ietf-oauth-rfc7523bis).',
-        "  const pem = await readFile(env('OAUTH_PRIVATE_KEY_FILE'), 'utf8')",
-        "  const der = Buffer.from(pem.replace(/-----[A-Z ]+-----|\\s/g, ''), 'base64')",
-        `  const key = await crypto.subtle.importKey('pkcs8', der, ${algorithm}, false, ['sign'])`,
-        "  const clientAuth = oauth.PrivateKeyJwt({ key, kid: optionalEnv('OAUTH_PRIVATE_KEY_KID') })",
+        '  // private_key_jwt (RFC 7523 §2.2): every token request carries a JWT as client_assertion.',
+        '  // A workload whose platform (Kubernetes, a cloud, a CI system) issues it a JWT sends that JWT:',
+        '  // set OAUTH_CLIENT_ASSERTION_FILE to the file the platform keeps it in (read again for every',
+        '  // request, since the platform renews it), or OAUTH_CLIENT_ASSERTION to the JWT itself.',
+        "  const assertionFile = optionalEnv('OAUTH_CLIENT_ASSERTION_FILE')",
+        "  const assertionValue = optionalEnv('OAUTH_CLIENT_ASSERTION')",
+        '  let clientAuth: oauth.ClientAuth',
+        '  if (assertionFile && assertionValue) {',
+        "    throw new Error('Set OAUTH_CLIENT_ASSERTION_FILE or OAUTH_CLIENT_ASSERTION, not both.')",
+        '  } else if (assertionFile || assertionValue) {',
+        '    clientAuth = platformAssertion(assertionFile, assertionValue)',
+        '  } else {',
+        ...ownKey.map(
+          (line) => `    ${line.replace('// private_key_jwt', '// Otherwise: private_key_jwt')}`,
+        ),
+        "    const keyFile = env('OAUTH_PRIVATE_KEY_FILE')",
+        "    const pem = await readFile(keyFile, 'utf8').catch(() => {",
+        '      throw new Error(',
+        '        `No private key in ${keyFile}. Put yours there, or set OAUTH_CLIENT_ASSERTION_FILE to the file your platform keeps its JWT in.`,',
+        '      )',
+        '    })',
+        "    const der = Buffer.from(pem.replace(/-----[A-Z ]+-----|\\s/g, ''), 'base64')",
+        `    const key = await crypto.subtle.importKey('pkcs8', der, ${algorithm}, false, ['sign'])`,
+        "    clientAuth = oauth.PrivateKeyJwt({ key, kid: optionalEnv('OAUTH_PRIVATE_KEY_KID') })",
+        '  }',
       ]
     }
     case 'tls_client_auth':
@@ -325,6 +370,62 @@ const deviceSection = [
   '  }',
 ]
 
+const cibaSection = [
+  '  // ——— CIBA, poll mode: the user approves on their own device (OpenID Connect CIBA Core 1.0) ———',
+  "  const scope = optionalEnv('OAUTH_SCOPE') ?? 'openid'",
+  "  const loginHint = env('OAUTH_LOGIN_HINT')",
+  '  // §7.1: a short random code shown here and on the user’s device, so they can tell this',
+  '  // request from any other one before they approve it.',
+  "  const bindingMessage = `GL-${String((crypto.getRandomValues(new Uint16Array(1))[0] ?? 0) % 10000).padStart(4, '0')}`",
+  '  const started = await oauth.processBackchannelAuthenticationResponse(',
+  '    as,',
+  '    client,',
+  '    await oauth.backchannelAuthenticationRequest(',
+  '      as,',
+  '      client,',
+  '      clientAuth,',
+  '      { scope, login_hint: loginHint, binding_message: bindingMessage },',
+  '      http,',
+  '    ),',
+  '  )',
+  '  console.log(`Asked ${loginHint} to approve on their own device. Binding message: ${bindingMessage}`)',
+  '  // §7.3: wait `interval` seconds between polls, 5 when the server gives none; §11: slow_down',
+  '  // adds 5 seconds to it, for this poll and every later one.',
+  '  let interval = started.interval ?? 5',
+  '  const deadline = Date.now() + started.expires_in * 1000',
+  '  for (;;) {',
+  '    await new Promise((resolve) => setTimeout(resolve, interval * 1000))',
+  "    if (Date.now() > deadline) throw new Error('The request expired before the user answered.')",
+  '    try {',
+  '      const tokens = await withDpopNonce(async () => {',
+  '        const tokenResponse = await oauth.backchannelAuthenticationGrantRequest(',
+  '          as,',
+  '          client,',
+  '          clientAuth,',
+  '          started.auth_req_id,',
+  '          options,',
+  '        )',
+  '        const result = await oauth.processBackchannelAuthenticationGrantResponse(',
+  '          as,',
+  '          client,',
+  '          tokenResponse,',
+  '        )',
+  '        if (result.id_token) await oauth.validateApplicationLevelSignature(as, tokenResponse, http)',
+  '        return result',
+  '      })',
+  '      printTokens(tokens)',
+  '      return',
+  '    } catch (error) {',
+  "      if (error instanceof oauth.ResponseBodyError && error.error === 'authorization_pending') continue",
+  "      if (error instanceof oauth.ResponseBodyError && error.error === 'slow_down') {",
+  '        interval += 5',
+  '        continue',
+  '      }',
+  '      throw error',
+  '    }',
+  '  }',
+]
+
 function extensionGrantSection(
   title: string,
   grantType: string,
@@ -379,9 +480,54 @@ const grantSections: Record<StarterGrant, string[]> = {
   authorization_code: codeFlowSection,
   client_credentials: clientCredentialsSection,
   device_code: deviceSection,
+  ciba: cibaSection,
   jwt_bearer: jwtBearerSection,
   token_exchange: tokenExchangeSection,
 }
+
+/** Sends the JWT a platform issued as client_assertion, after the checks the server will make. */
+const platformAssertionHelper = [
+  '/**',
+  ' * client_assertion from your platform (RFC 7523 §2.2, §3): its JWT, sent as it is. It is checked',
+  ' * first for what the server checks too, so a stale or misaddressed JWT fails here with the reason:',
+  " * sub must be this client_id, aud the server's issuer identifier alone (draft-ietf-oauth-rfc7523bis),",
+  ' * exp still ahead.',
+  ' */',
+  'function platformAssertion(file: string | undefined, value: string | undefined): oauth.ClientAuth {',
+  "  const source = file ?? 'OAUTH_CLIENT_ASSERTION'",
+  '  return async (as, client, body) => {',
+  "    const assertion = file ? (await readFile(file, 'utf8')).trim() : (value ?? '')",
+  '    const claims = jwtClaims(assertion, source)',
+  '    if (claims.sub !== client.client_id) {',
+  '      throw new Error(`The JWT in ${source} is for sub ${String(claims.sub)}, not for this client_id (${client.client_id}).`)',
+  '    }',
+  '    if (claims.aud !== as.issuer) {',
+  '      throw new Error(`The JWT in ${source} has aud ${JSON.stringify(claims.aud)}: ask your platform for one whose aud is ${as.issuer} alone.`)',
+  '    }',
+  "    if (typeof claims.exp !== 'number' || claims.exp * 1000 <= Date.now()) {",
+  '      throw new Error(`The JWT in ${source} has expired; your platform renews it.`)',
+  '    }',
+  "    body.set('client_id', client.client_id)",
+  `    body.set('client_assertion_type', '${clientAssertionType}')`,
+  "    body.set('client_assertion', assertion)",
+  '  }',
+  '}',
+  '',
+  '/** The claims of a compact JWT, read without verifying it (the server does that). */',
+  'function jwtClaims(jwt: string, source: string): Record<string, unknown> {',
+  "  const [, payload = ''] = jwt.split('.')",
+  '  let claims: unknown',
+  '  try {',
+  "    claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'))",
+  '  } catch {',
+  '    claims = undefined',
+  '  }',
+  "  if (jwt.split('.').length !== 3 || typeof claims !== 'object' || claims === null || Array.isArray(claims)) {",
+  '    throw new Error(`${source} does not hold a JWT.`)',
+  '  }',
+  '  return claims as Record<string, unknown>',
+  '}',
+]
 
 const helpers = [
   'function env(name: string): string {',
@@ -442,6 +588,7 @@ export function exportStarterSnippet(metadata: ClientMetadata): string {
     '',
     ...helpers,
     '',
+    ...(mayUsePlatformAssertion(metadata) ? [...platformAssertionHelper, ''] : []),
     'async function main() {',
     "  const issuer = new URL(env('OAUTH_ISSUER'))",
     '  // RFC 8414 §2 wants an https issuer; plain http is let through only for a server on this',
@@ -495,7 +642,16 @@ export function starterNotes(metadata: ClientMetadata): string[] {
     )
   }
   if (method === 'private_key_jwt') {
-    notes.push('Put the private key you downloaded from this page in `client-private-key.pem`.')
+    notes.push(
+      mayUsePlatformAssertion(metadata)
+        ? 'A workload whose platform (Kubernetes, a cloud, a CI system) issues it a JWT sends that JWT as `client_assertion`: set `OAUTH_CLIENT_ASSERTION_FILE` to the file the platform keeps it in (it is read again for every request), or `OAUTH_CLIENT_ASSERTION` to the JWT. Its `sub` must be the client_id and its `aud` the server’s issuer alone. Otherwise put the private key you downloaded from this page in `client-private-key.pem`, and the program signs its own.'
+        : 'Put the private key you downloaded from this page in `client-private-key.pem`.',
+    )
+  }
+  if (grant === 'ciba') {
+    notes.push(
+      'Set `OAUTH_LOGIN_HINT` to the user to ask (an identifier your server accepts). The program prints the binding message to show them; they approve on their own device (at Grantlab’s mock server: `/as/ciba`), and the program polls until they answer.',
+    )
   }
   if (grant === 'jwt_bearer') {
     notes.push('Put the assertion your identity provider issued in `assertion.jwt`.')

@@ -12,7 +12,10 @@ import {
 } from 'jose'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { allAnswerCombinations } from '../../advisor/answer-space.ts'
+import type { Answers } from '../../advisor/questions.ts'
 import { recommend } from '../../advisor/recommend.ts'
+import { jwtBearerWalkthroughClient } from '../../flows/jwt-bearer.ts'
+import { demoAdminInitialAccessToken } from '../../mock-as/core/demo-data.ts'
 import { grantTypes } from '../checks.ts'
 import type { ClientMetadata } from '../client-metadata.ts'
 import { findPreset } from '../presets.ts'
@@ -37,6 +40,11 @@ function preset(id: string): ClientMetadata {
   const found = findPreset(id)
   if (!found) throw new Error(`no preset ${id}`)
   return found.metadata
+}
+
+/** The advisor's draft for these answers, the other questions left to their defaults. */
+function draftFor(answers: Answers): ClientMetadata {
+  return recommend(answers).client
 }
 
 /** The first advisor draft for a grant that matches, so the test follows the advisor's drafts. */
@@ -134,10 +142,17 @@ afterAll(() => {
 
 // ——— The mock server's registration, as any client would use it ———
 
-async function register(metadata: Record<string, unknown>, issuer = mockIssuer) {
-  const response = await fetch(`${issuer}/register`, {
+async function register(
+  metadata: Record<string, unknown>,
+  { initialAccessToken }: { initialAccessToken?: string } = {},
+) {
+  // RFC 7591 §3: an initial access token, when the server gave one, is a Bearer token.
+  const response = await fetch(`${mockIssuer}/register`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: {
+      'content-type': 'application/json',
+      ...(initialAccessToken ? { authorization: `Bearer ${initialAccessToken}` } : {}),
+    },
     body: JSON.stringify(metadata),
   })
   const body = (await response.json()) as Record<string, unknown>
@@ -150,22 +165,44 @@ async function register(metadata: Record<string, unknown>, issuer = mockIssuer) 
   }
 }
 
+/**
+ * A line of the .env export filled in, as its comment asks the user to: the export must have
+ * the setting, empty, for the user to fill.
+ */
+function fillIn(env: string, setting: string, value: string): string {
+  const line = new RegExp(`^${setting}=$`, 'm')
+  expect(env, `the .env export has an empty ${setting}`).toMatch(line)
+  return env.replace(line, `${setting}=${value}`)
+}
+
+type RunOptions = {
+  /** Settings the user fills in the exported .env. */
+  fill?: Record<string, string>
+  /** Variables the environment sets, as a platform does (they win over the .env file). */
+  environment?: Record<string, string>
+}
+
 /** Writes the two exports (and any files they name) into a fresh folder and runs the program. */
 async function runStarter(
   name: string,
   metadata: ClientMetadata,
   issuer: string,
   files: Record<string, string> = {},
+  { fill = {}, environment = {} }: RunOptions = {},
 ): Promise<Child & { env: string; source: string }> {
   const dir = join(runsDir, name)
   await mkdir(dir, { recursive: true })
-  const env = exportEnvFile(metadata, { issuer })
+  let env = exportEnvFile(metadata, { issuer })
+  for (const [setting, value] of Object.entries(fill)) env = fillIn(env, setting, value)
   const source = exportStarterSnippet(metadata)
   await writeFile(join(dir, 'client.env'), env)
   await writeFile(join(dir, 'oauth-client.ts'), source)
   await writeFile(join(dir, 'package.json'), '{ "private": true }\n')
   for (const [file, text] of Object.entries(files)) await writeFile(join(dir, file), text)
-  const child = start(tsx, ['--env-file=client.env', 'oauth-client.ts'], { cwd: dir })
+  const child = start(tsx, ['--env-file=client.env', 'oauth-client.ts'], {
+    cwd: dir,
+    env: environment,
+  })
   return Object.assign(child, { env, source })
 }
 
@@ -261,6 +298,48 @@ describe.concurrent('the starter runs against the mock server', () => {
         scope: metadata.scope as string,
       })
       expect(printed(child.output()).refresh_token).toBe('received (not shown)')
+    },
+    timeout,
+  )
+
+  test(
+    'CIBA (advisor draft: call-centre app), approved on the authentication device with the same binding message',
+    async () => {
+      const metadata = draft(
+        grantTypes.ciba,
+        (client) => client.token_endpoint_auth_method === 'client_secret_basic',
+      )
+      const client = { ...metadata, ...(await register(metadata)) }
+      // What the user of the export fills in: the user to ask.
+      const env = exportEnvFile(client, { issuer: mockIssuer })
+      expect(env).toContain('OAUTH_LOGIN_HINT=\n')
+      const child = await runStarter('ciba', client, mockIssuer, {
+        'client.env': env.replace('OAUTH_LOGIN_HINT=\n', 'OAUTH_LOGIN_HINT=alice\n'),
+      })
+      const [, bindingMessage = ''] = await child.waitFor(/Binding message: (GL-\d{4})/)
+      // The user with the phone: signs in on the authentication device, checks the message, allows.
+      const phone = new TestBrowser()
+      const signIn = await phone.open(`${mockIssuer}/ciba`)
+      const login = readForms(signIn.html, signIn.url).find((form) =>
+        form.inputs.includes('password'),
+      )
+      if (!login) throw new Error('no sign-in form on the authentication device page')
+      const requests = await phone.submit(signIn, login, {
+        username: 'alice',
+        password: 'alice-password',
+      })
+      expect(requests.html).toContain(`class="binding">${bindingMessage}<`)
+      const answer = readForms(requests.html, requests.url)[0]
+      const allow = answer?.buttons.find((button) => button.label === 'Allow')
+      if (!answer || !allow) throw new Error('no Allow button on the authentication device page')
+      const done = await phone.submit(requests, answer, {}, { button: allow })
+      expect(done.html).toContain('Request allowed')
+      expect(await child.exited).toBe(0)
+      expectSafeTokenOutput(child.output(), {
+        tokenType: 'bearer',
+        scope: metadata.scope as string,
+      })
+      expect(printed(child.output()).id_token).toBe('received and checked, sub user-alice')
     },
     timeout,
   )
@@ -427,31 +506,158 @@ describe.concurrent('the starter runs against the mock server', () => {
   )
 
   test(
-    'JWT bearer (advisor draft: federated workload)',
+    'JWT bearer (the JWT bearer walkthrough’s client, registered with the initial access token)',
     async () => {
-      const metadata = draft(
-        grantTypes.jwtBearer,
-        (client) => client.token_endpoint_auth_method === 'none',
-      )
-      // This mock trusts an assertion signed by a key registered with the client itself (its
-      // decision 056); the test plays the issuer, as an identity provider would.
+      // The advisor drafts no JWT bearer client any more (decision 088): the walkthrough's is the
+      // one the product registers. This mock trusts an assertion signed by a key registered with
+      // the client only when an administrator vouched for the registration (its decision 056): the
+      // demo administrator's initial access token, as the README says. The test plays the issuer.
       const { publicKey, privateKey } = await generateKeyPair('ES256', { extractable: true })
-      const jwk = { ...(await exportJWK(publicKey)), kid: 'workload-key', alg: 'ES256', use: 'sig' }
-      const registered = await register({ ...metadata, jwks: { keys: [jwk] } })
-      const now = Math.floor(Date.now() / 1000)
-      const assertion = await new SignJWT({ jti: crypto.randomUUID() })
-        .setProtectedHeader({ alg: 'ES256', kid: 'workload-key', typ: 'JWT' })
-        .setIssuer(registered.client_id)
-        .setSubject('alice')
-        .setAudience(mockIssuer)
-        .setIssuedAt(now)
-        .setExpirationTime(now + 300)
-        .sign(privateKey)
-      const child = await runStarter('jwt-bearer', { ...metadata, ...registered }, mockIssuer, {
-        'assertion.jwt': `${assertion}\n`,
+      const jwk = {
+        ...(await exportJWK(publicKey)),
+        kid: 'assertion-key',
+        alg: 'ES256',
+        use: 'sig',
+      }
+      const metadata: ClientMetadata = {
+        ...jwtBearerWalkthroughClient(jwk),
+        jwks: { keys: [{ ...jwk, kty: 'EC' }] },
+      }
+      const assertionFor = async (clientId: string) => {
+        const now = Math.floor(Date.now() / 1000)
+        return new SignJWT({ jti: crypto.randomUUID() })
+          .setProtectedHeader({ alg: 'ES256', kid: 'assertion-key', typ: 'JWT' })
+          .setIssuer(clientId)
+          .setSubject('alice')
+          .setAudience(mockIssuer)
+          .setIssuedAt(now)
+          .setExpirationTime(now + 300)
+          .sign(privateKey)
+      }
+      const trusted = await register(metadata, { initialAccessToken: demoAdminInitialAccessToken })
+      const child = await runStarter('jwt-bearer', { ...metadata, ...trusted }, mockIssuer, {
+        'assertion.jwt': `${await assertionFor(trusted.client_id)}\n`,
       })
       expect(await child.exited).toBe(0)
+      expectSafeTokenOutput(child.output(), { tokenType: 'bearer', scope: 'profile orders:read' })
+      // The same client registered by itself: the program runs, and the server refuses to trust it.
+      const selfRegistered = await register(metadata)
+      const refused = await runStarter(
+        'jwt-bearer-self-registered',
+        { ...metadata, ...selfRegistered },
+        mockIssuer,
+        { 'assertion.jwt': `${await assertionFor(selfRegistered.client_id)}\n` },
+      )
+      expect(await refused.exited).toBe(1)
+      expect(refused.errors()).toMatch(/invalid_grant: iss: .*no administrator trusts it/)
+    },
+    timeout,
+  )
+
+  test(
+    'client credentials with the platform’s JWT read from a file (advisor draft: service holding its platform’s JWT)',
+    async () => {
+      const metadata = draftFor({ app: 'service', assertion: 'yes', assurance: 'standard' })
+      expect(metadata).toMatchObject({
+        grant_types: [grantTypes.clientCredentials],
+        token_endpoint_auth_method: 'private_key_jwt',
+        token_endpoint_auth_signing_alg: 'RS256',
+      })
+      // The mock server never fetches a jwks_uri, so the platform's public key goes in jwks; and
+      // it takes client assertions only self-issued (OpenID Connect Core §9: iss = sub =
+      // client_id), so the JWT the test issues as the platform has the client_id as iss too.
+      const { publicKey, privateKey } = await generateKeyPair('RS256', { extractable: true })
+      const jwk = { ...(await exportJWK(publicKey)), kid: 'platform-key', alg: 'RS256', use: 'sig' }
+      const { jwks_uri: _platformKeys, ...rest } = metadata
+      const registered = await register({ ...rest, jwks: { keys: [jwk] } })
+      const now = Math.floor(Date.now() / 1000)
+      const platformToken = await new SignJWT({ jti: crypto.randomUUID() })
+        .setProtectedHeader({ alg: 'RS256', kid: 'platform-key', typ: 'JWT' })
+        .setIssuer(registered.client_id)
+        .setSubject(registered.client_id)
+        .setAudience(mockIssuer)
+        .setIssuedAt(now)
+        .setExpirationTime(now + 600)
+        .sign(privateKey)
+      // The starter and .env of the draft as the advisor made it, with the client_id the server
+      // issued and the token file filled in; no private key file exists.
+      const child = await runStarter(
+        'platform-jwt-file',
+        { ...metadata, ...registered },
+        mockIssuer,
+        { 'platform-token.jwt': `${platformToken}\n` },
+        { fill: { OAUTH_CLIENT_ASSERTION_FILE: './platform-token.jwt' } },
+      )
+      expect(await child.exited, child.errors()).toBe(0)
       expectSafeTokenOutput(child.output(), { tokenType: 'bearer', scope: 'orders:read' })
+      // The mock refuses a client assertion the second time (its policy): the JWT was sent.
+      const again = await runStarter(
+        'platform-jwt-file-again',
+        { ...metadata, ...registered },
+        mockIssuer,
+        { 'platform-token.jwt': `${platformToken}\n` },
+        { fill: { OAUTH_CLIENT_ASSERTION_FILE: './platform-token.jwt' } },
+      )
+      expect(await again.exited).toBe(1)
+      expect(again.errors()).toMatch(/invalid_client: client_assertion was already used/)
+    },
+    timeout,
+  )
+
+  test(
+    'a platform JWT the server would refuse stops the starter with the reason, before any token request',
+    async () => {
+      const metadata = draftFor({ app: 'service', assertion: 'yes', assurance: 'standard' })
+      const { privateKey } = await generateKeyPair('RS256')
+      const now = Math.floor(Date.now() / 1000)
+      const jwt = (claims: { sub: string; aud: string | string[]; exp: number }) =>
+        new SignJWT({ ...claims, iss: 'https://platform.example.com' })
+          .setProtectedHeader({ alg: 'RS256' })
+          .sign(privateKey)
+      const cases = [
+        [jwt({ sub: 'someone-else', aud: mockIssuer, exp: now + 600 }), /is for sub someone-else/],
+        [jwt({ sub: 'workload-1', aud: `${mockIssuer}/token`, exp: now + 600 }), /aud .* alone/],
+        [jwt({ sub: 'workload-1', aud: [mockIssuer, 'x'], exp: now + 600 }), /aud .* alone/],
+        [jwt({ sub: 'workload-1', aud: mockIssuer, exp: now - 60 }), /has expired/],
+        [Promise.resolve('not-a-jwt'), /does not hold a JWT/],
+      ] as const
+      await Promise.all(
+        cases.map(async ([token, reason], index) => {
+          const child = await runStarter(
+            `platform-jwt-refused-${index}`,
+            { ...metadata, client_id: 'workload-1' },
+            mockIssuer,
+            {},
+            { environment: { OAUTH_CLIENT_ASSERTION: await token } },
+          )
+          expect(await child.exited).toBe(1)
+          expect(child.errors()).toMatch(reason)
+        }),
+      )
+      const both = await runStarter(
+        'platform-jwt-both',
+        { ...metadata, client_id: 'workload-1' },
+        mockIssuer,
+        { 'platform-token.jwt': 'x' },
+        {
+          fill: { OAUTH_CLIENT_ASSERTION_FILE: './platform-token.jwt' },
+          environment: { OAUTH_CLIENT_ASSERTION: 'y' },
+        },
+      )
+      expect(await both.exited).toBe(1)
+      expect(both.errors()).toMatch(
+        /Set OAUTH_CLIENT_ASSERTION_FILE or OAUTH_CLIENT_ASSERTION, not both/,
+      )
+      // Neither set and no key file: the program says both ways out.
+      const neither = await runStarter(
+        'platform-jwt-neither',
+        { ...metadata, client_id: 'w' },
+        mockIssuer,
+      )
+      expect(await neither.exited).toBe(1)
+      expect(neither.errors()).toMatch(
+        /No private key in \.\/client-private-key\.pem\. Put yours there, or set OAUTH_CLIENT_ASSERTION_FILE/,
+      )
     },
     timeout,
   )
@@ -535,6 +741,9 @@ test(
     for (const answers of allAnswerCombinations()) {
       sources.add(exportStarterSnippet(recommend(answers).client))
     }
+    // No draft uses the JWT bearer grant any more: its walkthrough's client stands for it.
+    const key = { kty: 'EC', kid: 'k' }
+    sources.add(exportStarterSnippet({ ...jwtBearerWalkthroughClient(key), jwks: { keys: [key] } }))
     const files = [...sources].map((_source, index) => `starter-${index + 1}/oauth-client.ts`)
     await Promise.all(
       [...sources].map(async (source, index) => {
@@ -581,6 +790,11 @@ const oidcProviders = new Map<string, Provider>()
 beforeAll(async () => {
   oidcServer = createServer((request, response) => {
     const url = request.url ?? '/'
+    if (url === '/platform/jwks') {
+      response.writeHead(200, { 'content-type': 'application/json' })
+      response.end(JSON.stringify(platformJwks))
+      return
+    }
     const match = /^\/([\w-]+)/.exec(url)
     const provider = match ? oidcProviders.get(match[1] as string) : undefined
     if (!match || !provider) {
@@ -597,19 +811,39 @@ afterAll(async () => {
   await new Promise((resolve) => oidcServer?.close(resolve))
 })
 
+/** The workload platform of the oidc-provider runs: the test issues its JWTs and serves its keys. */
+const platformIssuer = `${oidcOrigin}/platform`
+let platformJwks: { keys: JWK[] } = { keys: [] }
+
 async function oidcProviderFor(
   name: string,
   metadata: ClientMetadata,
   clientJwks: { keys: JWK[] },
+  { platformAlgorithm }: { platformAlgorithm?: string } = {},
 ) {
   const dir = join(runsDir, `oidc-provider-${name}`)
   await mkdir(dir, { recursive: true })
   const file = join(dir, 'oidc-provider-client.mjs')
-  await writeFile(file, exportOidcProviderModule(metadata))
+  let text = exportOidcProviderModule(metadata)
+  if (platformAlgorithm) {
+    // What the module's comment asks of a user whose workload holds its platform's JWT.
+    const unnamed = 'export const assertionPlatform = null'
+    expect(text).toContain(unnamed)
+    text = text.replace(
+      unnamed,
+      `export const assertionPlatform = ${JSON.stringify({
+        issuer: platformIssuer,
+        jwksUri: `${platformIssuer}/jwks`,
+        algorithms: [platformAlgorithm],
+      })}`,
+    )
+  }
+  await writeFile(file, text)
   const exported = (await import(/* @vite-ignore */ file)) as {
     client: Record<string, unknown>
     features: Record<string, Record<string, unknown>>
     configuration: Record<string, unknown>
+    setup?: (provider: Provider) => Promise<void>
   }
   const { default: OidcProvider } = (await import(/* @vite-ignore */ oidcProviderModule)) as {
     default: new (issuer: string, configuration: Record<string, unknown>) => Provider
@@ -640,21 +874,25 @@ async function oidcProviderFor(
         ? Response.json(clientJwks)
         : new Response(null, { status: 404 }),
   })
+  await exported.setup?.(provider)
   oidcProviders.set(name, provider)
   return issuer
 }
 
-async function keyedDraft(match: (client: ClientMetadata) => boolean, grant: string) {
-  const metadata = draft(grant, match)
+/** An ES256 key pair as the client keeps it: the public half registered, the private one in PEM. */
+async function clientKeyPair() {
   const { publicKey, privateKey } = await generateKeyPair('ES256', { extractable: true })
   const jwk = await exportJWK(publicKey)
   const kid = await calculateJwkThumbprint(jwk)
   return {
-    metadata,
     jwks: { keys: [{ ...jwk, kid, alg: 'ES256', use: 'sig' }] },
     kid,
     pem: await exportPKCS8(privateKey),
   }
+}
+
+async function keyedDraft(match: (client: ClientMetadata) => boolean, grant: string) {
+  return { metadata: draft(grant, match), ...(await clientKeyPair()) }
 }
 
 describe.concurrent('the starter sends DPoP proofs and uses PAR where a server implements them', () => {
@@ -704,13 +942,17 @@ describe.concurrent('the starter sends DPoP proofs and uses PAR where a server i
   test(
     'client credentials with DPoP (with a server nonce) and private_key_jwt, against oidc-provider',
     async () => {
-      const keyed = await keyedDraft(
-        (client) =>
-          client.token_endpoint_auth_method === 'private_key_jwt' &&
-          client.dpop_bound_access_tokens === true,
-        grantTypes.clientCredentials,
-      )
-      const metadata: ClientMetadata = { ...keyed.metadata, client_id: 'backend-dpop' }
+      // The high-assurance backend job: it signs its own assertions with the key it registered.
+      const metadata: ClientMetadata = {
+        ...draftFor({ app: 'service', assertion: 'no', assurance: 'high' }),
+        client_id: 'backend-dpop',
+      }
+      expect(metadata).toMatchObject({
+        grant_types: [grantTypes.clientCredentials],
+        token_endpoint_auth_method: 'private_key_jwt',
+        dpop_bound_access_tokens: true,
+      })
+      const keyed = await clientKeyPair()
       const issuer = await oidcProviderFor('machine', metadata, keyed.jwks)
       const child = await runStarter(
         'oidc-provider-machine',
@@ -718,7 +960,54 @@ describe.concurrent('the starter sends DPoP proofs and uses PAR where a server i
         issuer,
         { 'client-private-key.pem': keyed.pem },
       )
-      expect(await child.exited).toBe(0)
+      expect(await child.exited, child.errors()).toBe(0)
+      expectSafeTokenOutput(child.output(), { tokenType: 'dpop', scope: 'orders:read' })
+    },
+    timeout,
+  )
+
+  test(
+    'client credentials with DPoP (with a server nonce) and the platform’s JWT from the environment, against oidc-provider',
+    async () => {
+      // The high-assurance workload: its platform signs (RS256), with iss the platform itself.
+      const metadata: ClientMetadata = {
+        ...draftFor({ app: 'service', assertion: 'yes', assurance: 'high' }),
+        client_id: 'workload-dpop',
+      }
+      expect(metadata).toMatchObject({
+        grant_types: [grantTypes.clientCredentials],
+        token_endpoint_auth_method: 'private_key_jwt',
+        token_endpoint_auth_signing_alg: 'RS256',
+        dpop_bound_access_tokens: true,
+      })
+      const { publicKey, privateKey } = await generateKeyPair('RS256', { extractable: true })
+      platformJwks = {
+        keys: [{ ...(await exportJWK(publicKey)), kid: 'platform-1', alg: 'RS256', use: 'sig' }],
+      }
+      const issuer = await oidcProviderFor('workload', metadata, platformJwks, {
+        platformAlgorithm: 'RS256',
+      })
+      const now = Math.floor(Date.now() / 1000)
+      const platformToken = await new SignJWT({ jti: crypto.randomUUID() })
+        .setProtectedHeader({ alg: 'RS256', kid: 'platform-1', typ: 'JWT' })
+        .setIssuer(platformIssuer)
+        .setSubject('workload-dpop')
+        .setAudience(issuer)
+        .setIssuedAt(now)
+        .setExpirationTime(now + 600)
+        .sign(privateKey)
+      // The platform sets the variable; the exported .env leaves it empty, and the environment wins.
+      const child = await runStarter(
+        'oidc-provider-workload',
+        metadata,
+        issuer,
+        {},
+        {
+          environment: { OAUTH_CLIENT_ASSERTION: platformToken },
+        },
+      )
+      expect(await child.exited, child.errors()).toBe(0)
+      // The nonce retry sent the same platform JWT twice, and the token is bound to the proof's key.
       expectSafeTokenOutput(child.output(), { tokenType: 'dpop', scope: 'orders:read' })
     },
     timeout,

@@ -11,6 +11,11 @@ import {
   checkBoundForm,
   withBindingCookie,
 } from '../browser-binding'
+import {
+  isClientIdUrl,
+  metadataDocumentNotice,
+  resolveClient,
+} from '../client-id-metadata-document'
 import { type ClientRecord, findClient } from '../clients'
 import type { ServerContext } from '../context'
 import { findUserBySub } from '../demo-data'
@@ -20,6 +25,7 @@ import { parseParameters, readPageForm, redirectResponse } from '../http'
 import { hasWeakness } from '../lab-clients'
 import { checkPassword, lockedMessage } from '../password-attempts'
 import { consumePushedRequest } from '../pushed-authorization-requests'
+import { resourceValuesOf } from '../resource-indicators'
 import { findResponseType } from '../response-types/response-type-table'
 import {
   createSession,
@@ -97,7 +103,8 @@ function targetOf(pending: PendingAuthorization) {
  * @see https://openid.net/specs/openid-connect-core-1_0.html#AuthRequest
  */
 export async function handleAuthorize(request: Request, ctx: ServerContext): Promise<Response> {
-  const { values, repeated } = parseParameters(new URL(request.url).searchParams)
+  const search = new URL(request.url).searchParams
+  const { values, repeated } = parseParameters(search)
   const pageError = (error: string, description: string, client?: ClientRecord) =>
     renderErrorPage(ctx, { error, description, ...framing(client) })
 
@@ -113,7 +120,14 @@ export async function handleAuthorize(request: Request, ctx: ServerContext): Pro
   }
   const clientId = values.get('client_id')
   if (clientId === undefined) return pageError('invalid_request', 'client_id is missing.')
-  const client = await findClient(ctx, clientId)
+  let client: ClientRecord | undefined
+  try {
+    // A URL client_id is read from its metadata document (docs/decisions/122).
+    client = await resolveClient(ctx, clientId)
+  } catch (error) {
+    if (error instanceof OAuthError) return pageError(error.error, error.description)
+    throw error
+  }
   if (!client) return pageError('invalid_client', `The client ${clientId} is not registered here.`)
 
   const requestUri = values.get('request_uri')
@@ -156,7 +170,14 @@ export async function handleAuthorize(request: Request, ctx: ServerContext): Pro
       )
     }
     pending = {
-      ...validateAuthorizationParameters(ctx, client, values, repeated),
+      // RFC 8707 §2: resource may be repeated; its values are checked on their own.
+      ...validateAuthorizationParameters(
+        ctx,
+        client,
+        values,
+        repeated.filter((name) => name !== 'resource'),
+        resourceValuesOf(search),
+      ),
       redirectUri,
       redirectUriSent: requestedRedirect !== undefined,
     }
@@ -259,6 +280,7 @@ async function continueAuthorization(
     }
     await savePending(ctx, bound)
     const user = findUserBySub(session.sub)
+    const notice = metadataDocumentNotice(client, pending.redirectUri)
     return withBindingCookie(
       renderConsentPage(ctx, {
         pendingId: pending.id,
@@ -267,6 +289,7 @@ async function continueAuthorization(
         userName: user?.name ?? session.sub,
         scopes: pending.scopes,
         ...framing(client),
+        ...(notice === undefined ? {} : { notice }),
       }),
       binding,
     )
@@ -309,15 +332,17 @@ async function loadPending(
   if (!pending || pending.expiresAt <= ctx.nowSeconds()) {
     return renderErrorPage(ctx, { error: 'invalid_request', description: finishedDescription })
   }
-  const client = await findClient(ctx, pending.clientId)
-  if (!client) {
-    return renderErrorPage(ctx, { error: 'invalid_client', description: 'The client is gone.' })
-  }
+  // A lab client's weakness decides whether the form must be bound. Lab clients are demo
+  // clients, so no client metadata document is fetched before the check (decision 122).
+  const labClient = isClientIdUrl(pending.clientId)
+    ? undefined
+    : await findClient(ctx, pending.clientId)
   // WEAKENED, for the attack lab's grantlab-unbound-consent only (docs/decisions/126): its forms
   // count from any site and any browser, the consent CSRF of RFC 6749 §10.12.
-  const refused = hasWeakness(client, 'unbound-forms')
-    ? undefined
-    : checkBoundForm(ctx, request, pending.browserId)
+  const refused =
+    labClient && hasWeakness(labClient, 'unbound-forms')
+      ? undefined
+      : checkBoundForm(ctx, request, pending.browserId)
   if (refused) {
     return renderErrorPage(ctx, {
       error: 'access_denied',
@@ -325,7 +350,23 @@ async function loadPending(
       status: 403,
       explanation:
         'If you did not just press a button on this server’s own page, another site may have tried to sign you in or approve a request in your name. Nothing happened. To use an application, start again from it.',
-      ...framing(client),
+      ...framing(labClient),
+    })
+  }
+  let client: ClientRecord | undefined
+  try {
+    client = await resolveClient(ctx, pending.clientId)
+  } catch (error) {
+    if (error instanceof OAuthError) {
+      return renderErrorPage(ctx, { error: error.error, description: error.description })
+    }
+    throw error
+  }
+  if (!client) {
+    return renderErrorPage(ctx, {
+      error: 'invalid_client',
+      description: 'The client is gone.',
+      ...framing(labClient),
     })
   }
   return { pending, client }

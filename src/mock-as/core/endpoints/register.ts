@@ -1,4 +1,5 @@
 import { bearerChallenge } from '../bearer'
+import { checkCibaRegistration } from '../ciba-registration'
 import {
   type ClientRecord,
   clientsKind,
@@ -240,6 +241,8 @@ export async function handleRegister(request: Request, ctx: ServerContext): Prom
     throw invalidMetadata('require_pushed_authorization_requests must be a boolean.')
   }
 
+  const ciba = checkCibaRegistration(own, { grantTypes, authMethod, scopes })
+
   const clientName = own('client_name') ?? 'Unnamed client'
   if (typeof clientName !== 'string' || clientName.length > 200) {
     throw invalidMetadata('client_name must be a string of at most 200 characters.')
@@ -264,6 +267,7 @@ export async function handleRegister(request: Request, ctx: ServerContext): Prom
     }
     extra[field] = value
   }
+  Object.assign(extra, ciba.extra)
   const contacts = optionalStringArray(body, 'contacts')
   if (contacts) extra.contacts = contacts
   /** @see https://openid.net/specs/openid-connect-registration-1_0.html#ClientMetadata */
@@ -299,6 +303,9 @@ export async function handleRegister(request: Request, ctx: ServerContext): Prom
     ...(typeof jwksUri === 'string' ? { jwks_uri: jwksUri } : {}),
     ...(idTokenAlg === undefined ? {} : { id_token_signed_response_alg: idTokenAlg }),
     ...(requirePar === undefined ? {} : { require_pushed_authorization_requests: requirePar }),
+    ...(ciba.backchannel_token_delivery_mode
+      ? { backchannel_token_delivery_mode: ciba.backchannel_token_delivery_mode }
+      : {}),
     client_id_issued_at: issuedAt,
     extra,
     // Only an administrator decides who may assert for users (RFC 7523 §3; docs/decisions/056).

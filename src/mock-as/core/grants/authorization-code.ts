@@ -3,6 +3,7 @@ import { lifetimes } from '../context'
 import { OAuthError } from '../errors'
 import { hasWeakness } from '../lab-clients'
 import { codeVerifierPattern, verifyS256 } from '../pkce'
+import { audienceFor, parseResourceValues } from '../resource-indicators'
 import { createGrant, revokeGrant } from '../tokens'
 import type { GrantDefinition } from './grant-types'
 import { issueUserTokens } from './issue-tokens'
@@ -20,7 +21,8 @@ import { issueUserTokens } from './issue-tokens'
 export const authorizationCodeGrant: GrantDefinition = {
   grantType: 'authorization_code',
   allowsPublicClients: true,
-  async handle({ ctx, client, params }) {
+  resourceIndicators: true,
+  async handle({ ctx, client, params, resources }) {
     const code = params.get('code')
     if (!code) throw new OAuthError('invalid_request', 'code is required.')
     return ctx.withLock(`code:${code}`, async () => {
@@ -70,11 +72,14 @@ export const authorizationCodeGrant: GrantDefinition = {
           throw new OAuthError('invalid_grant', 'code_verifier does not match the code_challenge.')
         }
       }
+      // RFC 8707 §2.2: the token may be for some of the resources the request named, not others.
+      const aud = audienceFor(ctx, record.resources, parseResourceValues(ctx, resources))
       const grant = await createGrant(ctx, {
         clientId: client.client_id,
         sub: record.sub,
         scope: record.scope,
         authTime: record.authTime,
+        ...(record.resources === undefined ? {} : { resources: record.resources }),
       })
       // A used code is kept as long as the tokens it issued may live, so that a second
       // redemption can still revoke them.
@@ -89,6 +94,7 @@ export const authorizationCodeGrant: GrantDefinition = {
         grant,
         scope: record.scope,
         ...(record.nonce === undefined ? {} : { nonce: record.nonce }),
+        ...(aud === undefined ? {} : { aud }),
         withRefreshToken: true,
       })
     })

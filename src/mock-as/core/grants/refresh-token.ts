@@ -1,6 +1,7 @@
 import { OAuthError } from '../errors'
 import { splitSpaceList } from '../http'
 import { hasWeakness } from '../lab-clients'
+import { audienceFor, parseResourceValues } from '../resource-indicators'
 import {
   type GrantRecord,
   grantsKind,
@@ -21,7 +22,8 @@ import { issueUserTokens } from './issue-tokens'
 export const refreshTokenGrant: GrantDefinition = {
   grantType: 'refresh_token',
   allowsPublicClients: true,
-  async handle({ ctx, client, params }) {
+  resourceIndicators: true,
+  async handle({ ctx, client, params, resources }) {
     const token = params.get('refresh_token')
     if (!token) throw new OAuthError('invalid_request', 'refresh_token is required.')
     return ctx.withLock(`refresh:${token}`, async () => {
@@ -53,6 +55,8 @@ export const refreshTokenGrant: GrantDefinition = {
           `The refresh token does not cover: ${beyond.join(' ') || '(empty scope)'}.`,
         )
       }
+      // RFC 8707 §2.2: a refresh may narrow to some of the granted resources, never widen.
+      const aud = audienceFor(ctx, grant.resources, parseResourceValues(ctx, resources))
       // WEAKENED, for the attack lab's grantlab-no-rotation only (docs/decisions/126): the same
       // refresh token comes back and stays valid, so a stolen copy works as long as the original.
       if (hasWeakness(client, 'no-refresh-rotation')) {
@@ -60,6 +64,7 @@ export const refreshTokenGrant: GrantDefinition = {
           client,
           grant,
           scope: requested.join(' '),
+          ...(aud === undefined ? {} : { aud }),
           withRefreshToken: false,
         })
         return { ...tokens, refresh_token: token }
@@ -74,6 +79,7 @@ export const refreshTokenGrant: GrantDefinition = {
         client,
         grant,
         scope: requested.join(' '),
+        ...(aud === undefined ? {} : { aud }),
         withRefreshToken: true,
       })
     })

@@ -152,7 +152,11 @@ function targetAudience(ctx: ServerContext, params: Map<string, string>): string
 export const tokenExchangeGrant: GrantDefinition = {
   grantType: tokenExchangeGrantType,
   allowsPublicClients: false,
-  async handle({ ctx, client, params }) {
+  resourceIndicators: true,
+  async handle({ ctx, client, params, resources }) {
+    if (resources.length > 1) {
+      throw new OAuthError('invalid_target', 'Send at most one resource per token exchange.')
+    }
     const requestedType = params.get('requested_token_type')
     if (requestedType !== undefined && requestedType !== accessTokenType) {
       throw new OAuthError(
