@@ -175,3 +175,33 @@ test('access token replay: the bearer token works at the real API; the DPoP half
   await expect(loot).toContainText('alice@example.com')
   await expectNoAxeViolations(page)
 })
+
+async function stopServiceWorker(page: Page): Promise<void> {
+  const cdp = await page.context().newCDPSession(page)
+  await cdp.send('ServiceWorker.enable')
+  await cdp.send('ServiceWorker.stopAllWorkers')
+  await cdp.detach()
+}
+
+test('offline, with the service worker stopped after every step, the mix-up still gets its loot', async ({
+  page,
+  context,
+}) => {
+  // The mix-up involves all three servers of the worker (the honest one, evil-as and the
+  // attacker's), each keeping its state in IndexedDB.
+  await openAttack(page, attacks['mix-up']?.title ?? /Mix-up/)
+  await context.setOffline(true)
+  await page.getByRole('checkbox', { name: /^Defence/ }).setChecked(false)
+  await page.getByLabel('Pause after each step').check()
+  await page.getByRole('button', { name: 'Run the attack' }).click()
+  let pauses = 0
+  for (;;) {
+    await expect(status(page)).toHaveText(/^Paused after step|The attack/, { timeout: 60_000 })
+    if (!(await status(page).textContent())?.startsWith('Paused')) break
+    pauses += 1
+    await stopServiceWorker(page)
+    await page.getByRole('button', { name: 'Run the next step' }).click()
+  }
+  expect(pauses).toBeGreaterThanOrEqual(6)
+  await expectLoot(page, 'user-alice')
+})
