@@ -127,6 +127,12 @@ test('the attack lab lists the ten attacks, from the main navigation and the hom
   ).toBeVisible()
   await expect(page.getByRole('main').getByRole('listitem')).toHaveCount(10)
   await expectNoAxeViolations(page)
+
+  // An address that names no attack says so and leads back to the list.
+  await page.goto('/attacks/no-such-attack')
+  await expect(page.getByRole('heading', { level: 1, name: 'No such attack' })).toBeVisible()
+  await page.getByRole('link', { name: 'See all attacks' }).click()
+  await expect(page).toHaveURL(/\/attacks$/)
 })
 
 for (const [id, expected] of Object.entries(attacks)) {
