@@ -6,6 +6,7 @@ const navItems = [
   { to: paths.advisor, label: 'Advise' },
   { to: paths.configure, label: 'Configure' },
   { to: paths.walkthroughs, label: 'Walk through' },
+  { to: paths.attacks, label: 'Attack lab' },
 ]
 
 export function Layout() {

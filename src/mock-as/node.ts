@@ -8,6 +8,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { createLabServers } from './attacker/lab-servers'
 import { createAuthorizationServer, purgeIntervalSeconds } from './core/authorization-server'
 import { createCorsPolicy, loopbackCorsEntry } from './core/cors'
 import { demoClientIds, demoUsers } from './core/demo-data'
@@ -280,12 +281,14 @@ export async function startMockAuthorizationServer(
   const keys = createStoredKeys(store, {
     format: options.dataDir === undefined ? 'crypto-key' : 'jwk',
   })
-  const core = createAuthorizationServer({
+  const clock = createSystemClock()
+  const random = createCryptoRandom()
+  const honest = createAuthorizationServer({
     issuer,
     appOrigin,
     store,
-    clock: createSystemClock(),
-    random: createCryptoRandom(),
+    clock,
+    random,
     keys,
     directory,
     lifetimes: config.lifetimes,
@@ -300,6 +303,18 @@ export async function startMockAuthorizationServer(
       fetch: createNodeDocumentFetcher({ trustedOrigins: [issuerUrl.origin] }),
     },
   })
+  // With the demo loaded, the attack lab's malicious server (/evil-as) and the attacker's server
+  // (/attacker/) answer beside the honest one, each with its own memory store (decision 127).
+  const core = config.demo
+    ? createLabServers({
+        honest,
+        honestDeps: { issuer, appOrigin },
+        clock,
+        random,
+        evilStore: createMemoryStore(),
+        attackerStore: createMemoryStore(),
+      })
+    : honest
   const storeKind = options.dataDir === undefined ? 'memory' : 'disk'
   const healthPath = `${issuerUrl.pathname.replace(/\/$/, '')}/health`
   const listener = createNodeListener(core, issuerUrl.origin)

@@ -32,7 +32,8 @@ const stateBadges: Record<StepState, { text: string; className: string }> = {
   pending: { text: 'Not run yet', className: 'bg-slate-100 text-slate-800' },
 }
 
-function ValueView({ value }: { value: ShownValue }) {
+/** One labelled value of a step, formatted (json, url, qr); the attack lab shows its values alike. */
+export function ValueView({ value }: { value: ShownValue }) {
   let body = <span className="break-all font-mono text-xs">{value.value}</span>
   if (value.format === 'json') {
     let pretty = value.value

@@ -3,6 +3,7 @@ import { lifetimes, type ServerContext } from './context'
 import { jktPattern } from './dpop'
 import { OAuthError } from './errors'
 import { listNames, splitSpaceList } from './http'
+import { hasWeakness } from './lab-clients'
 import { s256ChallengePattern } from './pkce'
 import { parseResourceValues } from './resource-indicators'
 import { findResponseType } from './response-types/response-type-table'
@@ -89,6 +90,9 @@ export function redirectUriMatches(
   requested: string,
 ): boolean {
   if (registered === requested) return true
+  // WEAKENED, for the attack lab's grantlab-lax-redirects only (docs/decisions/126): a prefix
+  // check, the mistake RFC 9700 §4.1.1 describes; `<registered>/../..` passes it.
+  if (hasWeakness(client, 'prefix-redirect-uri') && requested.startsWith(registered)) return true
   if (!isNativeClient(client)) return false
   const a = loopbackParts(registered)
   const b = loopbackParts(requested)

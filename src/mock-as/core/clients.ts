@@ -1,5 +1,6 @@
 import type { ServerContext } from './context'
 import type { SigningAlgorithm } from './deps'
+import type { LabClientSettings } from './lab-clients'
 
 export type TokenEndpointAuthMethod =
   | 'none'
@@ -94,6 +95,11 @@ export interface ClientRecord {
    * by a registration carrying the demo administrator's initial access token (docs/decisions/056).
    */
   trustedAssertionIssuer?: true
+  /**
+   * A demo client of the attack lab: first-party, maybe with one named weakness. Never set by
+   * registration (lab-clients.ts, docs/decisions/126).
+   */
+  lab?: LabClientSettings
   /**
    * `configured`: from a configuration file or the Node API's `addClient`. `metadata-document`: its
    * client_id is a URL, read from the document there (decision 122).

@@ -1,4 +1,5 @@
 import type { ClientRecord } from './clients'
+import { buildLabClients } from './lab-clients'
 
 /** A demo resource owner. Claims follow OIDC Core §5.1. */
 export interface DemoUser {
@@ -335,5 +336,8 @@ export function buildDemoClients(
       dpopNonceRequired: true,
       source: 'demo',
     },
+    // The attack lab's clients, some deliberately weakened (lab-clients.ts, docs/decisions/126).
+    // The attacker's server is served next to this server, whose origin the API audience names.
+    ...buildLabClients(appOrigin, new URL(apiAudience).origin),
   ]
 }

@@ -32,13 +32,23 @@ export const sessionCookieName = 'grantlab_as_session'
 export const browserSessionKind = 'browser-session'
 export const browserSessionId = 'current'
 
+/**
+ * Whether the request comes from "this browser" of the `this-browser` session mode. A request
+ * made with `credentials: 'omit'` carries no cookie in a browser, so it cannot carry the session
+ * the browser-wide record stands for: it is another user agent, e.g. the attack lab's attacker
+ * (docs/decisions/128).
+ */
+function isThisBrowser(ctx: ServerContext, request: Request | undefined): boolean {
+  return ctx.deps.sessionMode === 'this-browser' && request?.credentials !== 'omit'
+}
+
 export async function readSession(
   ctx: ServerContext,
   request: Request,
 ): Promise<LoginSession | undefined> {
   const id =
     readCookie(request, sessionCookieName) ??
-    (ctx.deps.sessionMode === 'this-browser'
+    (isThisBrowser(ctx, request)
       ? await ctx.deps.store.get<string>(browserSessionKind, browserSessionId)
       : undefined)
   if (!id || !/^[A-Za-z0-9_-]{1,100}$/.test(id)) return undefined
@@ -48,7 +58,12 @@ export async function readSession(
   return session
 }
 
-export async function createSession(ctx: ServerContext, sub: string): Promise<LoginSession> {
+/** `request` is the sign-in form's post: a post without credentials leaves the browser's session alone. */
+export async function createSession(
+  ctx: ServerContext,
+  sub: string,
+  request?: Request,
+): Promise<LoginSession> {
   const now = ctx.nowSeconds()
   const session: LoginSession = {
     id: ctx.randomId(32),
@@ -59,7 +74,7 @@ export async function createSession(ctx: ServerContext, sub: string): Promise<Lo
   }
   const options = { expiresAt: session.expiresAt }
   await ctx.deps.store.put(sessionsKind, session.id, session, options)
-  if (ctx.deps.sessionMode === 'this-browser') {
+  if (isThisBrowser(ctx, request)) {
     await ctx.deps.store.put(browserSessionKind, browserSessionId, session.id, options)
   }
   return session

@@ -130,6 +130,7 @@ export function describeServer(server: RunningMockAuthorizationServer): string {
       `  demo API   ${origin}/api/profile, ${origin}/api/orders`,
       `  MCP server ${origin}/mcp (RFC 9728: ${origin}/.well-known/oauth-protected-resource/mcp)`,
       `  demo agent client_id ${origin}/demo-agent/client-metadata.json`,
+      `  attack lab ${origin}/evil-as (malicious issuer), ${origin}/attacker/ (attacker)`,
       '  demo users alice / alice-password, bob / bob-password',
       `  admin      initial access token ${demoAdminInitialAccessToken} (demo shortcut)`,
       '  demo clients: see the README (grantlab-spa, grantlab-web, grantlab-m2m, ...)',

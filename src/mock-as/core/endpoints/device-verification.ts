@@ -238,7 +238,7 @@ export async function handleDeviceLogin(request: Request, ctx: ServerContext): P
       status: checked.reason === 'locked' ? 429 : 401,
     })
   }
-  const session = await createSession(ctx, checked.sub)
+  const session = await createSession(ctx, checked.sub, request)
   const response = consentPage(ctx, loaded, session)
   response.headers.append('Set-Cookie', sessionCookie(ctx, session))
   return response

@@ -1,5 +1,6 @@
 import { type AuthorizationCodeRecord, codesKind } from '../authorization-codes'
 import { OAuthError } from '../errors'
+import { hasWeakness } from '../lab-clients'
 import { codeVerifierPattern, verifyS256 } from '../pkce'
 import { audienceFor, parseResourceValues } from '../resource-indicators'
 import { createGrant, revokeGrant } from '../tokens'
@@ -51,7 +52,9 @@ export const authorizationCodeGrant: GrantDefinition = {
       }
       const verifier = params.get('code_verifier')
       if (record.codeChallenge === undefined) {
-        if (verifier !== undefined) {
+        // WEAKENED, for the attack lab's grantlab-lax-pkce only (docs/decisions/126): the verifier
+        // of a code issued without a challenge is ignored, which lets a PKCE downgrade through.
+        if (verifier !== undefined && !hasWeakness(client, 'verifier-without-challenge')) {
           throw new OAuthError(
             'invalid_grant',
             'code_verifier was sent but the authorization request had no code_challenge.',

@@ -1,5 +1,6 @@
 import { OAuthError } from '../errors'
 import { splitSpaceList } from '../http'
+import { hasWeakness } from '../lab-clients'
 import { audienceFor, parseResourceValues } from '../resource-indicators'
 import {
   type GrantRecord,
@@ -68,6 +69,18 @@ export const refreshTokenGrant: GrantDefinition = {
       }
       // RFC 8707 §2.2: a refresh may narrow to some of the granted resources, never widen.
       const aud = audienceFor(ctx, grant.resources, parseResourceValues(ctx, resources))
+      // WEAKENED, for the attack lab's grantlab-no-rotation only (docs/decisions/126): the same
+      // refresh token comes back and stays valid, so a stolen copy works as long as the original.
+      if (hasWeakness(client, 'no-refresh-rotation')) {
+        const tokens = await issueUserTokens(ctx, {
+          client,
+          grant,
+          scope: requested.join(' '),
+          ...(aud === undefined ? {} : { aud }),
+          withRefreshToken: false,
+        })
+        return { ...tokens, refresh_token: token }
+      }
       // Kept (marked used) until it expires, so that a replay is still recognised.
       await ctx.deps.store.update<RefreshTokenRecord>(refreshTokensKind, token, (current) =>
         current ? { put: { ...current, usedAt: ctx.nowSeconds() } } : undefined,
