@@ -13,10 +13,18 @@ createRoot(root).render(
   </StrictMode>,
 )
 
-registerMockAuthorizationServer()
+// The mock server's worker and the sweeper of saved runs' secrets start once the page has loaded:
+// installing the worker precaches the whole app, which must not compete with the first load for
+// the network and the main thread (docs/decisions/091). Saved walkthrough runs drop their secrets
+// an hour after their last step, whatever page is open (docs/decisions/081).
+function afterLoad(start: () => void) {
+  if (document.readyState === 'complete') start()
+  else window.addEventListener('load', start, { once: true })
+}
 
-// Saved walkthrough runs drop their secrets an hour after their last step, whatever page is
-// open (docs/decisions/081); loaded after the first render, outside the first-load budget.
-void import('./walkthrough/saved-runs.ts').then((savedRuns) =>
-  savedRuns.keepDroppingExpiredSecrets(),
-)
+afterLoad(() => {
+  void registerMockAuthorizationServer()
+  void import('./walkthrough/saved-runs.ts').then((savedRuns) =>
+    savedRuns.keepDroppingExpiredSecrets(),
+  )
+})
