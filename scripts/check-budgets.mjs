@@ -120,7 +120,8 @@ async function checkFirstLoadJavaScript() {
         `  ${route.path.padEnd(34)} ${kb(total).padStart(9)}  (budget ${route.jsBudgetKb} KB, ${verdict})`,
       )
       console.log(`      ${parts.join(', ')}`)
-      if (errors.length > 0) failures.push(`${route.path} threw while loading: ${errors.join('; ')}`)
+      if (errors.length > 0)
+        failures.push(`${route.path} threw while loading: ${errors.join('; ')}`)
       if (scripts.size === 0) failures.push(`${route.path} loaded no script: is the build broken?`)
       if (total > route.jsBudgetKb)
         failures.push(`${route.path} first-load JS ${kb(total)} > ${route.jsBudgetKb} KB`)
