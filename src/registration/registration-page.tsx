@@ -79,10 +79,12 @@ export function RegistrationPage() {
   const findings = useMemo(() => (metadata ? runChecks(metadata) : []), [metadata])
 
   if (!metadata) {
+    // Placed like the loaded page's heading and text, with room below, so that nothing moves when
+    // the configuration arrives (no layout shift, docs/decisions/091).
     return (
-      <div className="mx-auto max-w-6xl px-4 py-10">
+      <div className="mx-auto min-h-screen max-w-6xl px-4 py-8">
         <h1 className="text-2xl font-semibold tracking-tight">Configure a client</h1>
-        <p className="mt-3 text-slate-700">Loading your configuration…</p>
+        <p className="mt-2 text-slate-700">Loading your configuration…</p>
       </div>
     )
   }
