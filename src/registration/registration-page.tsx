@@ -1,4 +1,5 @@
-import { useEffect, useMemo, useState } from 'react'
+import { useEffect, useLayoutEffect, useMemo, useState } from 'react'
+import { flushSync } from 'react-dom'
 import { Link } from 'react-router'
 import { paths } from '../app/paths.ts'
 import { runChecks } from './checks.ts'
@@ -44,13 +45,18 @@ export function RegistrationPage() {
   const [metadata, setMetadata] = useState<ClientMetadata>()
   const [notice, setNotice] = useState<Notice>()
 
-  useEffect(() => {
+  // A layout effect and flushSync: without a share link to decompress, the configuration is there
+  // before the browser paints, so the page shows it at once, not a loading state first, and the
+  // form's render is not a long task after the first paint (docs/decisions/091).
+  useLayoutEffect(() => {
     let live = true
     const open = () =>
       loadInitialState(window.location).then((initial) => {
         if (!live) return
-        setMetadata(initial.metadata)
-        setNotice(noticeFor(initial))
+        flushSync(() => {
+          setMetadata(initial.metadata)
+          setNotice(noticeFor(initial))
+        })
         // A link opens once; from here on the page (and localStorage) hold the configuration.
         if (
           initial.origin.kind === 'share-link' ||
