@@ -7,7 +7,7 @@
 /** A page's module, imported once; `loaded()` has it as soon as the import has resolved. */
 export type PageModule<T> = { load: () => Promise<T>; loaded: () => T | undefined }
 
-function pageModule<T>(importer: () => Promise<T>): PageModule<T> {
+export function pageModule<T>(importer: () => Promise<T>): PageModule<T> {
   let loading: Promise<T> | undefined
   let module: T | undefined
   return {
