@@ -76,6 +76,43 @@ function preloadShell(shellModule: string): Plugin {
   }
 }
 
+/**
+ * With GRANTLAB_BUNDLE_STATS=1 (`npm run budget` sets it), writes `bundle-stats.json`: each
+ * chunk's modules with their size before minifying, so that a budget failure can say what grew.
+ */
+function bundleStats(): Plugin {
+  return {
+    name: 'grantlab-bundle-stats',
+    apply: 'build',
+    generateBundle(_options, bundle) {
+      if (process.env.GRANTLAB_BUNDLE_STATS !== '1') return
+      const chunks = Object.values(bundle).flatMap((file) =>
+        file.type === 'chunk'
+          ? [
+              {
+                fileName: file.fileName,
+                modules: Object.entries(file.modules)
+                  .map(([id, module]) => ({
+                    id: id
+                      .replace(/^\0/, '')
+                      .replace(/^.*\/node_modules\//, '')
+                      .replace(`${process.cwd()}/`, ''),
+                    bytes: module.renderedLength,
+                  }))
+                  .filter((module) => module.bytes > 0),
+              },
+            ]
+          : [],
+      )
+      this.emitFile({
+        type: 'asset',
+        fileName: 'bundle-stats.json',
+        source: JSON.stringify(chunks, null, 1),
+      })
+    },
+  }
+}
+
 function isShellModule(id: string): boolean {
   const file = id.replaceAll('\\', '/')
   if (
@@ -94,6 +131,7 @@ export default defineConfig({
     tailwindcss(),
     strictCsp(),
     preloadShell('/src/app/start.tsx'),
+    bundleStats(),
     staticHostHeaders(),
     VitePWA({
       strategies: 'injectManifest',

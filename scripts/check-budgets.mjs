@@ -11,7 +11,8 @@
 //     all three. Budgets are never lowered to absorb noise (docs/decisions/092).
 // Usage: npm run budget   (builds into dist-budget, serves it with vite preview on BUDGET_PORT,
 //        prints every figure and the failing audits, exits 1 when a budget is exceeded).
-//        `--no-lighthouse` checks the JavaScript only. Reports go to .lighthouse/.
+//        `--no-lighthouse` checks the JavaScript only; `--modules` lists what weighs most in each
+//        route's scripts (printed anyway for a route over budget). Reports go to .lighthouse/.
 import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -39,9 +40,11 @@ const failures = []
 
 const build = spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], {
   stdio: 'inherit',
-  env: { ...process.env, GRANTLAB_OUT_DIR: outDir },
+  env: { ...process.env, GRANTLAB_OUT_DIR: outDir, GRANTLAB_BUNDLE_STATS: '1' },
 })
 if (build.status !== 0) process.exit(build.status ?? 1)
+/** Each chunk's modules and their size before minifying (vite.config.ts, bundleStats). */
+const bundleStats = JSON.parse(readFileSync(join(outDir, 'bundle-stats.json'), 'utf8'))
 
 const gzipKb = (file) => gzipSync(readFileSync(file), { level: 9 }).length / 1024
 const kb = (value) => `${value.toFixed(1)} KB`
@@ -123,8 +126,12 @@ async function checkFirstLoadJavaScript() {
       if (errors.length > 0)
         failures.push(`${route.path} threw while loading: ${errors.join('; ')}`)
       if (scripts.size === 0) failures.push(`${route.path} loaded no script: is the build broken?`)
-      if (total > route.jsBudgetKb)
+      if (total > route.jsBudgetKb) {
         failures.push(`${route.path} first-load JS ${kb(total)} > ${route.jsBudgetKb} KB`)
+        console.log(`      largest parts (before minifying): ${largestParts(scripts)}`)
+      } else if (process.argv.includes('--modules')) {
+        console.log(`      largest parts (before minifying): ${largestParts(scripts)}`)
+      }
     }
     console.log(
       `  (the worker, fetched after load, off the main thread: service-worker.js ${kb(gzipKb(join(outDir, 'service-worker.js')))})`,
@@ -132,6 +139,28 @@ async function checkFirstLoadJavaScript() {
   } finally {
     await browser.close()
   }
+}
+
+/** The packages and source files that weigh most in these chunks (the bundle visualiser's view). */
+function largestParts(scriptPaths) {
+  const bytes = new Map()
+  for (const chunk of bundleStats) {
+    if (!scriptPaths.has(`/${chunk.fileName}`)) continue
+    for (const module of chunk.modules) {
+      const part = /^(src|vite|rolldown)\//.test(module.id)
+        ? module.id
+        : module.id
+            .split('/')
+            .slice(0, module.id.startsWith('@') ? 2 : 1)
+            .join('/')
+      bytes.set(part, (bytes.get(part) ?? 0) + module.bytes)
+    }
+  }
+  return [...bytes]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 8)
+    .map(([part, size]) => `${part} ${kb(size / 1024)}`)
+    .join(', ')
 }
 
 /** Up to three Lighthouse runs per route; the route passes at the first run that meets every budget. */
