@@ -120,7 +120,9 @@ function isShellModule(id: string): boolean {
   )
     return true
   if (/\/src\/app\/(main|route-pages)\.tsx?$/.test(file)) return false
-  return /\/src\/(app\/|mock-as\/(register\.ts|mock-server-status\.tsx)$)/.test(file)
+  return /\/src\/(app\/|shared\/after-first-paint\.ts$|mock-as\/(register\.ts|mock-server-status\.tsx)$)/.test(
+    file,
+  )
 }
 
 // The mock authorization server is our own service worker (docs/decisions/001).

@@ -55,4 +55,14 @@ test.describe('a route whose code cannot be fetched', () => {
     await page.getByRole('link', { name: 'Back to the start' }).click()
     await expect(page.getByRole('heading', { level: 1 })).toHaveText(/OAuth 2\.0 grants/)
   })
+
+  test('the walkthrough index says so when its list of flows cannot be fetched', async ({
+    page,
+  }) => {
+    // The list loads after the page's first paint (docs/decisions/091).
+    await page.route(/\/assets\/all-flows-[\w-]+\.js$/, (route) => route.abort())
+    await page.goto('/walkthrough')
+    await expect(page.getByRole('heading', { level: 1, name: 'This page failed' })).toBeVisible()
+    await expect(page.getByRole('alert')).toContainText('all-flows')
+  })
 })

@@ -1,9 +1,10 @@
 import { Link } from 'react-router'
 import { paths } from '../app/paths.ts'
-import { allFlows, findFlow } from '../flows/all-flows.ts'
+import { useFlowRegistry } from './use-flow-registry.ts'
 
 /** Every walkthrough in the registry, with when to use it; deprecated grants are marked. */
 export function WalkthroughIndexPage() {
+  const { allFlows, findFlow, loading } = useFlowRegistry()
   return (
     <div className="mx-auto max-w-6xl px-4 py-10">
       <h1 className="text-2xl font-semibold tracking-tight">Walkthroughs</h1>
@@ -11,7 +12,10 @@ export function WalkthroughIndexPage() {
         Run a grant step by step against the mock authorization server in this browser. Each step
         shows its request and response as sent, the tokens decoded, and the spec section it follows.
       </p>
-      <ul className="mt-6 grid gap-4 md:grid-cols-2">
+      <ul
+        aria-busy={loading}
+        className={`mt-6 grid gap-4 md:grid-cols-2${loading ? ' min-h-screen' : ''}`}
+      >
         {allFlows.map((flow) => (
           <li
             key={flow.id}
