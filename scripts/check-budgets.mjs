@@ -227,7 +227,7 @@ function describeRun(lhr) {
     `performance ${score('performance')}, accessibility ${score('accessibility')}, best practices ${score('best-practices')}; ` +
     `FCP ${Math.round(metric('first-contentful-paint'))} ms, LCP ${Math.round(metric('largest-contentful-paint'))} ms, ` +
     `TBT ${Math.round(metric('total-blocking-time'))} ms, CLS ${metric('cumulative-layout-shift').toFixed(3)}, ` +
-    `SI ${Math.round(metric('speed-index'))} ms${warnings}`
+    `SI ${Math.round(metric('speed-index'))} ms; machine benchmark ${Math.round(lhr.environment.benchmarkIndex)}${warnings}`
   )
 }
 
