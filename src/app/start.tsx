@@ -1,4 +1,4 @@
-import { StrictMode } from 'react'
+import { StrictMode, startTransition } from 'react'
 import { createRoot } from 'react-dom/client'
 import { registerMockAuthorizationServer } from '../mock-as/register.ts'
 import { afterFirstContentfulPaint } from '../shared/after-first-paint.ts'
@@ -6,10 +6,15 @@ import { Providers } from './providers.tsx'
 
 /** Renders the app into #root, then starts what can wait until the page has loaded. */
 export function startApp(root: HTMLElement): void {
-  createRoot(root).render(
-    <StrictMode>
-      <Providers />
-    </StrictMode>,
+  // A transition: React renders the first screen in slices of a few milliseconds instead of one
+  // long task, so a large page (the walkthrough, the configuration form) does not block the main
+  // thread while it builds (docs/decisions/091).
+  startTransition(() =>
+    createRoot(root).render(
+      <StrictMode>
+        <Providers />
+      </StrictMode>,
+    ),
   )
   // The mock server's worker and the sweeper of saved runs' secrets start once the page has shown
   // its first content and the browser is idle: installing the worker precaches the whole app,

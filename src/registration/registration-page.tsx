@@ -1,5 +1,4 @@
-import { useEffect, useLayoutEffect, useMemo, useState } from 'react'
-import { flushSync } from 'react-dom'
+import { startTransition, useEffect, useLayoutEffect, useMemo, useState } from 'react'
 import { Link } from 'react-router'
 import { paths } from '../app/paths.ts'
 import { runChecks } from './checks.ts'
@@ -45,15 +44,15 @@ export function RegistrationPage() {
   const [metadata, setMetadata] = useState<ClientMetadata>()
   const [notice, setNotice] = useState<Notice>()
 
-  // A layout effect and flushSync: without a share link to decompress, the configuration is there
-  // before the browser paints, so the page shows it at once, not a loading state first, and the
-  // form's render is not a long task after the first paint (docs/decisions/091).
+  // A layout effect, and the form rendered as a transition: without a share link to decompress,
+  // the configuration is read at once, and the form builds in short slices rather than one long
+  // task (docs/decisions/091).
   useLayoutEffect(() => {
     let live = true
     const open = () =>
       loadInitialState(window.location).then((initial) => {
         if (!live) return
-        flushSync(() => {
+        startTransition(() => {
           setMetadata(initial.metadata)
           setNotice(noticeFor(initial))
         })
