@@ -1,16 +1,26 @@
 import { startTransition, useEffect, useLayoutEffect, useMemo, useState } from 'react'
 import { Link } from 'react-router'
 import { paths } from '../app/paths.ts'
+import { lazyAfterFirstPaint } from '../shared/lazy-after-first-paint.tsx'
 import { runChecks } from './checks.ts'
 import type { ClientMetadata, ImportIssue } from './client-metadata.ts'
 import { type InitialState, loadInitialState, saveConfiguration } from './configuration-store.ts'
-import { ExportPanel } from './export-panel.tsx'
 import { FindingsPanel } from './findings-panel.tsx'
-import { ImportPanel } from './import-panel.tsx'
 import { MetadataForm } from './metadata-form.tsx'
 import { presets } from './presets.ts'
-import { RegisterPanel } from './register-panel.tsx'
 import { buttonSecondary } from './ui.ts'
+
+// Below the form: their code (the exporters, the importers, live registration) loads after the
+// first paint (docs/decisions/091).
+const ExportPanel = lazyAfterFirstPaint(() =>
+  import('./export-panel.tsx').then((m) => m.ExportPanel),
+)
+const ImportPanel = lazyAfterFirstPaint(() =>
+  import('./import-panel.tsx').then((m) => m.ImportPanel),
+)
+const RegisterPanel = lazyAfterFirstPaint(() =>
+  import('./register-panel.tsx').then((m) => m.RegisterPanel),
+)
 
 type Notice = { tone: 'info' | 'error'; title: string; issues: ImportIssue[] }
 
