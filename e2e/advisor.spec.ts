@@ -182,3 +182,95 @@ test('a hand-edited garbage query shows a usable page, not a blank one', async (
   await expectQuestion(page, 'Can it open a browser on the same device?')
   expect(errors).toEqual([])
 })
+
+test('a call-centre app gets CIBA with a binding message, sign-out by revocation, and Configure opens its draft without errors', async ({
+  page,
+}) => {
+  await page.goto('/advisor')
+  await page.getByRole('radio', { name: /Call-centre, kiosk or shop-till app/ }).check()
+  await page.getByRole('button', { name: 'Next' }).click()
+  await expectQuestion(page, 'Must it keep access longer than an access token lives?')
+  await page.getByRole('radio', { name: /No, a fresh sign-in is fine/ }).check()
+  await page.getByRole('button', { name: 'Next' }).click()
+  await expectQuestion(page, 'How sensitive is the data?')
+  await page.getByRole('radio', { name: /^Standard/ }).check()
+  await page.getByRole('button', { name: 'Next' }).click()
+  await expectQuestion(page, 'Is it replacing a legacy flow?')
+  await page.getByRole('radio', { name: /No, it is new/ }).check()
+  await page.getByRole('button', { name: 'See my recommendation' }).click()
+
+  await expect(
+    page.getByRole('heading', {
+      level: 2,
+      name: 'Client-initiated backchannel authentication (CIBA)',
+    }),
+  ).toBeFocused()
+  await expect(page).toHaveURL(
+    /\/advisor\?app=decoupled&refresh=no&assurance=standard&migrating=none$/,
+  )
+  const extras = page.getByRole('region', { name: 'Add these' })
+  await expect(
+    extras.getByRole('heading', { name: 'A binding message on both screens' }),
+  ).toBeVisible()
+  await expect(
+    extras.getByRole('heading', { name: 'Name the user, then poll politely' }),
+  ).toBeVisible()
+  await expect(extras.getByRole('heading', { name: 'Sign-out: revoke the tokens' })).toBeVisible()
+  const losers = page.getByRole('region', { name: 'Why not the others' })
+  await expect(losers.getByText(/remote phishing uses/)).toBeVisible()
+  await expect(losers.getByText(/sign in on someone else’s screen/)).toBeVisible()
+  await expect(page.getByRole('link', { name: 'CIBA Core §7.1' }).first()).toHaveAttribute(
+    'href',
+    'https://openid.net/specs/openid-client-initiated-backchannel-authentication-core-1_0.html#rfc.section.7.1',
+  )
+  await expect(page.getByRole('link', { name: 'Walk through this grant' })).toHaveAttribute(
+    'href',
+    '/walkthrough/ciba',
+  )
+  const clientJson = await page
+    .getByRole('region', { name: 'Draft client registration (RFC 7591)' })
+    .locator('pre')
+    .textContent()
+  expect(JSON.parse(clientJson ?? '')).toMatchObject({
+    grant_types: ['urn:openid:params:grant-type:ciba'],
+    response_types: [],
+    token_endpoint_auth_method: 'client_secret_basic',
+    scope: 'openid profile orders:read',
+    backchannel_token_delivery_mode: 'poll',
+  })
+  await expectNoAxeViolations(page)
+  await page.screenshot({ path: '/tmp/shots-ciba/advisor-ciba.png', fullPage: true })
+
+  await page.getByRole('link', { name: 'Open this client in Configure' }).click()
+  await expect(page.getByRole('heading', { level: 1, name: 'Configure a client' })).toBeVisible()
+  await expect(page.getByLabel(/CIBA token delivery mode/)).toHaveValue('poll')
+  await expect(page.getByText('No findings: this configuration passes every check.')).toBeVisible()
+  // Push is valid CIBA but needs a notification endpoint; the mock server polls only.
+  await page.getByLabel(/CIBA token delivery mode/).selectOption('push')
+  await expect(
+    page.getByText(/mode needs backchannel_client_notification_endpoint/).first(),
+  ).toBeVisible()
+  await expect(page.getByText(/delivers CIBA tokens in poll mode only/).first()).toBeVisible()
+  await expectNoAxeViolations(page)
+  await page.screenshot({ path: '/tmp/shots-ciba/configure-ciba.png', fullPage: true })
+})
+
+test('a web app is offered RP-initiated and back-channel logout, with post-logout redirect URIs in its draft', async ({
+  page,
+}) => {
+  await page.goto('/advisor?app=web&identity=yes&refresh=no&assurance=standard&migrating=none')
+  const extras = page.getByRole('region', { name: 'Add these' })
+  await expect(
+    extras.getByRole('heading', { name: 'Sign-out: RP-initiated and back-channel logout' }),
+  ).toBeVisible()
+  await expect(
+    page.getByRole('link', { name: 'OpenID Connect Back-Channel Logout 1.0 §2.2' }),
+  ).toBeVisible()
+  const clientJson = await page
+    .getByRole('region', { name: 'Draft client registration (RFC 7591)' })
+    .locator('pre')
+    .textContent()
+  expect(JSON.parse(clientJson ?? '').post_logout_redirect_uris).toEqual([
+    'https://app.example.com/',
+  ])
+})

@@ -30,10 +30,10 @@ test('a new user runs the hybrid walkthrough by clicking: fragment, ID token che
   const callback = await runStep(page, 'Check the front-channel ID token')
   await expect(callback.getByText(/\/walkthrough\/hybrid\/callback#code=/)).toBeVisible()
   await expect(callback.getByText('Check: signature')).toBeVisible()
-  await expect(callback.getByText(/^valid \(RS256, key "/)).toBeVisible()
+  await expect(callback.getByText(/^✓ valid \(RS256, key "/)).toBeVisible()
   await expect(callback.getByText('Check: c_hash')).toBeVisible()
-  const cHash = await callback.getByText(/^[A-Za-z0-9_-]{22} = [A-Za-z0-9_-]{22}$/).textContent()
-  const [claimed, computed] = (cHash ?? '').split(' = ')
+  const cHash = await callback.getByText(/^✓ [A-Za-z0-9_-]{22} = [A-Za-z0-9_-]{22}$/).textContent()
+  const [claimed, computed] = (cHash ?? '').replace(/^✓ /, '').split(' = ')
   expect(claimed).toBe(computed)
   await expect(callback.getByText(/GET \/as\/jwks HTTP\/1\.1/).first()).toBeVisible()
   await expect(
@@ -44,7 +44,9 @@ test('a new user runs the hybrid walkthrough by clicking: fragment, ID token che
 
   const token = await runStep(page, 'Exchange the code for tokens')
   await expect(token.getByText(/authorization: Basic /i).first()).toBeVisible()
-  await expect(token.getByRole('region', { name: 'Token-endpoint ID token' })).toBeVisible()
+  await expect(
+    token.getByRole('region', { name: 'Token-endpoint ID token' }).getByText('Signature verified'),
+  ).toBeVisible()
 
   const compare = await runStep(page, 'Compare the two ID tokens')
   await expect(compare.getByText('user-alice (same in both)')).toBeVisible()

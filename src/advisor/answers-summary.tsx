@@ -26,7 +26,7 @@ export function AnswersSummary({ draft }: { draft: AnswerDraft }) {
             <dt className="text-slate-600">{question.question}</dt>
             <dd className="flex flex-wrap items-baseline justify-between gap-x-3">
               <span className="font-medium text-slate-900">
-                {answerLabel(question.key, draft[question.key] ?? '')}
+                {answerLabel(question.key, draft[question.key] ?? '', draft)}
               </span>
               <Link
                 to={`?${query}&q=${question.key}`}

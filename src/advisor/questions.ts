@@ -3,7 +3,16 @@
  * `/advisor`, so every recommendation is a link (docs/decisions/031).
  */
 
-export type AppKind = 'spa' | 'web' | 'native' | 'cli' | 'device' | 'service' | 'api'
+export type AppKind =
+  | 'spa'
+  | 'web'
+  | 'native'
+  | 'cli'
+  | 'device'
+  | 'decoupled'
+  | 'service'
+  | 'api'
+  | 'agent'
 export type YesNo = 'yes' | 'no'
 export type Assurance = 'standard' | 'high'
 export type Migrating = 'none' | 'implicit' | 'password'
@@ -45,6 +54,8 @@ export type Question = {
 }
 
 const userFacing: readonly AppKind[] = ['spa', 'web', 'native', 'cli', 'device']
+/** Apps that act for a user and may hold access for longer than a token lives. */
+const actsForUser: readonly AppKind[] = [...userFacing, 'agent']
 const isApp =
   (...kinds: readonly AppKind[]) =>
   (draft: AnswerDraft) =>
@@ -76,6 +87,11 @@ export const questions: readonly Question[] = [
         detail: 'no keyboard worth typing a password on',
       },
       {
+        value: 'decoupled',
+        label: 'Call-centre, kiosk or shop-till app',
+        detail: 'someone else’s screen asks; the user approves on their own phone',
+      },
+      {
         value: 'service',
         label: 'Backend job or daemon',
         detail: 'no user involved, it acts as itself',
@@ -85,15 +101,29 @@ export const questions: readonly Question[] = [
         label: 'An API that calls other APIs',
         detail: 'receives users’ tokens and calls downstream',
       },
+      {
+        value: 'agent',
+        label: 'AI agent or MCP client that calls tools for a user',
+        detail: 'connects to MCP servers and other protected tools on a user’s behalf',
+      },
     ],
   },
   {
     key: 'backend',
     question: 'Does it have its own backend that can keep a secret?',
-    hint: 'A backend-for-frontend (BFF) on your domain that the browser talks to with a cookie.',
-    appliesWhen: isApp('spa'),
+    hint: 'A server of yours that is the OAuth client and keeps its credentials: for a browser app, a backend-for-frontend (BFF) on your domain that the page talks to with a cookie.',
+    appliesWhen: isApp('spa', 'agent'),
     assumed: 'no',
-    choices: yesNo('Yes, a backend serves it and can hold a secret', 'No, only static files'),
+    // The same answers, in the words of each kind of app.
+    choices: [
+      ...yesNo('Yes, a backend serves it and can hold a secret', 'No, only static files').map(
+        (choice) => ({ ...choice, appliesWhen: isApp('spa') }),
+      ),
+      ...yesNo(
+        'Yes, it runs on a server of mine that can hold a secret',
+        'No, it runs on the user’s computer or in their browser',
+      ).map((choice) => ({ ...choice, appliesWhen: isApp('agent') })),
+    ],
   },
   {
     key: 'browser',
@@ -118,7 +148,7 @@ export const questions: readonly Question[] = [
     key: 'refresh',
     question: 'Must it keep access longer than an access token lives?',
     hint: 'Access tokens last minutes; refresh tokens let it get new ones without asking again.',
-    appliesWhen: isApp(...userFacing),
+    appliesWhen: isApp(...actsForUser, 'decoupled'),
     assumed: 'no',
     choices: yesNo('Yes, for hours or days', 'No, a fresh sign-in is fine'),
   },
@@ -183,9 +213,15 @@ export function isQuestionKey(key: string): key is QuestionKey {
   return (questionKeys as readonly string[]).includes(key)
 }
 
-/** The label shown for an answer (`spa` → “Single-page app”). */
-export function answerLabel(key: QuestionKey, value: string): string {
-  return findQuestion(key)?.choices.find((c) => c.value === value)?.label ?? value
+/**
+ * The label shown for an answer (`spa` → “Single-page app”), in the words offered for `draft`
+ * when a question words its choices per kind of app.
+ */
+export function answerLabel(key: QuestionKey, value: string, draft: AnswerDraft = {}): string {
+  const question = findQuestion(key)
+  if (!question) return value
+  const offered = choicesFor(question, draft).find((c) => c.value === value)
+  return offered?.label ?? question.choices.find((c) => c.value === value)?.label ?? value
 }
 
 /**

@@ -9,6 +9,8 @@ import {
   alternativeRules,
   type ClientKind,
   type ClientProfile,
+  caveatRules,
+  cibaGrant,
   type ExtraId,
   type ExtraLevel,
   extraRules,
@@ -27,8 +29,9 @@ import type { Source } from './sources.ts'
 export type { ExtraId, GrantType, LegacyGrant, Reason, Situation } from './rules.ts'
 
 /**
- * Draft RFC 7591 client metadata, with the RFC 9449 and RFC 9126 registration fields. It never
- * carries a secret or a private key: the server issues the secret, the key stays with the client.
+ * Draft RFC 7591 client metadata, with the RFC 9449 and RFC 9126 registration fields, CIBA's
+ * delivery mode (CIBA Core §4) and RP-Initiated Logout's redirect URIs (§3.1). It never carries a
+ * secret or a private key: the server issues the secret, the key stays with the client.
  */
 export type ClientDraft = {
   client_name: string
@@ -38,10 +41,14 @@ export type ClientDraft = {
   token_endpoint_auth_method: 'none' | 'client_secret_basic' | 'private_key_jwt'
   scope: string
   redirect_uris?: string[]
+  post_logout_redirect_uris?: string[]
+  /** The client's home page (RFC 7591 §2); an agent's Client ID Metadata Document lives below it. */
+  client_uri?: string
   jwks_uri?: string
   token_endpoint_auth_signing_alg?: string
   dpop_bound_access_tokens?: boolean
   require_pushed_authorization_requests?: boolean
+  backchannel_token_delivery_mode?: 'poll'
 }
 
 export type Extra = {
@@ -77,6 +84,8 @@ export type Recommendation = {
   extras: readonly Extra[]
   reasons: readonly Reason[]
   alternatives: readonly Alternative[]
+  /** What the drafted client cannot reach (for example FAPI 2.0 as a public client). */
+  caveats: readonly Reason[]
   migration?: Migration
   walkthroughId: string
   /** Every answer the advice used, defaults included. */
@@ -91,6 +100,7 @@ const allGrants: readonly (GrantType | LegacyGrant)[] = [
   'client_credentials',
   'urn:ietf:params:oauth:grant-type:jwt-bearer',
   'urn:ietf:params:oauth:grant-type:token-exchange',
+  cibaGrant,
   'implicit',
   'password',
 ]
@@ -116,7 +126,11 @@ function fillAnswers(answers: Answers): {
     const value = given ?? question.assumed ?? 'no'
     filled[question.key] = value
     if (given === undefined && applicable.has(question.key)) {
-      assumed.push({ key: question.key, value, label: answerLabel(question.key, value) })
+      assumed.push({
+        key: question.key,
+        value,
+        label: answerLabel(question.key, value, answers),
+      })
     }
   }
   return { filled: filled as Omit<Situation, 'grant' | 'client'>, assumed }
@@ -124,9 +138,11 @@ function fillAnswers(answers: Answers): {
 
 function buildScope(base: string, situation: Situation): string {
   const scopes: string[] = []
-  if (situation.identity === 'yes') scopes.push('openid', 'profile')
+  // CIBA is sign-in by design: every request asks for openid (CIBA Core §7.1).
+  const signsIn = situation.identity === 'yes' || situation.grant === cibaGrant
+  if (signsIn) scopes.push('openid', 'profile')
   // OpenID Connect Core §11: refresh tokens that outlive the user's session are asked for by name.
-  if (situation.identity === 'yes' && situation.refresh === 'yes') scopes.push('offline_access')
+  if (signsIn && situation.refresh === 'yes') scopes.push('offline_access')
   scopes.push(base)
   return scopes.join(' ')
 }
@@ -134,6 +150,7 @@ function buildScope(base: string, situation: Situation): string {
 const refreshableGrants: readonly GrantType[] = [
   'authorization_code',
   'urn:ietf:params:oauth:grant-type:device_code',
+  cibaGrant,
 ]
 
 function buildClient(
@@ -162,9 +179,16 @@ function buildClient(
     scope: buildScope(profile.scope, situation),
   }
   if (profile.redirectUris.length > 0) client.redirect_uris = [...profile.redirectUris]
+  // RP-initiated logout brings the browser back to one of these (OpenID RP-Initiated Logout §3.1).
+  if (extras.some((e) => e.id === 'logout') && profile.postLogoutRedirectUris?.length) {
+    client.post_logout_redirect_uris = [...profile.postLogoutRedirectUris]
+  }
+  // CIBA Core §4: a CIBA client registers how it gets its tokens; poll needs no endpoint of its own.
+  if (situation.grant === cibaGrant) client.backchannel_token_delivery_mode = 'poll'
+  if (profile.clientUri !== undefined) client.client_uri = profile.clientUri
   if (privateKeyJwt) {
-    client.jwks_uri = 'https://app.example.com/.well-known/jwks.json'
-    client.token_endpoint_auth_signing_alg = 'ES256'
+    client.jwks_uri = profile.jwksUri ?? 'https://app.example.com/.well-known/jwks.json'
+    client.token_endpoint_auth_signing_alg = profile.assertionAlg ?? 'ES256'
   }
   if (has('dpop')) client.dpop_bound_access_tokens = true
   if (has('par')) client.require_pushed_authorization_requests = true
@@ -225,6 +249,10 @@ export function recommend(answers: Answers): Recommendation {
       ? { from: situation.migrating, steps: migrationRule.steps, sources: migrationRule.sources }
       : undefined
 
+  const caveats: Reason[] = caveatRules
+    .filter((row) => matches(row.when, situation))
+    .map((row) => ({ text: row.text, sources: row.sources }))
+
   const info = grantInfo[situation.grant]
   return {
     grant: situation.grant,
@@ -234,8 +262,9 @@ export function recommend(answers: Answers): Recommendation {
     extras,
     reasons: rule.reasons,
     alternatives,
+    caveats,
     ...(migration ? { migration } : {}),
-    walkthroughId: info.walkthroughId,
+    walkthroughId: rule.walkthroughId ?? info.walkthroughId,
     situation,
     assumed,
   }

@@ -56,6 +56,10 @@ export function RecommendationView({ recommendation, draft, headingRef }: Recomm
   const configureLink = draftLink(client)
   const walkthroughLink = paths.walkthrough(recommendation.walkthroughId)
   const required = recommendation.extras.filter((e) => e.level === 'required')
+  // Recommended extras that are client metadata: the draft leaves them for the user to switch on.
+  const switchable = recommendation.extras.filter(
+    (e) => e.level === 'recommended' && (e.id === 'dpop' || e.id === 'private-key-jwt'),
+  )
   const firstAssumed = recommendation.assumed[0]
 
   return (
@@ -73,6 +77,18 @@ export function RecommendationView({ recommendation, draft, headingRef }: Recomm
         >
           {recommendation.title}
         </h2>
+        {recommendation.caveats.length > 0 ? (
+          <div className="mt-4 rounded-md border border-amber-400 bg-amber-50 p-3 text-sm text-amber-950">
+            <p className="font-semibold">What this client cannot be</p>
+            <ul className="mt-1 space-y-1">
+              {recommendation.caveats.map((caveat) => (
+                <li key={caveat.text}>
+                  <RichText text={caveat.text} /> <SourceLinks sources={caveat.sources} />
+                </li>
+              ))}
+            </ul>
+          </div>
+        ) : null}
         {required.length > 0 ? (
           <div className="mt-3">
             <p className="sr-only">Required with it:</p>
@@ -213,7 +229,11 @@ export function RecommendationView({ recommendation, draft, headingRef }: Recomm
       <Section id="advisor-client" title="Draft client registration (RFC 7591)">
         <p className="mt-2 text-sm text-slate-700">
           Example values: replace the URIs with yours. The server issues the client secret; a
-          private key never leaves your client.
+          private key never leaves your client. The draft carries what is required
+          {switchable.length > 0
+            ? `; the recommended ${switchable.map((e) => e.title).join(' and ')} are yours to switch on in Configure once your server supports them`
+            : ''}
+          .
         </p>
         <pre className="mt-3 whitespace-pre-wrap rounded-md bg-slate-900 p-4 text-sm leading-relaxed text-slate-100 [overflow-wrap:anywhere]">
           <code>{JSON.stringify(client, null, 2)}</code>

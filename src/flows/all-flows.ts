@@ -4,12 +4,14 @@
  * `/walkthrough/<id>` and the callback route `/walkthrough/<id>/callback` pick it up.
  */
 import { authorizationCodeFlow } from './authorization-code.ts'
+import { cibaFlow } from './ciba.ts'
 import { clientCredentialsFlow } from './client-credentials.ts'
 import { deviceCodeFlow } from './device-code.ts'
 import type { Flow } from './flow-model.ts'
 import { hybridFlow } from './hybrid.ts'
 import { implicitFlow } from './implicit.ts'
 import { jwtBearerFlow } from './jwt-bearer.ts'
+import { mcpAgentFlow } from './mcp-agent.ts'
 import { passwordFlow } from './password.ts'
 import { refreshTokenFlow } from './refresh-token.ts'
 import { tokenExchangeFlow } from './token-exchange.ts'
@@ -18,9 +20,11 @@ export const allFlows: readonly Flow[] = [
   authorizationCodeFlow,
   refreshTokenFlow,
   deviceCodeFlow,
+  cibaFlow,
   clientCredentialsFlow,
   jwtBearerFlow,
   tokenExchangeFlow,
+  mcpAgentFlow,
   hybridFlow,
   implicitFlow,
   passwordFlow,

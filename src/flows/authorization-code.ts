@@ -12,6 +12,7 @@ import {
   type CodeFlowData,
   type CodeFlowOptions,
   callbackStep,
+  checkRefreshedIdToken,
   discoverStep,
   need,
   opaqueRefreshToken,
@@ -21,7 +22,7 @@ import {
   tokenStep,
 } from './code-flow-steps.ts'
 import { commonActors, defineFlow, type ShownToken } from './flow-model.ts'
-import { oauthOptions } from './http-capture.ts'
+import { checklistValues } from './id-token-checks.ts'
 import { callResourceServer } from './resource-server-call.ts'
 
 export const authorizationCodeFlowId = 'authorization-code'
@@ -35,7 +36,6 @@ const options: CodeFlowOptions = {
   client,
   clientAuth,
   scope: 'openid profile email offline_access',
-  signatureCheckedNext: true,
 }
 
 type AuthorizationCodeData = CodeFlowData & {
@@ -58,45 +58,6 @@ export const authorizationCodeFlow = defineFlow<AuthorizationCodeData>({
     callbackStep(options),
     tokenStep(options),
     {
-      id: 'id-token-signature',
-      label: 'GET /jwks, verify ID token',
-      title: "Verify the ID token's signature",
-      from: 'client',
-      to: 'as',
-      kind: 'request',
-      spec: oidc('Core', '3.1.3.7', 'IDTokenValidation'),
-      moreSpecs: [rfc(7517, '5'), rfc(7515, '5.2')],
-      explanation:
-        "The ID token is a JWS signed with one of the server's private keys. To check it, the client fetches the server's public keys from jwks_uri, picks the one whose kid matches the token header, and verifies the signature. OpenID Connect allows skipping this when the token came straight from the token endpoint over TLS; here the app talks plain http to a local mock, so checking is the honest thing to do. oauth4webapi ties this check to a processed token response, so the client hands it the exact response it received in the previous step.",
-      async run(ctx) {
-        const as = need(ctx.data.as, 'The server metadata')
-        const recorded = need(ctx.data.tokenResponse, 'The token response')
-        const rebuilt = new Response(recorded.body, {
-          status: recorded.status,
-          headers: recorded.headers,
-        })
-        await oauth.processAuthorizationCodeResponse(as, client, rebuilt, {
-          expectedNonce: need(ctx.data.nonce, 'The nonce'),
-          requireIdToken: true,
-        })
-        await oauth.validateApplicationLevelSignature(as, rebuilt, oauthOptions(ctx))
-        return {
-          status: 'ok',
-          summary: "The ID token's signature is valid under a key the server publishes.",
-          exchanges: ctx.exchanges(),
-          tokens: [
-            {
-              label: 'ID token',
-              value: need(ctx.data.idToken, 'The ID token'),
-              signature: 'verified',
-              signatureNote:
-                'Verified with the public key from jwks_uri whose kid is in the header.',
-            },
-          ],
-        }
-      },
-    },
-    {
       id: 'call-api',
       label: 'GET /api/profile (Bearer)',
       title: 'Call the API with the access token',
@@ -104,9 +65,9 @@ export const authorizationCodeFlow = defineFlow<AuthorizationCodeData>({
       to: 'rs',
       kind: 'request',
       spec: rfc(6750, '2.1'),
-      moreSpecs: [rfc(9068, '4')],
+      moreSpecs: [rfc(6750, '2.2'), rfc(6750, '2.3'), rfc(9068, '4')],
       explanation:
-        'The client sends the access token in the Authorization header with the "Bearer" scheme. The resource server validates the token (signature, issuer, audience, expiry) and checks that its scope covers the request; /api/profile needs the "profile" scope. A bearer token works for whoever holds it, which is why it travels only in a header and is kept short-lived.',
+        'The client sends the access token in the Authorization header with the "Bearer" scheme, the method every resource server must support. RFC 6750 also allows it in a form-encoded request body, and, discouraged, in the query string, where it ends up in logs and history. The resource server validates the token (signature, issuer, audience, expiry) and checks that its scope covers the request; /api/profile needs the "profile" scope. A bearer token works for whoever holds it, which is why it is kept short-lived and out of URLs, and why a key-bound (DPoP) token is safer.',
       async run(ctx) {
         return callResourceServer(ctx, need(ctx.data.accessToken, 'The access token'), {
           path: '/api/profile',
@@ -122,13 +83,16 @@ export const authorizationCodeFlow = defineFlow<AuthorizationCodeData>({
       to: 'as',
       kind: 'request',
       spec: rfc(6749, '6'),
-      moreSpecs: [rfc(9700, '4.14.2')],
+      moreSpecs: [rfc(9700, '4.14.2'), oidc('Core', '12.2', 'RefreshTokenResponse')],
       explanation:
-        'Access tokens are short-lived. Instead of sending the user through the login again, the client posts its refresh token to the token endpoint and gets a fresh access token. For a public client the server must either bind refresh tokens to a key or rotate them; this server rotates: every use returns a new refresh token and retires the old one.',
+        'Access tokens are short-lived. Instead of sending the user through the login again, the client posts its refresh token to the token endpoint and gets a fresh access token. For a public client the server must either bind refresh tokens to a key or rotate them; this server rotates: every use returns a new refresh token and retires the old one. The answer may carry a new ID token too (this server sends one when openid is in scope); the client checks it like the first one, and that it names the same user as at sign-in.',
       async run(ctx) {
         const as = need(ctx.data.as, 'The server metadata')
         const oldRefreshToken = need(ctx.data.refreshToken, 'The refresh token')
-        const tokens = await refreshGrant(ctx, as, options, oldRefreshToken)
+        const result = await refreshGrant(ctx, as, options, oldRefreshToken)
+        const { tokens } = result
+        const idToken = await checkRefreshedIdToken(ctx, as, client, result, ctx.data.idToken)
+        if (idToken?.status === 'error') return idToken
         const rotated =
           tokens.refresh_token !== undefined && tokens.refresh_token !== oldRefreshToken
         const shown: ShownToken[] = [
@@ -136,9 +100,11 @@ export const authorizationCodeFlow = defineFlow<AuthorizationCodeData>({
             label: 'New access token',
             value: tokens.access_token,
             signature: 'not-checked',
+            subject: 'user',
             signatureNote: 'For the resource server to validate, as before.',
           },
         ]
+        if (idToken) shown.unshift(idToken.token)
         if (tokens.refresh_token) {
           shown.push(opaqueRefreshToken(tokens.refresh_token, 'New refresh token'))
         }
@@ -149,7 +115,10 @@ export const authorizationCodeFlow = defineFlow<AuthorizationCodeData>({
             : 'New tokens arrived, but the refresh token was not rotated.',
           exchanges: ctx.exchanges(),
           tokens: shown,
-          values: [{ label: 'Old refresh token (retired)', value: oldRefreshToken }],
+          values: [
+            { label: 'Old refresh token (retired)', value: oldRefreshToken },
+            ...(idToken ? checklistValues(idToken.checks) : []),
+          ],
           save: {
             accessToken: tokens.access_token,
             refreshToken: tokens.refresh_token ?? oldRefreshToken,
@@ -168,7 +137,7 @@ export const authorizationCodeFlow = defineFlow<AuthorizationCodeData>({
       spec: rfc(9700, '4.14.2'),
       moreSpecs: [rfc(6749, '10.4')],
       explanation:
-        'Here we play the attacker who copied the old refresh token. The server sees a retired token come back: either the attacker or the real client is replaying it, and it cannot tell which. So it refuses with invalid_grant and revokes the whole family of tokens descending from the original grant; the newest refresh token, which the real client still holds, stops working too. The user has to sign in again, and the stolen token is worthless.',
+        'Here we play the attacker who copied the old refresh token. The server sees a retired token come back: either the attacker or the real client is replaying it, and it cannot tell which. So it refuses with invalid_grant and revokes the whole family of tokens descending from the original grant; the newest refresh token, which the real client still holds, stops working too. (RFC 9700 asks the server to revoke the active refresh token; revoking the grant’s access tokens as well is this server’s choice.) The user has to sign in again, and the stolen token is worthless.',
       async run(ctx) {
         const as = need(ctx.data.as, 'The server metadata')
         const replayed = need(ctx.data.previousRefreshToken, 'The old refresh token')

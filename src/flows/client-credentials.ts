@@ -7,7 +7,7 @@
  * @see [RFC 6749 §4.4](https://www.rfc-editor.org/rfc/rfc6749#section-4.4)
  */
 import * as oauth from 'oauth4webapi'
-import { oidc, rfc } from '../shared/spec-links.ts'
+import { oidc, rfc, rfc7523bis } from '../shared/spec-links.ts'
 import { discover, need } from './code-flow-steps.ts'
 import { commonActors, defineFlow, type HttpExchange, type ShownValue } from './flow-model.ts'
 import { oauthOptions } from './http-capture.ts'
@@ -257,9 +257,9 @@ export const clientCredentialsFlow = defineFlow<ClientCredentialsData>({
       to: 'as',
       kind: 'request',
       spec: rfc(6749, '4.4.2'),
-      moreSpecs: [rfc(6749, '4.4.3'), rfc(7523, '3'), rfc(7521, '4.2')],
+      moreSpecs: [rfc(6749, '4.4.3'), rfc(7523, '3'), rfc(7521, '4.2'), rfc7523bis],
       explanation:
-        'The service posts grant_type=client_credentials and the scope it wants, and authenticates. With client_secret_basic, that is the Authorization header built in the previous step. With private_key_jwt, oauth4webapi signs a fresh JWT with the private key and sends it as client_assertion: its iss and sub are the client_id, its aud is the authorization server, and exp, iat and a unique jti keep it short-lived and single-use. The server checks the signature with the registered public key. The answer has an access token and no refresh token: the service can simply ask again, so RFC 6749 §4.4.3 says the server should not issue one.',
+        "The service posts grant_type=client_credentials and the scope it wants, and authenticates. With client_secret_basic, that is the Authorization header built in the previous step. With private_key_jwt, oauth4webapi signs a fresh JWT with the private key and sends it as client_assertion: its iss and sub are the client_id, its aud is the server's issuer identifier as the only value (what the RFC 7523 update requires), and exp and iat keep it short-lived. It also carries a unique jti, which this server remembers to refuse a second use (its policy: RFC 7523 makes jti optional). The server checks the signature with the registered public key. The answer has an access token and no refresh token: the service can simply ask again, so RFC 6749 §4.4.3 says the server should not issue one.",
       async run(ctx) {
         const as = need(ctx.data.as, 'The server metadata')
         const variant = variantOf(ctx.data)
@@ -299,6 +299,7 @@ export const clientCredentialsFlow = defineFlow<ClientCredentialsData>({
             label: 'Client assertion (private_key_jwt)',
             value: assertion,
             signature: 'not-checked' as const,
+            subject: 'client' as const,
             signatureNote:
               'Signed by the service with its private key. The server verified it with the registered public key (the request succeeded); this page did not check it again.',
           })
@@ -309,13 +310,14 @@ export const clientCredentialsFlow = defineFlow<ClientCredentialsData>({
           {
             label: 'refresh_token',
             value: tokens.refresh_token === undefined ? 'none' : 'issued (unexpected)',
-            note: 'RFC 6749 §4.4.3: no refresh token for client credentials; the service asks again when the access token expires.',
+            note: 'RFC 6749 §4.4.3: a refresh token SHOULD NOT be included for client credentials; the service asks again when the access token expires.',
           },
         )
         shownTokens.push({
           label: 'Access token',
           value: tokens.access_token,
           signature: 'not-checked' as const,
+          subject: 'client' as const,
           signatureNote:
             'Its sub is the client_id itself: there is no user. The resource server validates it.',
         })
@@ -338,7 +340,7 @@ export const clientCredentialsFlow = defineFlow<ClientCredentialsData>({
       kind: 'request',
       spec: rfc(6750, '2.1'),
       explanation:
-        'The service sends its token in the Authorization header. The resource server checks the token and that its scope includes orders:read; the token’s subject is the service, so the API answers what the service itself may see.',
+        'The service sends its token in the Authorization header. The resource server checks the token and that its scope includes orders:read. The token’s subject is the service itself, not a user, so the demo API lists only the orders this service placed (an empty list until it places one): a service’s own token never shows a user’s orders. To read alice’s orders, a client needs a token that alice authorized, from a grant she takes part in.',
       async run(ctx) {
         return callResourceServer(ctx, need(ctx.data.accessToken, 'The access token'), {
           path: '/api/orders',
@@ -354,9 +356,9 @@ export const clientCredentialsFlow = defineFlow<ClientCredentialsData>({
       to: 'as',
       kind: 'request',
       spec: rfc(6749, '5.2'),
-      moreSpecs: [rfc(6749, '4.4.2'), oidc('Core', '3.1.2.1', 'AuthRequest')],
+      moreSpecs: [rfc(6749, '3.3'), rfc(6749, '4.4.2'), oidc('Core', '3.1.2.1', 'AuthRequest')],
       explanation:
-        'Scopes such as openid, profile or offline_access are about a user, and no user takes part in this grant: there is nobody to identify in an ID token and nobody to consent. The server refuses such a request with invalid_scope. A service that needs to act for a user must get the user’s authorization through another grant, or exchange a user’s token (RFC 8693).',
+        'Scopes such as openid, profile or offline_access are about a user, and no user takes part in this grant: there is nobody to identify in an ID token and nobody to consent. This server refuses such a request with invalid_scope; that is its policy, which RFC 6749 §3.3 allows (a server may refuse any scope), since OpenID Connect defines no ID token for this grant. A service that needs to act for a user must get the user’s authorization through another grant, or exchange a user’s token (RFC 8693).',
       async run(ctx) {
         const as = need(ctx.data.as, 'The server metadata')
         const client: oauth.Client = { client_id: need(ctx.data.clientId, 'The client_id') }

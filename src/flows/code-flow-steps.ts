@@ -10,12 +10,7 @@ import * as oauth from 'oauth4webapi'
 import { oidc, rfc } from '../shared/spec-links.ts'
 import type { HttpExchange, ShownToken, Step, StepError } from './flow-model.ts'
 import { type HasFetch, oauthOptions } from './http-capture.ts'
-
-export type RecordedResponse = {
-  status: number
-  headers: Record<string, string>
-  body: string | null
-}
+import { checklistValues, verifyIdToken } from './id-token-checks.ts'
 
 /** What the shared steps save. Flows add their own fields. */
 export type CodeFlowData = {
@@ -26,7 +21,6 @@ export type CodeFlowData = {
   state?: string
   nonce?: string
   code?: string
-  tokenResponse?: RecordedResponse
   accessToken?: string
   idToken?: string
   refreshToken?: string
@@ -38,18 +32,12 @@ export interface CodeFlowOptions {
   client: oauth.Client
   clientAuth: oauth.ClientAuth
   scope: string
-  /** Whether a later step verifies the ID token signature (the token step says so). */
-  signatureCheckedNext?: boolean
 }
 
 /** A value an earlier step should have saved; its absence means steps ran out of order. */
 export function need<T>(value: T | undefined, what: string): T {
   if (value === undefined) throw new Error(`${what} is missing: run the earlier steps first.`)
   return value
-}
-
-export function lastExchange(exchanges: HttpExchange[]): HttpExchange | undefined {
-  return exchanges[exchanges.length - 1]
 }
 
 export const opaqueRefreshToken = (value: string, label = 'Refresh token'): ShownToken => ({
@@ -93,13 +81,21 @@ export function notBackYet(ctx: { exchanges(): HttpExchange[] }): StepError {
   }
 }
 
+/** A refresh-token grant request and its response, processed by oauth4webapi. */
+export interface RefreshResult {
+  tokens: oauth.TokenEndpointResponse
+  /** The processed response: an ID token in it can still have its signature verified. */
+  response: Response
+  receivedAt: number
+}
+
 /** A refresh-token grant request and its checked response. */
 export async function refreshGrant(
-  ctx: HasFetch,
+  ctx: HasFetch & { now(): number },
   as: oauth.AuthorizationServer,
   { client, clientAuth }: Pick<CodeFlowOptions, 'client' | 'clientAuth'>,
   refreshToken: string,
-): Promise<oauth.TokenEndpointResponse> {
+): Promise<RefreshResult> {
   const response = await oauth.refreshTokenGrantRequest(
     as,
     client,
@@ -107,7 +103,32 @@ export async function refreshGrant(
     refreshToken,
     oauthOptions(ctx),
   )
-  return oauth.processRefreshTokenResponse(as, client, response)
+  const receivedAt = ctx.now()
+  const tokens = await oauth.processRefreshTokenResponse(as, client, response)
+  return { tokens, response, receivedAt }
+}
+
+/**
+ * When a refresh also returned an ID token, the client checks it as at sign-in, plus the rules
+ * for refreshed ID tokens (OIDC Core §12.2): same iss, sub, aud as the sign-in's, a new iat.
+ */
+export async function checkRefreshedIdToken(
+  ctx: HasFetch & { exchanges(): HttpExchange[] },
+  as: oauth.AuthorizationServer,
+  client: oauth.Client,
+  result: RefreshResult,
+  original: string | undefined,
+) {
+  const idToken = result.tokens.id_token
+  if (idToken === undefined) return undefined
+  return verifyIdToken(ctx, result.response, idToken, {
+    as,
+    client,
+    receivedAt: result.receivedAt,
+    accessToken: result.tokens.access_token,
+    ...(original === undefined ? {} : { original }),
+    label: 'New ID token',
+  })
 }
 
 /** Fetch the metadata document (RFC 8414 / OIDC Discovery) and keep it as `as`. */
@@ -136,6 +157,7 @@ export function discoverStep(): Step<CodeFlowData> {
           {
             label: 'PKCE methods supported',
             value: (as.code_challenge_methods_supported ?? []).join(', ') || '(not listed)',
+            note: 'Accepting only S256 is this server’s policy. RFC 7636 also defines plain (for clients that cannot hash), and an absent method means plain; RFC 9700 says to use a method that does not expose the verifier, which today is S256.',
           },
         ],
         save: { as },
@@ -154,9 +176,15 @@ export function prepareStep(): Step<CodeFlowData> {
     to: 'client',
     kind: 'local',
     spec: rfc(7636, '4.1'),
-    moreSpecs: [rfc(7636, '4.2'), rfc(6749, '10.12'), oidc('Core', '3.1.2.1', 'AuthRequest')],
+    moreSpecs: [
+      rfc(7636, '4.2'),
+      rfc(9700, '2.1.1'),
+      rfc(9700, '4.7'),
+      rfc(6749, '10.12'),
+      oidc('Core', '3.1.2.1', 'AuthRequest'),
+    ],
     explanation:
-      'Before sending the user anywhere, the client itself makes three random values and keeps them. The code verifier is a secret; the client sends only its SHA-256 hash (the S256 code challenge) in the authorization request and reveals the verifier later, at the token endpoint. Whoever steals the code on its way back cannot use it without the verifier. "state" ties the response to this browser session, and "nonce" will come back inside the ID token, binding the token to this request.',
+      'Before sending the user anywhere, the client itself makes three random values and keeps them in this browser session (here: sessionStorage). The code verifier is a secret; the client sends only its SHA-256 hash (the S256 code challenge) in the authorization request and reveals the verifier later, at the token endpoint. Whoever steals the code on its way back cannot use it without the verifier. Because the verifier is new for every login and stays with the browser that started it, PKCE also protects against CSRF: a code an attacker slips into this browser\'s callback fails at the token endpoint. RFC 9700 lets a client rely on that only once it knows the server enforces PKCE (its metadata lists S256); "state" does the same job with a one-time value bound to this session, and "nonce" will come back inside the ID token, binding the token to this request.',
     async run(ctx) {
       const codeVerifier = oauth.generateRandomCodeVerifier()
       const codeChallenge = await oauth.calculatePKCECodeChallenge(codeVerifier)
@@ -218,7 +246,7 @@ export function authorizeStep(options: CodeFlowOptions): Step<CodeFlowData> {
         exchanges: ctx.exchanges(),
         values: [{ label: 'Authorization request', value: url.href, format: 'url' }],
         notes: [
-          'offline_access asks for a refresh token; OpenID Connect wants prompt=consent with it, so the server always asks.',
+          'offline_access asks for a refresh token, and OpenID Connect wants prompt=consent with it, so the server asks every time. (This server issues refresh tokens to any client registered for the refresh_token grant, offline_access or not: its policy.)',
         ],
         save: { redirectUri },
         destination: {
@@ -276,18 +304,24 @@ export function callbackStep(options: CodeFlowOptions): Step<CodeFlowData> {
   }
 }
 
-/** Redeem the code with the verifier; keep the tokens. */
+/** Redeem the code with the verifier, check the ID token, keep the tokens. */
 export function tokenStep(options: CodeFlowOptions): Step<CodeFlowData> {
   return {
     id: 'token',
-    label: 'POST /token (code + verifier)',
-    title: 'Exchange the code (and the verifier) for tokens',
+    label: 'POST /token, GET /jwks, check ID token',
+    title: 'Exchange the code (and the verifier) for tokens, and check the ID token',
     from: 'client',
     to: 'as',
     kind: 'request',
     spec: rfc(6749, '4.1.3'),
-    moreSpecs: [rfc(7636, '4.5'), rfc(7636, '4.6'), oidc('Core', '3.1.3.7', 'IDTokenValidation')],
-    explanation: `The client posts the code to the token endpoint together with the redirect URI and the code verifier. The server hashes the verifier and compares it with the challenge it stored at the authorization step: only the party that started the flow can finish it. A public client like this one has no secret, so PKCE is what protects the code. oauth4webapi then checks the ID token claims: issuer, audience (our client_id), expiry, issued-at, and that the nonce is ours. It does not check the ID token signature here${options.signatureCheckedNext ? '; the next step does' : ''}.`,
+    moreSpecs: [
+      rfc(7636, '4.5'),
+      rfc(7636, '4.6'),
+      oidc('Core', '3.1.3.7', 'IDTokenValidation'),
+      rfc(7517, '5'),
+    ],
+    explanation:
+      "The client posts the code to the token endpoint together with the redirect URI and the code verifier. The server hashes the verifier and compares it with the challenge it stored at the authorization step: only the party that started the flow can finish it. A public client like this one has no secret, so PKCE is what protects the code. Before the client trusts the ID token it checks it: oauth4webapi checks the claims (issuer, audience, expiry, issued-at, nonce) while it processes the response; the signature it verifies only when asked, because OpenID Connect lets a client skip that for a token straight from the token endpoint over TLS. This demo has no TLS, so the client asks (validateApplicationLevelSignature: it fetches the server's keys from jwks_uri and verifies with the key whose kid is in the header), and adds its own checks of iat and azp. The checklist shows each rule with its section of OpenID Connect Core.",
     async run(ctx) {
       const as = need(ctx.data.as, 'The server metadata')
       // The branded parameters oauth4webapi wants cannot be saved across the redirect, so the
@@ -298,6 +332,7 @@ export function tokenStep(options: CodeFlowOptions): Step<CodeFlowData> {
         new URL(need(ctx.returnUrl, 'The authorization response')),
         need(ctx.data.state, 'The state'),
       )
+      const nonce = need(ctx.data.nonce, 'The nonce')
       const response = await oauth.authorizationCodeGrantRequest(
         as,
         options.client,
@@ -307,43 +342,48 @@ export function tokenStep(options: CodeFlowOptions): Step<CodeFlowData> {
         need(ctx.data.codeVerifier, 'The code verifier'),
         oauthOptions(ctx),
       )
+      const receivedAt = ctx.now()
       const tokens = await oauth.processAuthorizationCodeResponse(as, options.client, response, {
-        expectedNonce: need(ctx.data.nonce, 'The nonce'),
+        expectedNonce: nonce,
         requireIdToken: true,
       })
       const idToken = need(tokens.id_token, 'The ID token')
-      const recorded = need(lastExchange(ctx.exchanges()), 'The token response').response
+      const verified = await verifyIdToken(ctx, response, idToken, {
+        as,
+        client: options.client,
+        receivedAt,
+        nonce,
+        accessToken: tokens.access_token,
+        label: 'ID token',
+      })
+      if (verified.status === 'error') return verified
       const shown: ShownToken[] = [
-        {
-          label: 'ID token',
-          value: idToken,
-          signature: 'not-checked',
-          signatureNote: `oauth4webapi checked its claims (iss, aud, exp, iat, nonce) but not its signature: for an ID token received directly from the token endpoint OpenID Connect lets the TLS connection vouch for it.${options.signatureCheckedNext ? ' Next step: check the signature anyway.' : ''}`,
-        },
+        verified.token,
         {
           label: 'Access token',
           value: tokens.access_token,
           signature: 'not-checked',
+          subject: 'user',
           signatureNote:
-            'The client treats the access token as opaque and does not validate it: the resource server does. (This server happens to issue JWT access tokens, RFC 9068.)',
+            "The client treats the access token as opaque and does not validate it: the resource server does. (This server happens to issue JWT access tokens, RFC 9068; the format is the server's choice.)",
         },
       ]
       if (tokens.refresh_token) shown.push(opaqueRefreshToken(tokens.refresh_token))
       return {
         status: 'ok',
-        summary: `The server accepted the code and the verifier and sent ${shown.length} tokens.`,
+        summary: `The server accepted the code and the verifier and sent ${shown.length} tokens; the ID token passed every check, its signature included.`,
         exchanges: ctx.exchanges(),
         values: [
           { label: 'token_type', value: tokens.token_type },
           { label: 'expires_in', value: `${tokens.expires_in ?? '(not given)'} seconds` },
           { label: 'scope granted', value: tokens.scope ?? '(as requested)' },
+          ...checklistValues(verified.checks),
         ],
         tokens: shown,
         notes: tokens.refresh_token
           ? []
           : ['No refresh token came back, so the refresh steps will fail.'],
         save: {
-          tokenResponse: recorded,
           accessToken: tokens.access_token,
           idToken,
           refreshToken: tokens.refresh_token,

@@ -2,7 +2,12 @@ import { expect, test } from 'vitest'
 import { driveDeviceVerification } from '../mock-as/core/test-device-verification.ts'
 import { deviceCodeFlow } from './device-code.ts'
 import { createRun, type FlowRun } from './flow-runner.ts'
-import { resultOf, setUpFlow } from './flow-test-support.ts'
+import {
+  forgeIdToken,
+  replaceTokenEndpointIdToken,
+  resultOf,
+  setUpFlow,
+} from './flow-test-support.ts'
 
 // The device walkthrough in Node: oauth4webapi (unmocked) talks to the server core; the phone's
 // part (code form, sign-in, consent) is driven through the server's pages. The runner's clock is
@@ -49,17 +54,23 @@ test('the device walkthrough: pending, slow_down (+5 s), approval on the phone, 
   poll = resultOf(run, 'poll')
   if (poll.status === 'error') throw new Error(poll.message)
   expect(poll.repeat).toBeUndefined()
-  expect(poll.tokens?.map((token) => token.label)).toEqual([
-    'ID token',
-    'Access token',
-    'Refresh token',
+  expect(poll.tokens?.map((token) => [token.label, token.signature])).toEqual([
+    ['ID token', 'verified'],
+    ['Access token', 'not-checked'],
+    ['Refresh token', 'not-applicable'],
   ])
+  expect(poll.values?.find((value) => value.label === 'Check: signature')?.value).toMatch(/^✓/)
+  expect(poll.values?.find((value) => value.label === 'Check: nonce')?.value).toMatch(/^– /)
   expect(JSON.parse(poll.values?.[0]?.value ?? '[]')).toEqual([
     { poll: 1, seconds_after_first: 0, answer: 'authorization_pending', interval_afterwards: 5 },
     { poll: 2, seconds_after_first: 1, answer: 'slow_down', interval_afterwards: 10 },
     { poll: 3, seconds_after_first: 11, answer: 'tokens', interval_afterwards: 10 },
   ])
-  expect(poll.exchanges.map((exchange) => exchange.response.status)).toEqual([200])
+  // The token response, then the key set that verifies the ID token's signature.
+  expect(poll.exchanges.map((exchange) => new URL(exchange.request.url).pathname)).toEqual([
+    '/as/token',
+    '/as/jwks',
+  ])
 
   run = await step(run)
   const api = resultOf(run, 'call-api')
@@ -85,4 +96,18 @@ test('codes that expire before the user acts end the polling with expired_token'
   t.clock.advance(601_000)
   run = await step(run)
   expect(resultOf(run, 'poll')).toMatchObject({ status: 'error', code: 'expired_token' })
+})
+
+test('a forged ID token in the token response of the device grant is refused', async () => {
+  const { t, step } = setUpFlow(deviceCodeFlow, {
+    serverClock: true,
+    intercept: replaceTokenEndpointIdToken(forgeIdToken),
+  })
+  let run = await untilPolling(step)
+  await driveDeviceVerification(t.server, String(run.data.verificationUriComplete))
+  run = await step(run)
+  const poll = resultOf(run, 'poll')
+  expect(poll).toMatchObject({ status: 'error', code: 'id_token_rejected' })
+  expect(poll.values?.find((value) => value.label === 'Check: signature')?.value).toMatch(/^✗/)
+  expect(run.data.accessToken).toBeUndefined()
 })

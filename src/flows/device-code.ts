@@ -10,6 +10,7 @@ import { rfc } from '../shared/spec-links.ts'
 import { discover, need } from './code-flow-steps.ts'
 import { commonActors, defineFlow, type ShownToken } from './flow-model.ts'
 import { oauthOptions } from './http-capture.ts'
+import { checklistValues, verifyIdToken } from './id-token-checks.ts'
 import { callResourceServer } from './resource-server-call.ts'
 
 export const deviceCodeFlowId = 'device-code'
@@ -118,9 +119,9 @@ export const deviceCodeFlow = defineFlow<DeviceCodeData>({
       to: 'as',
       kind: 'request',
       spec: rfc(8628, '3.1'),
-      moreSpecs: [rfc(8628, '3.2'), rfc(8628, '6.1')],
+      moreSpecs: [rfc(8628, '3.2'), rfc(8628, '6.1'), rfc(8628, '5.1')],
       explanation:
-        'The device posts its client_id and the scopes it wants. It is a public client (nobody can hide a secret in a TV app), so it sends no secret. The server answers with two codes: the long device_code, which the device keeps to itself and later trades for tokens, and the short user_code for a person to type. It also says where the person should go (verification_uri, and verification_uri_complete with the code already in it), how long the codes live (expires_in) and how many seconds the device must wait between two polls (interval).',
+        'The device posts its client_id and the scopes it wants. It is a public client (nobody can hide a secret in a TV app), so it sends no secret. The server answers with two codes: the long device_code, which the device keeps to itself and later trades for tokens, and the short user_code for a person to type. It also says where the person should go (verification_uri, and verification_uri_complete with the code already in it), how long the codes live (expires_in) and, optionally, how many seconds the device should wait between two polls (interval; 5 when absent).',
       async run(ctx) {
         const as = need(ctx.data.as, 'The server metadata')
         const response = await oauth.deviceAuthorizationRequest(
@@ -145,7 +146,7 @@ export const deviceCodeFlow = defineFlow<DeviceCodeData>({
             {
               label: 'user_code',
               value: result.user_code,
-              note: 'Eight letters from 20 consonants: easy to read on a TV, hard to mistype (RFC 8628 §6.1).',
+              note: 'Eight letters from 20 consonants, the example set of RFC 8628 §6.1: a phone keyboard types them without switching case or to digits, and without vowels no words form by chance. That is 20⁸ ≈ 2.6 × 10¹⁰ codes; RFC 8628 §5.1 asks the server to rate-limit code entry so that, with the short lifetime, guessing a live code is infeasible.',
             },
             { label: 'interval', value: `${result.interval ?? 5} seconds between polls` },
             {
@@ -215,7 +216,7 @@ export const deviceCodeFlow = defineFlow<DeviceCodeData>({
       spec: rfc(8628, '3.4'),
       moreSpecs: [rfc(8628, '3.5'), rfc(8628, '3.2')],
       explanation:
-        'The device cannot be told when the user is done: the server never pushes anything to it, and the phone’s browser only visits the verification page. So the device keeps asking — polling — by posting its device_code to the token endpoint with grant_type urn:ietf:params:oauth:grant-type:device_code. Until the user decides, the answer is the error authorization_pending and the device waits interval seconds before the next poll. A device that polls sooner gets slow_down, and must then add 5 seconds to its interval for that poll and every later one. If the user denied, the answer is access_denied; if the codes expired first, expired_token; once the user approved, the next poll returns the tokens. The walkthrough polls by itself at the interval; “Poll too fast” polls at once, before the interval is over.',
+        'The device cannot be told when the user is done: the server never pushes anything to it, and the phone’s browser only visits the verification page. So the device keeps asking — polling — by posting its device_code to the token endpoint with grant_type urn:ietf:params:oauth:grant-type:device_code. Until the user decides, the answer is the error authorization_pending and the device waits interval seconds before the next poll (RFC 8628 says it should; a server may enforce it). A device that polls sooner gets slow_down, and must then add 5 seconds to its interval for that poll and every later one. If the user denied, the answer is access_denied; if the codes expired first, expired_token; once the user approved, the next poll returns the tokens. An ID token among them is checked as in the code flow, signature included. The walkthrough polls by itself at the interval; “Poll too fast” polls at once, before the interval is over.',
       async run(ctx) {
         const as = need(ctx.data.as, 'The server metadata')
         const interval = ctx.data.interval ?? 5
@@ -229,6 +230,7 @@ export const deviceCodeFlow = defineFlow<DeviceCodeData>({
             need(ctx.data.deviceCode, 'The device code'),
             oauthOptions(ctx),
           )
+          const receivedAt = ctx.now()
           const tokens = await oauth.processDeviceCodeResponse(as, client, response)
           polls.push({ at, outcome: 'tokens', interval })
           const shown: ShownToken[] = [
@@ -236,18 +238,23 @@ export const deviceCodeFlow = defineFlow<DeviceCodeData>({
               label: 'Access token',
               value: tokens.access_token,
               signature: 'not-checked',
+              subject: 'user',
               signatureNote: 'The client treats it as opaque; the resource server validates it.',
             },
           ]
-          if (tokens.id_token) {
-            shown.unshift({
-              label: 'ID token',
-              value: tokens.id_token,
-              signature: 'not-checked',
-              signatureNote:
-                'oauth4webapi checked its claims (iss, aud, exp, iat); it came straight from the token endpoint, so its signature was not checked here.',
-            })
-          }
+          // No OpenID Connect spec covers an ID token from the device grant; the client checks
+          // it by the code flow's rules, signature included (there is no TLS here to lean on).
+          const verified = tokens.id_token
+            ? await verifyIdToken(ctx, response, tokens.id_token, {
+                as,
+                client,
+                receivedAt,
+                accessToken: tokens.access_token,
+                label: 'ID token',
+              })
+            : undefined
+          if (verified?.status === 'error') return verified
+          if (verified) shown.unshift(verified.token)
           if (tokens.refresh_token) {
             shown.push({
               label: 'Refresh token',
@@ -263,6 +270,7 @@ export const deviceCodeFlow = defineFlow<DeviceCodeData>({
             values: [
               { label: 'Polls so far', value: pollLog(polls), format: 'json' },
               { label: 'scope granted', value: tokens.scope ?? scope },
+              ...(verified ? checklistValues(verified.checks) : []),
             ],
             tokens: shown,
             save: { polls, accessToken: tokens.access_token },

@@ -48,6 +48,8 @@ export interface ShownValue {
    */
   format?: 'text' | 'json' | 'url' | 'qr'
   note?: string
+  /** The section the value is checked against (a checklist line), linked after the note. */
+  spec?: SpecRef
 }
 
 export type SignatureStatus = 'verified' | 'not-checked' | 'not-applicable'
@@ -60,6 +62,12 @@ export interface ShownToken {
   signature: SignatureStatus
   /** Why the signature has this status, in a sentence. */
   signatureNote?: string
+  /**
+   * Whom the token's `sub` names: a `user` (ID tokens, a user's access tokens) or the `client`
+   * itself (client credentials, an actor token, a client assertion). The inspector labels `sub`
+   * by it; without it, `sub` is described without guessing.
+   */
+  subject?: 'user' | 'client'
 }
 
 /**

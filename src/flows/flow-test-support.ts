@@ -3,6 +3,7 @@
  * against it through the runner (oauth4webapi unmocked), the run saved and reloaded after every
  * step as sessionStorage does after a reload.
  */
+import { decodeProtectedHeader, generateKeyPair, type JWTHeaderParameters, SignJWT } from 'jose'
 import {
   createTestAuthorizationServer,
   type TestAuthorizationServer,
@@ -29,12 +30,17 @@ export interface FlowTestOptions {
   t?: TestAuthorizationServer
   /** Give the runner the server's settable clock, so waiting takes no real time. */
   serverClock?: boolean
+  /** Plays an attacker between the client and the server: may replace any response. */
+  intercept?: (request: Request, response: Response) => Promise<Response>
 }
 
 export function setUpFlow(flow: Flow, options: FlowTestOptions = {}): FlowTestSetup {
   const t = options.t ?? createTestAuthorizationServer()
   const env: RunEnvironment = {
-    transport: (request: Request) => t.server.handle(request),
+    transport: async (request: Request) => {
+      const response = await t.server.handle(request.clone())
+      return options.intercept ? options.intercept(request, response) : response
+    },
     appOrigin: testAppOrigin,
     ...(options.serverClock ? { now: () => t.clock.now() } : {}),
   }
@@ -62,4 +68,55 @@ export async function runRemainingSteps(flow: Flow, step: RunStep, start: FlowRu
     if (result.status === 'error') throw new Error(`${stepId}: ${result.message} ${result.detail}`)
   }
   return run
+}
+
+/**
+ * An ID token with the same header (alg, kid) and claims, signed by a key the server never
+ * published: what a forger without the server's private key can make.
+ */
+export async function forgeIdToken(idToken: string): Promise<string> {
+  const header = decodeProtectedHeader(idToken) as JWTHeaderParameters
+  const claims = JSON.parse(
+    new TextDecoder().decode(
+      Uint8Array.from(
+        atob((idToken.split('.')[1] ?? '').replace(/-/g, '+').replace(/_/g, '/')),
+        (c) => c.charCodeAt(0),
+      ),
+    ),
+  )
+  const { privateKey } = await generateKeyPair(header.alg, { extractable: false })
+  return new SignJWT(claims).setProtectedHeader(header).sign(privateKey)
+}
+
+/** The server's ID token with one claim changed and its original signature kept. */
+export function alterIdToken(idToken: string, changes: Record<string, unknown>): string {
+  const [header, payload, signature] = idToken.split('.')
+  const claims = JSON.parse(atob((payload ?? '').replace(/-/g, '+').replace(/_/g, '/')))
+  const altered = btoa(JSON.stringify({ ...claims, ...changes }))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '')
+  return `${header}.${altered}.${signature}`
+}
+
+/**
+ * An interceptor that replaces the `id_token` of successful token-endpoint responses with what
+ * `replace` makes of it: all of them, or those whose count (1, 2, …) `only` picks.
+ */
+export function replaceTokenEndpointIdToken(
+  replace: (idToken: string) => string | Promise<string>,
+  options: { only?: (count: number) => boolean } = {},
+) {
+  let count = 0
+  return async (request: Request, response: Response): Promise<Response> => {
+    if (!new URL(request.url).pathname.endsWith('/token') || response.status !== 200) {
+      return response
+    }
+    const body = (await response.clone().json()) as Record<string, unknown>
+    if (typeof body.id_token !== 'string') return response
+    count += 1
+    if (options.only && !options.only(count)) return response
+    body.id_token = await replace(body.id_token)
+    return new Response(JSON.stringify(body), { status: 200, headers: response.headers })
+  }
 }

@@ -11,6 +11,16 @@ import { oidc, rfc, type SpecRef } from '../shared/spec-links.ts'
 import { discover, need, notBackYet } from './code-flow-steps.ts'
 import { commonActors, defineFlow, type ShownToken, type ShownValue } from './flow-model.ts'
 import { oauthOptions } from './http-capture.ts'
+import {
+  checkIdTokenContents,
+  checklistValues,
+  hashFor,
+  type IdTokenCheck,
+  idTokenOutcome,
+  inSpecOrder,
+  leftHalfHash,
+  verifyIdToken,
+} from './id-token-checks.ts'
 
 export const hybridFlowId = 'hybrid'
 
@@ -38,23 +48,6 @@ type HybridData = {
   accessToken?: string
 }
 
-/** OIDC Core §3.3.2.11: the hash of `c_hash` is the one of the ID token's `alg`. */
-function hashOf(alg: string): 'SHA-256' | 'SHA-384' | 'SHA-512' {
-  if (/384$/.test(alg)) return 'SHA-384'
-  if (/512$/.test(alg) || alg === 'EdDSA' || alg === 'Ed25519') return 'SHA-512'
-  return 'SHA-256'
-}
-
-/** Base64url of the left half of the hash of the ASCII value: how `c_hash` is made. */
-async function leftHalfHash(value: string, alg: string): Promise<string> {
-  const digest = new Uint8Array(
-    await crypto.subtle.digest(hashOf(alg), new TextEncoder().encode(value)),
-  )
-  let binary = ''
-  for (const byte of digest.slice(0, digest.length / 2)) binary += String.fromCharCode(byte)
-  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
-}
-
 /** The fragment's parameters, one value each, for display. */
 function fragmentValues(url: URL): ShownValue[] {
   return [...new URLSearchParams(url.hash.slice(1)).entries()].map(([name, value]) => ({
@@ -72,7 +65,7 @@ export const hybridFlow = defineFlow<HybridData>({
   summary:
     'The authorization server sends the browser back with both a code and a signed ID token, in the URL fragment. The client checks the ID token at once (its signature, its nonce and its c_hash, which ties it to the code), then trades the code for tokens on the back channel.',
   whenToUse:
-    'Rarely today: a server-side web app that must know who signed in straight from the redirect, or an ecosystem that requires it (FAPI 1.0). Otherwise use the authorization code flow with PKCE.',
+    'Rarely today: a server-side web app that must know who signed in straight from the redirect, or an ecosystem built on FAPI 1.0 Advanced, which accepts code id_token or the code flow with JARM. FAPI 2.0 uses the plain authorization code flow with PKCE, and so should everyone else.',
   specs: [
     oidc('Core', '3.3', 'HybridFlowAuth'),
     oidc('Core', '3.3.2.11', 'HybridIDToken'),
@@ -159,9 +152,9 @@ export const hybridFlow = defineFlow<HybridData>({
       to: 'as',
       kind: 'redirect',
       spec: oidc('Core', '3.3.2.1', 'HybridAuthRequest'),
-      moreSpecs: [multipleResponseTypes],
+      moreSpecs: [multipleResponseTypes, oidc('Registration', '2', 'ClientMetadata')],
       explanation:
-        'The request asks for response_type "code id_token". It sends no response_mode: for this response type the default is the fragment, so the code and the ID token will come back after a "#", which the browser keeps to itself and never sends to any server. (A wrong but common belief is that they come in the query, as the code does in the code flow.) Sign in as alice (password alice-password) and allow. oauth4webapi has no builder for this URL, so the client adds the parameters itself.',
+        'The request asks for response_type "code id_token". It sends no response_mode: for this response type the default is the fragment, so the code and the ID token will come back after a "#", which the browser keeps to itself and never sends to any server, not in the query string where the code flow puts its code. The scope includes openid: an ID token comes back only for an OpenID Connect request, and the server refuses code id_token without it. The client is registered for both grant types this response type stands for, authorization_code and implicit (OpenID Connect Registration §2); that does not open the implicit flow itself (response_type=token), which the server still refuses to it. Sign in as alice (password alice-password) and allow. oauth4webapi has no builder for this URL, so the client adds the parameters itself.',
       async run(ctx) {
         const as = need(ctx.data.as, 'The server metadata')
         const redirectUri = `${ctx.appOrigin}/walkthrough/${hybridFlowId}/callback`
@@ -203,7 +196,7 @@ export const hybridFlow = defineFlow<HybridData>({
         rfc(9207, '2'),
       ],
       explanation:
-        'The browser is back with "#code=…&id_token=…&state=…&iss=…". Only the page can read a fragment, so this step reads location.hash. oauth4webapi\'s validateCodeIdTokenResponse then checks the ID token before anything else: it fetches the server\'s public keys and verifies the signature (the token came through the browser, so nothing else vouches for it), checks iss, aud, exp and that iat is recent, that the nonce is ours, and that c_hash matches the code. c_hash is the left half of the SHA-256 hash of the code (SHA-256 because the token is signed with RS256): since the signed token commits to the code, an attacker who swaps in a code of their own is caught here, before the code is ever redeemed.',
+        'The browser is back with "#code=…&id_token=…&state=…&iss=…". Only the page can read a fragment, so this step reads location.hash. oauth4webapi\'s validateCodeIdTokenResponse then checks the ID token before anything else: it fetches the server\'s public keys and verifies the signature (the token came through the browser, so only its signature speaks for it), checks iss, aud, exp and that iat is within the last hour, that the nonce is ours, and that c_hash matches the code; the client adds its own checks of iat and azp. c_hash is the left half of the SHA-256 hash of the code (SHA-256 because the token is signed with RS256): since the signed token commits to the code, an attacker who swaps in a code of their own is caught here, before the code is ever redeemed.',
       async run(ctx) {
         const as = need(ctx.data.as, 'The server metadata')
         if (!ctx.returnUrl) return notBackYet(ctx)
@@ -216,6 +209,7 @@ export const hybridFlow = defineFlow<HybridData>({
           }
         }
         const nonce = need(ctx.data.nonce, 'The nonce')
+        const receivedAt = ctx.now()
         const params = await oauth.validateCodeIdTokenResponse(
           as,
           client,
@@ -234,6 +228,37 @@ export const hybridFlow = defineFlow<HybridData>({
         const decoded = need(decodeJwt(idToken), 'A decodable ID token')
         const alg = String(decoded.header.alg)
         const computed = await leftHalfHash(code, alg)
+        const hybridValidation = oidc('Core', '3.3.2.12', 'HybridIDTValidation')
+        // validateCodeIdTokenResponse refused the response had the signature or c_hash failed;
+        // the list shows what it checked, plus the client's own iat and azp checks.
+        const signature: IdTokenCheck = {
+          id: 'signature',
+          outcome: 'pass',
+          detail: `valid (${alg}, key "${String(decoded.header.kid)}" from jwks_uri)`,
+          rule: 'The token came through the browser, so only its signature shows who made it: oauth4webapi fetched the key set (see the HTTP below) and verified it with the key whose kid is in the header.',
+          spec: hybridValidation,
+        }
+        const cHash: IdTokenCheck = {
+          id: 'c_hash',
+          outcome: decoded.claims.c_hash === computed ? 'pass' : 'fail',
+          detail: `${claim(decoded.claims, 'c_hash')} = ${computed}`,
+          rule: `Required with a code in the fragment: BASE64URL(left half of ${hashFor(alg)}(code)), computed here from the code in the fragment, so a swapped code is caught before it is redeemed.`,
+          spec: oidc('Core', '3.3.2.10', 'CodeValidation'),
+        }
+        const contents = await checkIdTokenContents(idToken, {
+          as,
+          client,
+          receivedAt,
+          nonce,
+          channel: 'front-channel',
+        })
+        const outcome = idTokenOutcome(
+          ctx,
+          [...inSpecOrder(contents, signature), cHash],
+          idToken,
+          'Front-channel ID token',
+        )
+        if (outcome.status === 'error') return outcome
         return {
           status: 'ok',
           summary:
@@ -242,31 +267,16 @@ export const hybridFlow = defineFlow<HybridData>({
           values: [
             { label: 'Address the browser came back to', value: returned.href },
             ...fragmentValues(returned),
+            ...checklistValues(outcome.checks),
             {
-              label: 'Check: signature',
-              value: `valid (${alg}, key "${String(decoded.header.kid)}" from jwks_uri)`,
-              note: 'oauth4webapi fetched the key set (see the HTTP below) and verified the token with the key whose kid is in the header.',
-            },
-            {
-              label: 'Check: nonce',
-              value: `${claim(decoded.claims, 'nonce')} = ${nonce}`,
-              note: 'The claim equals the nonce this client made for this request.',
-            },
-            {
-              label: 'Check: c_hash',
-              value: `${claim(decoded.claims, 'c_hash')} = ${computed}`,
-              note: `The claim equals BASE64URL(left half of ${hashOf(alg)}(code)), computed here from the code in the fragment.`,
-            },
-            {
-              label: 'Check: state and iss',
-              value: `state matches; iss = ${claim(decoded.claims, 'iss')}`,
+              label: 'Check: state and iss (response)',
+              value: `✓ state matches; iss = ${params.get('iss') ?? claim(decoded.claims, 'iss')}`,
+              note: 'The response parameters themselves: state is ours, and the iss parameter names the issuer (RFC 9207).',
             },
           ],
           tokens: [
             {
-              label: 'Front-channel ID token',
-              value: idToken,
-              signature: 'verified',
+              ...outcome.token,
               signatureNote:
                 'Verified by oauth4webapi with the public key from jwks_uri whose kid is in the header: required here, because the token travelled through the browser.',
             },
@@ -283,9 +293,14 @@ export const hybridFlow = defineFlow<HybridData>({
       to: 'as',
       kind: 'request',
       spec: oidc('Core', '3.3.3.1', 'HybridTokenRequest'),
-      moreSpecs: [rfc(6749, '4.1.3'), rfc(6749, '2.3.1'), rfc(7636, '4.5')],
+      moreSpecs: [
+        rfc(6749, '4.1.3'),
+        rfc(6749, '2.3.1'),
+        rfc(7636, '4.5'),
+        oidc('Core', '3.3.3.7', 'HybridIDTValidation2'),
+      ],
       explanation:
-        'The code is redeemed as in the code flow, on the back channel: the client authenticates with its secret (HTTP Basic, client_secret_basic) and sends the code verifier. A real hybrid client does this from its server, where the secret lives; this page plays that server. oauth4webapi wants the checked fragment parameters, which cannot be saved across steps, so the client validates the fragment again first, then checks the new ID token with the same nonce.',
+        'The code is redeemed as in the code flow, on the back channel: the client authenticates with its secret (HTTP Basic, client_secret_basic) and sends the code verifier. A real hybrid client does this from its server, where the secret lives; this page plays that server. oauth4webapi wants the checked fragment parameters, which cannot be saved across steps, so the client validates the fragment again first. The new ID token is checked like any other, with the same nonce, and its signature verified against the key set: OpenID Connect would let a client skip that for a token straight from the token endpoint over TLS, and this demo has none.',
       async run(ctx) {
         const as = need(ctx.data.as, 'The server metadata')
         const nonce = need(ctx.data.nonce, 'The nonce')
@@ -307,23 +322,28 @@ export const hybridFlow = defineFlow<HybridData>({
           need(ctx.data.codeVerifier, 'The code verifier'),
           oauthOptions(ctx),
         )
+        const receivedAt = ctx.now()
         const tokens = await oauth.processAuthorizationCodeResponse(as, client, response, {
           expectedNonce: nonce,
           requireIdToken: true,
         })
         const idToken = need(tokens.id_token, 'The ID token')
+        const verified = await verifyIdToken(ctx, response, idToken, {
+          as,
+          client,
+          receivedAt,
+          nonce,
+          accessToken: tokens.access_token,
+          label: 'Token-endpoint ID token',
+        })
+        if (verified.status === 'error') return verified
         const shown: ShownToken[] = [
-          {
-            label: 'Token-endpoint ID token',
-            value: idToken,
-            signature: 'not-checked',
-            signatureNote:
-              'oauth4webapi checked its claims, including the same nonce, but not its signature: it came straight from the token endpoint, which OpenID Connect lets the TLS connection vouch for.',
-          },
+          verified.token,
           {
             label: 'Access token',
             value: tokens.access_token,
             signature: 'not-checked',
+            subject: 'user',
             signatureNote: 'For the resource server to validate; the client treats it as opaque.',
           },
         ]
@@ -334,6 +354,7 @@ export const hybridFlow = defineFlow<HybridData>({
           values: [
             { label: 'token_type', value: tokens.token_type },
             { label: 'scope granted', value: tokens.scope ?? '(as requested)' },
+            ...checklistValues(verified.checks),
           ],
           tokens: shown,
           save: { backIdToken: idToken, accessToken: tokens.access_token },
@@ -350,7 +371,7 @@ export const hybridFlow = defineFlow<HybridData>({
       spec: oidc('Core', '3.3.3.6', 'HybridIDToken2'),
       moreSpecs: [oidc('Core', '3.3.2.11', 'HybridIDToken')],
       explanation:
-        'The client now holds two ID tokens about the same sign-in. OpenID Connect requires their iss and sub to be identical; if they differ, something was swapped and the client must not trust either. Both carry our nonce. They differ where their channels differ: the front-channel one carries c_hash (it rode along with the code), the token-endpoint one carries at_hash (it came with the access token).',
+        'The client now holds two ID tokens about the same sign-in. OpenID Connect requires their iss and sub to be identical; if they differ, something was swapped and the client must not trust either. Both carry our nonce. They differ where their channels differ: the front-channel one must carry c_hash (it rode along with the code); at_hash, the hash of the access token, is optional at the token endpoint, and this server includes it there.',
       async run(ctx) {
         const front = need(decodeJwt(need(ctx.data.frontIdToken, 'The front ID token')), 'JWT')
         const back = need(decodeJwt(need(ctx.data.backIdToken, 'The token ID token')), 'JWT')

@@ -236,6 +236,7 @@ export const implicitFlow = defineFlow<ImplicitData>({
               label: 'Access token (from the address)',
               value: accessToken,
               signature: 'not-checked',
+              subject: 'user',
               signatureNote:
                 'The client treats it as opaque. Nothing in it names a key or a secret of this client: it is a bearer token, good for whoever holds it.',
             },
@@ -273,9 +274,16 @@ export const implicitFlow = defineFlow<ImplicitData>({
       to: 'rs',
       kind: 'request',
       spec: rfc(9700, '2.1.2'),
-      moreSpecs: [rfc(6749, '10.16'), rfc(6750, '5.2')],
+      moreSpecs: [
+        rfc(9700, '4.1.2'),
+        rfc(9700, '4.2'),
+        rfc(9700, '4.3.2'),
+        rfc(9700, '4.6'),
+        rfc(6749, '10.16'),
+        rfc(6750, '5.2'),
+      ],
       explanation:
-        'Now play whoever picked the token up from the address bar, the history or a script: send it with a bare request that carries nothing of the client. The API accepts it, because nothing binds the token to the app that asked for it. With the code flow a token can be bound to the client (for example with DPoP) at the token endpoint; the implicit grant has no token request where that could happen. A stolen token can also be injected into another app that accepts tokens this way.',
+        'Now play whoever picked the token up: send it with a bare request that carries nothing of the client. The API accepts it, because nothing binds the token to the app that asked for it. RFC 9700 names the ways a token in the redirect leaks: a manipulated redirect URI or an open redirector carries the fragment to an attacker’s page; a Referer header can leak it; the browser history keeps it; and a script on the page reads it. A stolen token can also be injected into another app that accepts tokens this way, which then acts for the victim (access token injection). With the code flow a token can be bound to the client (for example with DPoP) at the token endpoint; the implicit grant has no token request where that could happen.',
       async run(ctx) {
         const token = need(ctx.data.accessToken, 'The access token')
         const response = await ctx.fetch(new URL('/api/profile', ctx.appOrigin).href, {
@@ -312,7 +320,7 @@ export const implicitFlow = defineFlow<ImplicitData>({
             { label: 'Token in the address?', value: 'implicit: yes · code + PKCE: no, a code' },
             {
               label: 'Refresh token?',
-              value: 'implicit: never · code + PKCE: yes, rotated',
+              value: 'implicit: never · code + PKCE: yes, rotated or bound to a key',
             },
             {
               label: 'Token bound to the client?',

@@ -71,23 +71,42 @@ export function freshClaims(init: {
   }
 }
 
-/** The client registration that makes the server trust the key (docs/decisions/056). */
+/**
+ * The mock server's demo administrator's initial access token (RFC 7591 §3). Registering a key
+ * does not make its client a trusted assertion issuer; a registration that carries this token
+ * does. A demo shortcut, said so in the walkthrough: a real server gives such a token to its
+ * administrators, never to a page (docs/decisions/056).
+ */
+export const demoAdminInitialAccessToken = 'grantlab-demo-admin-initial-access-token'
+
+/**
+ * The metadata of an assertion issuer: the key in `jwks`, the jwt-bearer grant, its scope, and no
+ * response type (RFC 7591 §2: an absent response_types means "code", which needs a code grant).
+ */
+export function assertionIssuerMetadata(init: { name: string; publicJwk: JwkData; scope: string }) {
+  return {
+    client_name: init.name,
+    token_endpoint_auth_method: 'none',
+    grant_types: [jwtBearerGrantType],
+    response_types: [],
+    scope: init.scope,
+    jwks: { keys: [init.publicJwk] },
+  }
+}
+
+/**
+ * The client registration that makes the server trust the key (docs/decisions/056): the key in
+ * `jwks`, the jwt-bearer grant, and the demo administrator's initial access token.
+ */
 export async function registerAssertionIssuer(
   ctx: HasFetch,
   as: oauth.AuthorizationServer,
   init: { name: string; publicJwk: JwkData; scope: string },
 ): Promise<{ clientId: string; registered: Record<string, unknown> }> {
-  const response = await oauth.dynamicClientRegistrationRequest(
-    as,
-    {
-      client_name: init.name,
-      token_endpoint_auth_method: 'none',
-      grant_types: [jwtBearerGrantType],
-      scope: init.scope,
-      jwks: { keys: [init.publicJwk] },
-    },
-    oauthOptions(ctx),
-  )
+  const response = await oauth.dynamicClientRegistrationRequest(as, assertionIssuerMetadata(init), {
+    ...oauthOptions(ctx),
+    initialAccessToken: demoAdminInitialAccessToken,
+  })
   const registered = await oauth.processDynamicClientRegistrationResponse(response)
   return { clientId: registered.client_id, registered }
 }

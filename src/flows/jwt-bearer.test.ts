@@ -54,7 +54,8 @@ test('jwt bearer walkthrough: key, registration, a token for alice, then the edi
   const initial = input?.initial(inputContext(run)) ?? ''
   expect(JSON.parse(initial)).toMatchObject({
     sign_with: 'registered-key',
-    claims: { iss: run.data.clientId, sub: 'alice', aud: `${testAppOrigin}/as/token` },
+    // The issuer identifier alone (draft-ietf-oauth-rfc7523bis), not the token endpoint URL.
+    claims: { iss: run.data.clientId, sub: 'alice', aud: `${testAppOrigin}/as` },
   })
   run = await step(run, initial)
   const editor = resultOf(run, 'editor')

@@ -7,7 +7,7 @@
  */
 import type { JWTPayload } from 'jose'
 import * as oauth from 'oauth4webapi'
-import { rfc } from '../shared/spec-links.ts'
+import { rfc, rfc7523bis } from '../shared/spec-links.ts'
 import { need } from './code-flow-steps.ts'
 import {
   commonActors,
@@ -17,6 +17,7 @@ import {
   type StepResult,
 } from './flow-model.ts'
 import {
+  assertionIssuerMetadata,
   discoverGrantStep,
   freshClaims,
   type JwkData,
@@ -40,6 +41,16 @@ async function signWithThrowawayKey(claims: JWTPayload, kid: string): Promise<st
 }
 
 const scope = 'profile orders:read'
+const clientName = 'Grantlab JWT bearer walkthrough'
+
+/**
+ * The client this walkthrough registers, with the demo administrator's initial access token:
+ * public, the jwt-bearer grant, the key made in the browser in `jwks`. The export tests take
+ * their JWT bearer client from here (the advisor drafts none any more, docs/decisions/088).
+ */
+export function jwtBearerWalkthroughClient(publicJwk: JwkData) {
+  return assertionIssuerMetadata({ name: clientName, publicJwk, scope })
+}
 
 type JwtBearerData = {
   as?: oauth.AuthorizationServer
@@ -58,16 +69,34 @@ type JwtBearerData = {
  */
 const checks = [
   { id: 'format', what: 'a compact JWT: header.claims.signature' },
-  { id: 'alg', what: 'an asymmetric signature algorithm (never none or HMAC)' },
-  { id: 'iss', what: 'the issuer is a client registered with keys, and it is the caller' },
+  {
+    id: 'alg',
+    what: 'This server’s policy: an asymmetric signature only, never none or a MAC. RFC 7523 §3 also allows a MAC (HMAC).',
+  },
+  {
+    id: 'iss',
+    what: 'the issuer is a client registered with keys, trusted by an administrator, and it is the caller',
+  },
   { id: 'signature', what: "verifies with the issuer's registered key (by kid)" },
-  { id: 'aud', what: 'names this server: its issuer or its token endpoint' },
-  { id: 'exp', what: 'present, not past (30 s leeway), at most an hour ahead' },
+  {
+    id: 'aud',
+    what: 'names this server. Send its issuer identifier as the only value (RFC 7523 update); RFC 7523 itself also allowed the token endpoint URL.',
+  },
+  {
+    id: 'exp',
+    what: 'present (RFC 7523 §3), not past (30 s leeway); at most an hour ahead is this server’s limit',
+  },
   { id: 'nbf', what: 'if present, not in the future' },
-  { id: 'iat', what: 'if present, neither in the future nor over an hour old' },
+  {
+    id: 'iat',
+    what: 'if present, not in the future; over an hour old is refused (this server’s reading of RFC 7523’s “unreasonably far in the past”)',
+  },
   { id: 'sub', what: 'a user this server knows (alice or bob)' },
   { id: 'scope', what: "within the client's registered scopes (a request parameter)" },
-  { id: 'jti', what: 'present, and never seen before (no replay)' },
+  {
+    id: 'jti',
+    what: 'This server’s policy: present and never seen before, so it can refuse replays. RFC 7523 makes jti optional and replay checks something a server may do.',
+  },
 ] as const
 
 type CheckId = (typeof checks)[number]['id']
@@ -107,7 +136,8 @@ function baseClaims(ctx: InputContext<JwtBearerData>): JWTPayload {
   return freshClaims({
     clientId: ctx.data.clientId ?? '(run the registration step first)',
     sub: 'alice',
-    audience: String(ctx.data.as?.token_endpoint ?? `${ctx.issuer}/token`),
+    // The issuer identifier alone: what draft-ietf-oauth-rfc7523bis requires of assertions.
+    audience: ctx.data.as?.issuer ?? ctx.issuer,
     nowMs: ctx.now(),
   })
 }
@@ -189,13 +219,13 @@ export const jwtBearerFlow = defineFlow<JwtBearerData>({
       to: 'as',
       kind: 'request',
       spec: rfc(7591, '3.1'),
-      moreSpecs: [rfc(7591, '2'), rfc(7523, '3')],
+      moreSpecs: [rfc(7591, '2'), rfc(7591, '3'), rfc(7523, '3')],
       explanation:
-        'The server must know which keys to trust for which issuer. Here the client registers itself (RFC 7591) with its public key in "jwks" and the jwt-bearer grant; from then on, an assertion whose iss is this client_id and whose signature verifies with this key is trusted. This mock lets anyone register and then speak for alice, which is fine for a demo; a real server lets only an administrator decide who may assert for which users.',
+        'The server must know which keys to trust for which issuer. Here the client registers itself (RFC 7591) with its public key in "jwks" and the jwt-bearer grant. A registered key is not enough, though: an assertion can speak for any user, so this server accepts assertions only from clients an administrator trusts (RFC 7523 §3 leaves that decision to the server). A client that registers itself gets invalid_grant at the iss check, and its scope never goes beyond what it registered. Demo shortcut: the page sends the demo administrator’s initial access token (RFC 7591 §3) with this registration, which makes the new client a trusted issuer. A real server gives such a token to its administrators only, never to a web page.',
       async run(ctx) {
         const as = need(ctx.data.as, 'The server metadata')
         const { clientId, registered } = await registerAssertionIssuer(ctx, as, {
-          name: 'Grantlab JWT bearer walkthrough',
+          name: clientName,
           publicJwk: need(ctx.data.publicJwk, 'The public key'),
           scope,
         })
@@ -210,6 +240,12 @@ export const jwtBearerFlow = defineFlow<JwtBearerData>({
               value: String(registered.token_endpoint_auth_method),
               note: 'none: RFC 7523 makes client authentication optional for this grant; the assertion is the proof.',
             },
+            {
+              label: 'Authorization (initial access token)',
+              value: 'Bearer (the demo administrator’s token)',
+              note: 'Demo shortcut: this is what makes the server trust the new key. Without it, the registration still succeeds, but the token request fails the iss check.',
+            },
+            { label: 'scope registered', value: String(registered.scope) },
           ],
           save: { clientId },
         }
@@ -223,16 +259,16 @@ export const jwtBearerFlow = defineFlow<JwtBearerData>({
       to: 'as',
       kind: 'request',
       spec: rfc(7523, '2.1'),
-      moreSpecs: [rfc(7523, '3'), rfc(7521, '4.1')],
+      moreSpecs: [rfc(7523, '3'), rfc(7521, '4.1'), rfc7523bis],
       explanation:
-        'The client signs a JWT with iss = its client_id, sub = alice, aud = the token endpoint, a short validity (iat, nbf, exp) and a unique jti, and posts it as "assertion" with grant_type urn:ietf:params:oauth:grant-type:jwt-bearer (oauth4webapi’s genericTokenEndpointRequest; jose signs, since oauth4webapi does not make assertions). Do not confuse this with JWT client authentication (RFC 7523 §2.2): there a JWT in "client_assertion" proves which client is calling, with sub = the client_id. Here the JWT in "assertion" is the grant itself: it says which user the token is for.',
+        'The client signs a JWT with iss = its client_id, sub = alice, aud = this server\'s issuer identifier (as the only value, which the RFC 7523 update requires), a short validity (iat, nbf, exp) and a unique jti (this server requires one to refuse replays; RFC 7523 makes it optional), and posts it as "assertion" with grant_type urn:ietf:params:oauth:grant-type:jwt-bearer (oauth4webapi’s genericTokenEndpointRequest; jose signs, since oauth4webapi does not make assertions). Do not confuse this with JWT client authentication (RFC 7523 §2.2): there a JWT in "client_assertion" proves which client is calling, with sub = the client_id. Here the JWT in "assertion" is the grant itself: it says which user the token is for.',
       async run(ctx) {
         const as = need(ctx.data.as, 'The server metadata')
         const clientId = need(ctx.data.clientId, 'The client_id')
         const claims = freshClaims({
           clientId,
           sub: 'alice',
-          audience: String(need(as.token_endpoint, 'The token endpoint')),
+          audience: as.issuer,
           nowMs: ctx.now(),
         })
         const assertion = await signAssertion(claims, {
@@ -249,6 +285,7 @@ export const jwtBearerFlow = defineFlow<JwtBearerData>({
               label: 'Assertion (signed by this page)',
               value: assertion,
               signature: 'not-checked',
+              subject: 'user',
               signatureNote:
                 'Signed here with the private key; the server verified it with the registered public key.',
             },
@@ -256,11 +293,12 @@ export const jwtBearerFlow = defineFlow<JwtBearerData>({
               label: 'Access token',
               value: tokens.access_token,
               signature: 'not-checked',
+              subject: 'user',
               signatureNote: 'Opaque to the client; the resource server validates it.',
             },
           ],
           notes: [
-            'No refresh token: when the access token expires, the client signs a new assertion (RFC 7521 §4.1).',
+            'No refresh token, as RFC 7521 §4.1 expects for assertion grants. When the access token expires, the client asks again: with the same assertion while it is valid, RFC 7521 says, or a new one. This server refuses a jti it has seen (its policy), so here the client signs a new one.',
           ],
           save: { usedJti: claims.jti, accessToken: tokens.access_token },
         }
@@ -303,6 +341,16 @@ export const jwtBearerFlow = defineFlow<JwtBearerData>({
             label: 'Wrong audience',
             description: 'aud is the API, not the authorization server.',
             value: (ctx) => editorText({ ...baseClaims(ctx), aud: `${ctx.appOrigin}/api` }),
+          },
+          {
+            label: 'Token endpoint as aud',
+            description:
+              'aud is the token endpoint URL: RFC 7523 allowed it, the RFC 7523 update forbids it. See what this server does.',
+            value: (ctx) =>
+              editorText({
+                ...baseClaims(ctx),
+                aud: String(ctx.data.as?.token_endpoint ?? `${ctx.issuer}/token`),
+              }),
           },
           {
             label: 'Not yet valid',
@@ -359,6 +407,8 @@ export const jwtBearerFlow = defineFlow<JwtBearerData>({
           label: 'Assertion you sent',
           value: assertion,
           signature: 'not-checked' as const,
+          // Whatever the learner wrote, sub is meant to name the user the token is for.
+          subject: 'user' as const,
           signatureNote:
             editor.sign_with === 'registered-key'
               ? 'Signed with the registered private key.'
@@ -377,6 +427,7 @@ export const jwtBearerFlow = defineFlow<JwtBearerData>({
                 label: 'Access token',
                 value: tokens.access_token,
                 signature: 'not-checked',
+                subject: 'user',
                 signatureNote: 'Opaque to the client; the resource server validates it.',
               },
             ],

@@ -51,9 +51,9 @@ export const passwordFlow = defineFlow<PasswordData>({
   id: passwordFlowId,
   title: 'Resource owner password credentials (deprecated)',
   summary:
-    'The app shows its own sign-in form, takes the user’s username and password, and posts them to the token endpoint for a token. The authorization server never sees the user. This walkthrough runs it against a client kept only for this demo, and shows what goes wrong.',
+    'The app shows its own sign-in form, takes the user’s username and password, and posts them to the token endpoint for a token. The user never sees a page of the authorization server: no consent screen, no second factor, only a password the app passes on. This walkthrough runs it against a client kept only for this demo, and shows what goes wrong.',
   whenToUse:
-    'Never for new apps. It was meant for migrating apps that already held passwords; use the authorization code flow with PKCE instead (or client credentials when no user is involved).',
+    'Never for new apps. RFC 6749 §4.3 meant it for clients the user trusts with their password, such as the device’s operating system or a highly privileged app, when no redirect-based grant is possible, and for moving clients that stored passwords (HTTP Basic or Digest) to tokens. Use the authorization code flow with PKCE instead (or client credentials when no user is involved).',
   specs: [rfc(6749, '4.3'), rfc(9700, '2.4'), rfc(6749, '10.7')],
   deprecated: {
     reason:
@@ -128,9 +128,9 @@ export const passwordFlow = defineFlow<PasswordData>({
       to: 'as',
       kind: 'request',
       spec: rfc(6749, '4.3.2'),
-      moreSpecs: [rfc(6749, '4.3.3')],
+      moreSpecs: [rfc(6749, '4.3.1'), rfc(6749, '4.3.3')],
       explanation:
-        'The app posts grant_type=password with the username and the password in the form body. oauth4webapi has no dedicated function for this grant; its generic token request sends any grant type, and the generic response check validates the answer. Look at the request body: the password is in it, sent by the app.',
+        'The app posts grant_type=password with the username and the password in the form body. oauth4webapi has no dedicated function for this grant; its generic token request sends any grant type, and the generic response check validates the answer. Look at the request body: the password is in it, sent by the app. Once it has the access token, RFC 6749 §4.3.1 says the client MUST discard the credentials: it may not keep the password for later.',
       async run(ctx) {
         const as = need(ctx.data.as, 'The server metadata')
         const response = await oauth.genericTokenEndpointRequest(
@@ -146,7 +146,7 @@ export const passwordFlow = defineFlow<PasswordData>({
         return {
           status: 'ok',
           summary:
-            'The server checked the password and issued an access token, without the user ever seeing it.',
+            'The server checked the password and issued an access token, without the user ever seeing a page of the server.',
           exchanges: ctx.exchanges(),
           values: [
             ...sentBody(request?.body),
@@ -155,7 +155,7 @@ export const passwordFlow = defineFlow<PasswordData>({
             {
               label: 'refresh_token',
               value: tokens.refresh_token ? 'issued' : '(none for this client)',
-              note: 'Without one, the app needs the password again later; apps that use this grant tend to keep the password for that.',
+              note: 'Without one, the app needs the password again later. Apps that use this grant tend to keep the password for that, which RFC 6749 §4.3.1 forbids: the client must discard the credentials once it has an access token.',
             },
           ],
           tokens: [
@@ -163,6 +163,7 @@ export const passwordFlow = defineFlow<PasswordData>({
               label: 'Access token',
               value: tokens.access_token,
               signature: 'not-checked',
+              subject: 'user',
               signatureNote: 'For the resource server to validate; the client treats it as opaque.',
             },
           ],

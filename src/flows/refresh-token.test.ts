@@ -1,7 +1,13 @@
 import { expect, test } from 'vitest'
 import { driveAuthorization, testAppOrigin } from '../mock-as/core/test-server.ts'
 import { createRun, recordReturn } from './flow-runner.ts'
-import { resultOf, runRemainingSteps, setUpFlow } from './flow-test-support.ts'
+import {
+  forgeIdToken,
+  replaceTokenEndpointIdToken,
+  resultOf,
+  runRemainingSteps,
+  setUpFlow,
+} from './flow-test-support.ts'
 import { refreshTokenFlow } from './refresh-token.ts'
 
 // The whole walkthrough in Node: oauth4webapi (unmocked) against the server core, the login and
@@ -30,6 +36,14 @@ test('refresh twice, replay RT1, and watch the whole family die: RT3, the access
   expect(new Set(chain).size).toBe(3)
   const second = resultOf(run, 'refresh-2')
   expect(second.status === 'ok' && second.summary).toMatch(/accepted RT2 .* RT3/)
+  // Each refresh brought a new ID token, verified and compared with the sign-in's.
+  for (const id of ['token', 'refresh-1', 'refresh-2']) {
+    const result = resultOf(run, id)
+    expect(result.status === 'ok' && result.tokens?.[0]?.signature).toBe('verified')
+  }
+  expect(
+    second.status === 'ok' && second.values?.find((v) => v.label === 'Check: same sign-in')?.value,
+  ).toMatch(/^✓ /)
 
   const replay = resultOf(run, 'replay')
   expect(replay.status === 'ok' && replay.values?.[0]?.value).toBe('invalid_grant')
@@ -60,4 +74,20 @@ test('the replay step reports an error value if the server accepted a rotated to
   const replay = resultOf(run, 'replay')
   expect(replay.status).toBe('error')
   expect(run.next).toBe(refreshTokenFlow.steps.findIndex((s) => s.id === 'replay'))
+})
+
+test('a refreshed ID token naming another user is refused, however it is signed', async () => {
+  const { t, step } = setUpFlow(refreshTokenFlow, {
+    intercept: replaceTokenEndpointIdToken(forgeIdToken, { only: (count) => count === 2 }),
+  })
+  let run = createRun(refreshTokenFlow)
+  for (let i = 0; i < 3; i++) run = await step(run)
+  const driven = await driveAuthorization(t.server, run.awaitingReturn?.url ?? '')
+  run = recordReturn(run, driven.location ?? '')
+  for (let i = 0; i < 3; i++) run = await step(run)
+  const refresh = resultOf(run, 'refresh-1')
+  expect(refresh).toMatchObject({ status: 'error', code: 'id_token_rejected' })
+  expect(refresh.values?.find((value) => value.label === 'Check: signature')?.value).toMatch(/^✗/)
+  // The rotation did not go through on the client's side: it still holds RT1 only.
+  expect(run.data.refreshTokens).toBeUndefined()
 })

@@ -7,12 +7,13 @@
  * @see [RFC 9700 §4.14](https://www.rfc-editor.org/rfc/rfc9700#section-4.14)
  */
 import * as oauth from 'oauth4webapi'
-import { rfc } from '../shared/spec-links.ts'
+import { oidc, rfc } from '../shared/spec-links.ts'
 import {
   authorizeStep,
   type CodeFlowData,
   type CodeFlowOptions,
   callbackStep,
+  checkRefreshedIdToken,
   discoverStep,
   need,
   opaqueRefreshToken,
@@ -29,6 +30,7 @@ import {
   type StepResult,
 } from './flow-model.ts'
 import { oauthOptions } from './http-capture.ts'
+import { checklistValues } from './id-token-checks.ts'
 
 export const refreshTokenFlowId = 'refresh-token'
 
@@ -39,9 +41,12 @@ const options: CodeFlowOptions = {
   scope: 'openid profile offline_access',
 }
 
-/** The resource server's own credentials at the introspection endpoint (a confidential client). */
-const introspector: oauth.Client = { client_id: 'grantlab-web' }
-const introspectorAuth = oauth.ClientSecretBasic('grantlab-web-secret')
+/**
+ * The demo API's own credentials at the introspection endpoint: a confidential client registered
+ * as the resource server for the API's tokens (RFC 7662 §4).
+ */
+const introspector: oauth.Client = { client_id: 'grantlab-api' }
+const introspectorAuth = oauth.ClientSecretBasic('grantlab-api-secret')
 
 type RefreshTokenData = CodeFlowData & {
   /** The refresh tokens in the order they were issued: RT1, RT2, RT3. */
@@ -69,13 +74,20 @@ function refreshStep(
     to: 'as',
     kind: 'request',
     spec: rfc(6749, '6'),
-    moreSpecs: [rfc(9700, '4.14.2'), rfc(9700, '2.2.2')],
+    moreSpecs: [
+      rfc(9700, '4.14.2'),
+      rfc(9700, '2.2.2'),
+      oidc('Core', '12.2', 'RefreshTokenResponse'),
+    ],
     explanation,
     async run(ctx): Promise<StepResult<RefreshTokenData>> {
       const as = need(ctx.data.as, 'The server metadata')
       const chain = ctx.data.refreshTokens ?? [need(ctx.data.refreshToken, 'The refresh token')]
       const current = need(chain[chain.length - 1], 'The refresh token')
-      const tokens = await refreshGrant(ctx, as, options, current)
+      const result = await refreshGrant(ctx, as, options, current)
+      const { tokens } = result
+      const idToken = await checkRefreshedIdToken(ctx, as, options.client, result, ctx.data.idToken)
+      if (idToken?.status === 'error') return idToken
       const next = tokens.refresh_token
       if (next === undefined || next === current) {
         return {
@@ -92,10 +104,12 @@ function refreshStep(
           label: 'New access token',
           value: tokens.access_token,
           signature: 'not-checked',
+          subject: 'user',
           signatureNote: 'For the resource server to validate; the client treats it as opaque.',
         },
         opaqueRefreshToken(next, `New refresh token (${after})`),
       ]
+      if (idToken) shown.unshift(idToken.token)
       return {
         status: 'ok',
         summary: `The server accepted ${before} and answered with a new access token and a different refresh token, ${after}. ${before} is now used up.`,
@@ -108,6 +122,7 @@ function refreshStep(
             value: `yes: ${short(current)} → ${short(next)}`,
             note: 'The client must store the new one and forget the old one.',
           },
+          ...(idToken ? checklistValues(idToken.checks) : []),
         ],
         tokens: shown,
         save: {
@@ -139,7 +154,7 @@ export const refreshTokenFlow = defineFlow<RefreshTokenData>({
       'refresh-1',
       'POST /token (refresh_token=RT1)',
       'Refresh: trade RT1 for new tokens',
-      'The access token lives five minutes; instead of sending alice through the sign-in again, the client posts its refresh token (RT1) to the token endpoint. This server rotates refresh tokens: the answer carries a new access token and a new refresh token, RT2, and RT1 is marked used. Rotation is one of two defences RFC 9700 allows for a public client’s refresh tokens (the other is binding them to a key the client holds, e.g. with DPoP); confidential clients need neither, since their refresh tokens only work with their client credentials.',
+      'The access token lives five minutes; instead of sending alice through the sign-in again, the client posts its refresh token (RT1) to the token endpoint. This server rotates refresh tokens: the answer carries a new access token and a new refresh token, RT2, and RT1 is marked used. With openid in scope it also sends a new ID token, which the client checks like the first, and that it names the same user and sign-in (OpenID Connect Core §12.2). Rotation is one of two defences RFC 9700 allows for a public client’s refresh tokens (the other is binding them to a key the client holds, e.g. with DPoP); confidential clients need neither, since their refresh tokens only work with their client credentials.',
     ),
     refreshStep(
       'refresh-2',
@@ -157,7 +172,7 @@ export const refreshTokenFlow = defineFlow<RefreshTokenData>({
       spec: rfc(9700, '4.14.2'),
       moreSpecs: [rfc(6749, '10.4')],
       explanation:
-        'Suppose an attacker copied RT1 before it was used. Now the attacker presents it. The server sees a refresh token that was already rotated away: someone is replaying it, and the server cannot tell whether it is the attacker or the real client (maybe the client was the one that lost the race). So it refuses with invalid_grant and revokes every token descending from the same grant, the whole family, including the RT3 and the access token the real client holds right now. The stolen token is worthless, and alice simply signs in again.',
+        'Suppose an attacker copied RT1 before it was used. Now the attacker presents it. The server sees a refresh token that was already rotated away: someone is replaying it, and the server cannot tell whether it is the attacker or the real client (maybe the client was the one that lost the race). So it refuses with invalid_grant and revokes every token descending from the same grant, the whole family, including the RT3 and the access token the real client holds right now. RFC 9700 asks the server to revoke the active refresh token; that this server also revokes the grant’s access tokens is its own policy, which the next steps show. The stolen token is worthless, and alice simply signs in again.',
       async run(ctx) {
         const as = need(ctx.data.as, 'The server metadata')
         const chain = need(ctx.data.refreshTokens, 'The refresh tokens')
@@ -273,9 +288,9 @@ export const refreshTokenFlow = defineFlow<RefreshTokenData>({
       to: 'as',
       kind: 'request',
       spec: rfc(7662, '2.2'),
-      moreSpecs: [rfc(7662, '2.1')],
+      moreSpecs: [rfc(7662, '2.1'), rfc(7662, '4')],
       explanation:
-        'A resource server that cannot check tokens itself asks the authorization server: is this token active? Introspection needs an authenticated caller, and the SPA has no credentials (a public client), so here the walkthrough plays the resource server with the confidential demo client grantlab-web and its secret. For a revoked token the answer is just {"active": false}: the server says nothing more about a token that no longer counts.',
+        'A resource server that cannot check tokens itself asks the authorization server: is this token active? RFC 7662 requires the endpoint to authorize its callers, because an open one would let anyone test stolen or guessed tokens (token scanning); which caller may ask about which tokens is the server\'s policy. This server answers a caller only about its own tokens and about access tokens meant for it (their aud); to anyone else every token is {"active": false} (RFC 7662 §4). So the walkthrough plays the demo API with its own credentials, the confidential demo client grantlab-api and its secret. For a revoked token the answer is just {"active": false}: the server says nothing more about a token that no longer counts.',
       async run(ctx) {
         const as = need(ctx.data.as, 'The server metadata')
         const accessToken = need(ctx.data.accessToken, 'The newest access token')

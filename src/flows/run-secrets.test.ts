@@ -1,8 +1,10 @@
 import { decodeJwt } from 'jose'
 import { expect, test } from 'vitest'
+import { driveAuthenticationDevice } from '../mock-as/core/test-authentication-device.ts'
 import { driveDeviceVerification } from '../mock-as/core/test-device-verification.ts'
 import {
   createTestAuthorizationServer,
+  createWorkerLikeTestServer,
   driveAuthorization,
   type TestAuthorizationServer,
 } from '../mock-as/core/test-server.ts'
@@ -32,12 +34,14 @@ const credentialFields = [
   'refresh_token',
   'token',
   'device_code',
+  'auth_req_id',
 ]
 const tokenFields = [
   'access_token',
   'id_token',
   'refresh_token',
   'device_code',
+  'auth_req_id',
   'client_secret',
   'registration_access_token',
 ]
@@ -94,7 +98,8 @@ function watchWire(t: TestAuthorizationServer): Wire {
 
 /** Runs a flow to its end as the browser and the learner would: sign-in, consent, phone. */
 async function runWholeFlow(flow: Flow) {
-  const t = createTestAuthorizationServer()
+  // Set up as the worker is, so the MCP walkthrough's metadata document is fetched too.
+  const t = createWorkerLikeTestServer()
   const wire = watchWire(t)
   const { step } = setUpFlow(flow, { t, serverClock: true })
   let run = createRun(flow, t.clock.now())
@@ -111,7 +116,9 @@ async function runWholeFlow(flow: Flow) {
     if (result?.status === 'error') throw new Error(`${flow.id} ${stepId}: ${result.message}`)
     if (result?.status === 'ok' && result.repeat) {
       if (!phoneDone) {
-        await driveDeviceVerification(t.server, String(run.data.verificationUriComplete))
+        // The second device: the device flow's verification page, or CIBA's authentication device.
+        if (run.data.authReqId) await driveAuthenticationDevice(t.server, t.deps.issuer)
+        else await driveDeviceVerification(t.server, String(run.data.verificationUriComplete))
         phoneDone = true
       }
       t.clock.advance(result.repeat.afterSeconds * 1000)

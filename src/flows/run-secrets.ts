@@ -41,7 +41,7 @@ export function secretsExpireAt(run: FlowRun): number {
 }
 
 /** Flow data members that hold a token, a key or a secret: accessToken, refreshTokens… */
-const secretDataKey = /(token|tokens|verifier|secret|password|assertion|devicecode)$/i
+const secretDataKey = /(token|tokens|verifier|secret|password|assertion|devicecode|authreqid)$/i
 
 function collectDataSecrets(
   value: JsonValue | undefined,

@@ -55,10 +55,16 @@ function exchange(
     .then((response) => oauth.processGenericTokenEndpointResponse(as, service, response))
 }
 
-const inspect = (label: string, value: string, note: string): ShownToken => ({
+const inspect = (
+  label: string,
+  value: string,
+  note: string,
+  subject: ShownToken['subject'] = 'user',
+): ShownToken => ({
   label,
   value,
   signature: 'not-checked',
+  subject,
   signatureNote: note,
 })
 
@@ -105,7 +111,7 @@ export const tokenExchangeFlow = defineFlow<TokenExchangeData>({
       spec: rfc(7523, '2.1'),
       moreSpecs: [rfc(7591, '3.1')],
       explanation:
-        'Token exchange starts from a token someone already holds. To get one for alice without sending this tab through a login page, the client uses the approach of the JWT bearer walkthrough: it makes a key pair, registers itself with the public key, signs an assertion for alice and trades it for an access token. In real life this would be whatever token alice’s app got from its usual login; the app then calls the profile service with it.',
+        'Token exchange starts from a token someone already holds. To get one for alice without sending this tab through a login page, the client uses the approach of the JWT bearer walkthrough: it makes a key pair, registers itself with the public key (with the demo administrator’s initial access token, the demo shortcut that makes the server trust the key), signs an assertion for alice and trades it for an access token. In real life this would be whatever token alice’s app got from its usual login; the app then calls the profile service with it.',
       async run(ctx) {
         const as = need(ctx.data.as, 'The server metadata')
         const key = await makeAssertionKey()
@@ -118,7 +124,7 @@ export const tokenExchangeFlow = defineFlow<TokenExchangeData>({
         const claims = freshClaims({
           clientId,
           sub: 'alice',
-          audience: String(need(as.token_endpoint, 'The token endpoint')),
+          audience: as.issuer,
           nowMs: ctx.now(),
         })
         const tokens = await requestWithAssertion(
@@ -151,9 +157,9 @@ export const tokenExchangeFlow = defineFlow<TokenExchangeData>({
       to: 'as',
       kind: 'request',
       spec: rfc(8693, '2.1'),
-      moreSpecs: [rfc(8693, '2.2.1'), rfc(8693, '1.1'), rfc(8707, '2')],
+      moreSpecs: [rfc(8693, '2.2.1'), rfc(8693, '1.1'), rfc(8693, '5'), rfc(8707, '2')],
       explanation:
-        'The profile service must call the orders service for alice. Forwarding alice’s token would be wrong: it was made for the profile API (aud) and carries more scope than needed. So the service, authenticating with its own credentials, posts alice’s token as subject_token (with subject_token_type …:access_token) and asks for audience https://orders.grantlab.example and scope orders:read. The new token speaks for alice and nobody else appears in it: that is impersonation. The answer names what was issued in issued_token_type; the token itself always comes in access_token. (The page plays the back-end service here, secret included; a real client secret never lives in a browser.)',
+        'The profile service must call the orders service for alice. Forwarding alice’s token would be wrong: it was made for the profile API (aud) and carries more scope than needed. So the service, authenticating with its own credentials, posts alice’s token as subject_token (with subject_token_type …:access_token) and asks for audience https://orders.grantlab.example and scope orders:read. The new token has sub = alice and no act claim: nothing in it says that someone else is acting, which is impersonation. (Its client_id claim names grantlab-exchanger, the client it was issued to, as in any JWT access token: that says who holds the token, not that anyone acts for alice.) The answer names what was issued in issued_token_type; the token itself always comes in access_token. RFC 8693 leaves the policy to the server; this one lets a client exchange only a token meant for it (the profile service serves the API alice’s token was made for) or issued to it, keeps the scope within both the token’s and the service’s registered scope, never lets the new token outlive alice’s, and revokes it when alice’s grant is revoked. (The page plays the back-end service here, secret included; a real client secret never lives in a browser.)',
       async run(ctx) {
         const as = need(ctx.data.as, 'The server metadata')
         const subjectToken = need(ctx.data.subjectToken, 'The subject token')
@@ -179,7 +185,7 @@ export const tokenExchangeFlow = defineFlow<TokenExchangeData>({
             inspect(
               'After: exchanged token',
               tokens.access_token,
-              'Audience: the orders service; narrower scope; same sub; no act.',
+              'Audience: the orders service; narrower scope; same sub; no act; client_id: the exchanging service.',
             ),
           ],
           save: { impersonationToken: tokens.access_token },
@@ -193,10 +199,10 @@ export const tokenExchangeFlow = defineFlow<TokenExchangeData>({
       from: 'service',
       to: 'as',
       kind: 'request',
-      spec: rfc(6749, '4.4'),
-      moreSpecs: [rfc(8693, '2.1')],
+      spec: rfc(8693, '2.1'),
+      moreSpecs: [rfc(6749, '4.4'), rfc(8693, '4.1')],
       explanation:
-        'For delegation the service must also prove who it is, with a token of its own: the actor token. It gets one with the client credentials grant; its sub is the service’s client_id.',
+        'actor_token is optional in RFC 8693. A service that wants the new token to say that it acts for alice sends a token of its own as actor_token; without one, the answer is impersonation, as before. The service gets its own token with the client credentials grant: its sub is the service’s client_id, not a user.',
       async run(ctx) {
         const as = need(ctx.data.as, 'The server metadata')
         const response = await oauth.clientCredentialsGrantRequest(
@@ -215,7 +221,8 @@ export const tokenExchangeFlow = defineFlow<TokenExchangeData>({
             inspect(
               'Actor token (the service’s token)',
               tokens.access_token,
-              'For the exchange only.',
+              'For the exchange only. Its sub is the service’s client_id: no user is behind it.',
+              'client',
             ),
           ],
           save: { actorToken: tokens.access_token },
@@ -273,8 +280,8 @@ export const tokenExchangeFlow = defineFlow<TokenExchangeData>({
       to: 'as',
       kind: 'request',
       spec: rfc(8693, '2.2.2'),
-      moreSpecs: [rfc(8707, '2')],
-      explanation: `The server decides where exchanged tokens may go. Asking for a token for ${unknownAudience}, a service it has no policy for, gets the error invalid_target (and the service learns it must not call that service for alice this way).`,
+      moreSpecs: [rfc(8693, '5'), rfc(8707, '2')],
+      explanation: `RFC 8693 defines the messages of token exchange and leaves the policy to each server: which clients may exchange, which subject and actor tokens they may present, for which audiences and scopes. Asking this server for a token for ${unknownAudience}, a service it has no policy for, gets the error invalid_target (and the service learns it must not call that service for alice this way).`,
       async run(ctx) {
         const as = need(ctx.data.as, 'The server metadata')
         const refused = await refuses(() =>

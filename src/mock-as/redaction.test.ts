@@ -233,6 +233,7 @@ test('assertions and the tokens of revocation, introspection and token exchange 
     actor_token: 'opaque-actor-token-value',
     token: 'opaque-token-to-revoke',
     device_code: 'device-code-0123456789',
+    auth_req_id: 'auth-req-id-0123456789',
   }).toString()
   const stored = redactExchange(exchange({ headers: form, body }))
   const fields = new URLSearchParams(stored.request.body ?? '')
@@ -242,7 +243,7 @@ test('assertions and the tokens of revocation, introspection and token exchange 
   for (const name of ['client_assertion', 'assertion', 'subject_token']) {
     expect(fields.get(name)).toMatch(/^ey[^.]+\.ey[^.]+\.\[redacted\]$/)
   }
-  for (const name of ['actor_token', 'token', 'device_code']) {
+  for (const name of ['actor_token', 'token', 'device_code', 'auth_req_id']) {
     expect(fields.get(name)).toBe(redactedMarker)
   }
 })

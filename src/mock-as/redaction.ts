@@ -9,7 +9,8 @@
  * - credentials: `password`, `client_secret`, `client_assertion`, `assertion`, `code_verifier`,
  *   `registration_access_token`;
  * - tokens: `access_token`, `id_token`, `refresh_token`, `subject_token`, `actor_token`,
- *   `device_code`, `token` (revocation, introspection), `id_token_hint`, `logout_token`;
+ *   `device_code`, `auth_req_id` (CIBA), `token` (revocation, introspection), `id_token_hint`,
+ *   `logout_token`;
  * - the private members of any JWK (`d`, `p`, `q`, `dp`, `dq`, `qi`, `k`, `oth`);
  * - the headers `Authorization`, `Proxy-Authorization` (the scheme stays), `DPoP`, `Cookie` and
  *   `Set-Cookie`.
@@ -41,6 +42,7 @@ export const secretParameterNames: ReadonlySet<string> = new Set([
   'subject_token',
   'actor_token',
   'device_code',
+  'auth_req_id',
   'token',
   'id_token_hint',
   'logout_token',

@@ -23,10 +23,21 @@ declare const self: ServiceWorkerGlobalScope & {
   __WB_MANIFEST: Array<{ url: string; revision: string | null }>
 }
 
-const servedPrefixes = ['/as/', '/api/', '/.well-known/oauth-authorization-server/']
+const servedPrefixes = [
+  '/as/',
+  '/api/',
+  '/.well-known/oauth-authorization-server/',
+  // RFC 9728 metadata of /api and /mcp, the demo MCP server and the demo agent's metadata
+  // document (docs/decisions/120, 124).
+  '/.well-known/oauth-protected-resource/',
+  '/demo-agent/',
+]
+const servedPaths = ['/as', '/mcp']
 
 function isServedPath(pathname: string): boolean {
-  return pathname === '/as' || servedPrefixes.some((prefix) => pathname.startsWith(prefix))
+  return (
+    servedPaths.includes(pathname) || servedPrefixes.some((prefix) => pathname.startsWith(prefix))
+  )
 }
 
 let server: AuthorizationServer | undefined
@@ -45,6 +56,14 @@ function getServer(): AuthorizationServer {
       keys: createStoredKeys(store),
       // Browsers ignore Set-Cookie on responses a worker builds; see AuthorizationServerDeps.
       sessionMode: 'this-browser',
+      // Client ID Metadata Documents from this origin only (docs/decisions/122, 124). The one
+      // document here is the demo agent's, which this worker serves itself: a worker's own fetch
+      // would skip its fetch handler and ask the network, so the core answers the request.
+      clientMetadataDocuments: {
+        allowedOrigins: [self.location.origin],
+        trustedOrigins: [self.location.origin],
+        fetch: (url, init) => getServer().handle(new Request(url, init)),
+      },
     })
   }
   return server

@@ -19,6 +19,20 @@ const native: ClientMetadata = {
   redirect_uris: ['com.example.app:/callback', 'http://127.0.0.1/callback'],
 }
 const publicKey = { kty: 'EC', crv: 'P-256', x: 'x', y: 'y', kid: 'k1' }
+/** A call-centre app: the CIBA grant in poll mode (CIBA Core §4). */
+const ciba: ClientMetadata = {
+  client_name: 'Call-centre app',
+  grant_types: ['urn:openid:params:grant-type:ciba'],
+  response_types: [],
+  token_endpoint_auth_method: 'client_secret_basic',
+  scope: 'openid profile',
+  backchannel_token_delivery_mode: 'poll',
+}
+const pushed: ClientMetadata = {
+  ...ciba,
+  backchannel_token_delivery_mode: 'push',
+  backchannel_client_notification_endpoint: 'https://app.example.com/ciba/notify',
+}
 
 /** For every check: an input where it fires, and a close one where it does not. */
 const cases: Record<string, { fires: ClientMetadata; passes: ClientMetadata }> = {
@@ -121,6 +135,49 @@ const cases: Record<string, { fires: ClientMetadata; passes: ClientMetadata }> =
   'post-logout-redirect-uri-invalid': {
     fires: { ...web, post_logout_redirect_uris: ['https://app.example.com/#bye'] },
     passes: { ...web, post_logout_redirect_uris: ['https://app.example.com/'] },
+  },
+  'post-logout-redirect-uri-not-https': {
+    fires: { ...web, post_logout_redirect_uris: ['http://app.example.com/'] },
+    passes: {
+      ...web,
+      post_logout_redirect_uris: ['https://app.example.com/', 'http://127.0.0.1/out'],
+    },
+  },
+  'ciba-needs-delivery-mode': {
+    fires: { ...ciba, backchannel_token_delivery_mode: undefined },
+    passes: ciba,
+  },
+  'ciba-delivery-mode-unknown': {
+    fires: { ...ciba, backchannel_token_delivery_mode: 'polling' },
+    passes: pushed,
+  },
+  'ciba-delivery-mode-without-grant': {
+    fires: { ...web, backchannel_token_delivery_mode: 'poll' },
+    passes: {
+      ...web,
+      grant_types: ['authorization_code', 'urn:openid:params:grant-type:ciba'],
+      backchannel_token_delivery_mode: 'poll',
+    },
+  },
+  'ciba-notification-endpoint-missing': {
+    fires: { ...pushed, backchannel_client_notification_endpoint: undefined },
+    passes: pushed,
+  },
+  'ciba-notification-endpoint-not-https': {
+    fires: { ...pushed, backchannel_client_notification_endpoint: 'http://app.example.com/notify' },
+    passes: pushed,
+  },
+  'ciba-public-client': {
+    fires: { ...ciba, token_endpoint_auth_method: 'none' },
+    passes: ciba,
+  },
+  'ciba-needs-openid': {
+    fires: { ...ciba, scope: 'profile orders:read' },
+    passes: { ...ciba, scope: undefined },
+  },
+  'ciba-mock-server-poll-only': {
+    fires: { ...pushed, backchannel_token_delivery_mode: 'ping' },
+    passes: ciba,
   },
   'jwks-and-jwks-uri': {
     fires: { ...web, jwks: { keys: [publicKey] }, jwks_uri: 'https://app.example.com/jwks' },
@@ -287,4 +344,33 @@ test('describeUri tells loopback IP literals from the localhost name', () => {
   expect(describeUri('http://localhost/cb').isLocalhostName).toBe(true)
   expect(describeUri('com.example.app:/cb').isPrivateUse).toBe(true)
   expect(grantTypes.deviceCode).toBe('urn:ietf:params:oauth:grant-type:device_code')
+})
+
+test('findings cite the text that makes the rule (review 2026-12, “Citations”)', () => {
+  const spec = (metadata: ClientMetadata, id: string) =>
+    runChecks(metadata).find((finding) => finding.id === id)?.spec.label
+  // RFC 9700 §2.6: no http redirect URIs except native loopback ones (not RFC 8252 §8.3).
+  expect(
+    spec({ ...web, redirect_uris: ['http://app.example.com/cb'] }, 'redirect-uri-not-https'),
+  ).toBe('RFC 9700 §2.6')
+  // What a web client may register is OpenID Connect Registration §2 (not RFC 8252 §7.1).
+  expect(
+    spec({ ...web, redirect_uris: ['com.example.app:/cb'] }, 'redirect-uri-private-scheme-web'),
+  ).toBe('OpenID Connect Registration §2')
+  expect(
+    runChecks({
+      ...web,
+      token_endpoint_auth_method: 'private_key_jwt',
+      token_endpoint_auth_signing_alg: 'HS256',
+      jwks: { keys: [publicKey] },
+    }).find((finding) => finding.id === 'private-key-jwt-symmetric-alg')?.fix,
+  ).toMatch(/Ed25519/)
+})
+
+test('a poll-mode CIBA client has no findings but information, and the mock server agrees', () => {
+  expect(runChecks(ciba).filter((item) => item.severity !== 'info')).toEqual([])
+  // Ping and push are valid CIBA (no error) but the mock server refuses them: said as information.
+  const ping = runChecks({ ...pushed, backchannel_token_delivery_mode: 'ping' })
+  expect(ping.filter((item) => item.severity === 'error')).toEqual([])
+  expect(ping.map((item) => item.id)).toContain('ciba-mock-server-poll-only')
 })

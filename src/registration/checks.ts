@@ -5,6 +5,7 @@ import {
   privateJwkMembers,
 } from './client-metadata.ts'
 import {
+  cibaCore,
   oidcClientAuthentication,
   oidcPostLogout,
   oidcRegistration,
@@ -53,7 +54,11 @@ export const grantTypes = {
   deviceCode: 'urn:ietf:params:oauth:grant-type:device_code',
   jwtBearer: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
   tokenExchange: 'urn:ietf:params:oauth:grant-type:token-exchange',
+  ciba: 'urn:openid:params:grant-type:ciba',
 } as const
+
+/** The token delivery modes CIBA Core §4 defines. */
+export const cibaDeliveryModes = ['poll', 'ping', 'push'] as const
 
 export const authMethods = [
   'none',
@@ -223,7 +228,9 @@ export const checks: Check[] = [
     message: ({ value }) =>
       `response type "${value}" returns a token from the authorization endpoint, which needs the "implicit" grant type.`,
     fix: 'Use the "code" response type instead; if you really need this one, add "implicit" to grant_types.',
-    spec: rfc(7591, '2.1'),
+    // OIDC Registration §2 lists which grant_types each response_type needs (code id_token:
+    // authorization_code and implicit); RFC 7591 §2.1 only says the two must agree.
+    spec: oidcRegistration,
     find: ({ responseTypes, grants }) =>
       responseTypes.flatMap((parts) =>
         (parts.includes('token') || parts.includes('id_token')) &&
@@ -384,9 +391,10 @@ export const checks: Check[] = [
     severity: 'error',
     field: 'redirect_uris',
     message: ({ value }) =>
-      `"${value}" uses plain http on a non-loopback host: the authorization code would travel unencrypted.`,
+      `"${value}" uses plain http on a non-loopback host: the authorization response, code included, would travel unencrypted.`,
     fix: 'Use https (native apps may use http only on a loopback IP literal such as http://127.0.0.1).',
-    spec: rfc(8252, '8.3'),
+    // RFC 9700 §2.6: no http redirect URIs except native apps' loopback redirects.
+    spec: rfc(9700, '2.6'),
     find: (client) =>
       redirectUris(
         client,
@@ -425,9 +433,10 @@ export const checks: Check[] = [
     severity: 'error',
     field: 'redirect_uris',
     message: ({ value }) =>
-      `"${value}" uses a private-use scheme, which only native apps may register.`,
+      `"${value}" uses a private-use scheme, which belongs to native apps (application_type "native"); a web client receives its redirects on https.`,
     fix: 'Set application_type to "native" if this is a native app; a web app uses https.',
-    spec: rfc(8252, '7.1'),
+    // OpenID Connect Registration §2 (application_type): what web and native clients register.
+    spec: oidcRegistration,
     find: (client) =>
       client.isNative ? [] : redirectUris(client, (facts) => facts.valid && facts.isPrivateUse),
   },
@@ -460,6 +469,124 @@ export const checks: Check[] = [
         const facts = describeUri(uri)
         return !facts.valid || facts.hasFragment || facts.hasWildcard
       }),
+  },
+  {
+    id: 'post-logout-redirect-uri-not-https',
+    severity: 'warning',
+    field: 'post_logout_redirect_uris',
+    message: ({ value }) =>
+      `"${value}" uses plain http on a non-loopback host; post-logout redirect URIs should use https, and http only for confidential clients where the server allows it.`,
+    fix: 'Use the https address of the page users land on after signing out.',
+    spec: oidcPostLogout,
+    find: ({ metadata }) =>
+      each(metadata.post_logout_redirect_uris, (uri) => {
+        const facts = describeUri(uri)
+        return facts.valid && facts.isHttp && !facts.isLoopbackIp && !facts.isLocalhostName
+      }),
+  },
+  // --- CIBA (CIBA Core §4) ---
+  {
+    id: 'ciba-needs-delivery-mode',
+    severity: 'error',
+    field: 'backchannel_token_delivery_mode',
+    message:
+      'The CIBA grant needs backchannel_token_delivery_mode: how the client gets its tokens (poll, ping or push).',
+    fix: 'Choose poll unless the client has an endpoint the server can call back.',
+    spec: cibaCore('4'),
+    find: ({ grants, metadata }) =>
+      once(grants.includes(grantTypes.ciba) && !metadata.backchannel_token_delivery_mode),
+  },
+  {
+    id: 'ciba-delivery-mode-unknown',
+    severity: 'error',
+    field: 'backchannel_token_delivery_mode',
+    message: ({ value }) => `"${value}" is not a CIBA token delivery mode.`,
+    fix: 'Use poll, ping or push.',
+    spec: cibaCore('4'),
+    find: ({ metadata }) => {
+      const mode = metadata.backchannel_token_delivery_mode
+      return mode && !(cibaDeliveryModes as readonly string[]).includes(mode)
+        ? [{ value: mode }]
+        : []
+    },
+  },
+  {
+    id: 'ciba-delivery-mode-without-grant',
+    severity: 'error',
+    field: 'backchannel_token_delivery_mode',
+    message:
+      'backchannel_token_delivery_mode is set, but grant_types lacks "urn:openid:params:grant-type:ciba", so it means nothing.',
+    fix: 'Add the CIBA grant, or remove the delivery mode.',
+    spec: cibaCore('4'),
+    find: ({ grants, metadata }) =>
+      once(!grants.includes(grantTypes.ciba) && !!metadata.backchannel_token_delivery_mode),
+  },
+  {
+    id: 'ciba-notification-endpoint-missing',
+    severity: 'error',
+    field: 'backchannel_client_notification_endpoint',
+    message: ({ value }) =>
+      `The ${value} mode needs backchannel_client_notification_endpoint: the server calls the client there.`,
+    fix: 'Enter the https URL of your notification endpoint, or use poll mode.',
+    spec: cibaCore('4'),
+    find: ({ metadata }) => {
+      const mode = metadata.backchannel_token_delivery_mode
+      return (mode === 'ping' || mode === 'push') &&
+        !metadata.backchannel_client_notification_endpoint
+        ? [{ value: mode }]
+        : []
+    },
+  },
+  {
+    id: 'ciba-notification-endpoint-not-https',
+    severity: 'error',
+    field: 'backchannel_client_notification_endpoint',
+    message: ({ value }) =>
+      `"${value}" is not an https URL; the server sends the client's notification token (and, in push mode, the tokens) there.`,
+    fix: 'Use an https URL.',
+    spec: cibaCore('4'),
+    find: ({ metadata }) => {
+      const value = metadata.backchannel_client_notification_endpoint
+      return value && !describeUri(value).isHttps ? [{ value }] : []
+    },
+  },
+  {
+    id: 'ciba-public-client',
+    severity: 'error',
+    field: 'token_endpoint_auth_method',
+    message:
+      'A public client has the CIBA grant: a CIBA client authenticates when it starts a request, which a public client cannot.',
+    fix: 'Make the client confidential (private_key_jwt or a client secret), or remove the CIBA grant.',
+    spec: cibaCore('7.1'),
+    find: ({ isPublic, grants }) => once(isPublic && grants.includes(grantTypes.ciba)),
+  },
+  {
+    id: 'ciba-needs-openid',
+    severity: 'error',
+    field: 'scope',
+    message:
+      'The client has the CIBA grant, but its scope lacks openid, which every CIBA request must ask for.',
+    fix: 'Add openid to the scope.',
+    spec: cibaCore('7.1'),
+    find: ({ grants, metadata }) =>
+      once(
+        grants.includes(grantTypes.ciba) &&
+          metadata.scope !== undefined &&
+          !metadata.scope.split(' ').includes('openid'),
+      ),
+  },
+  {
+    id: 'ciba-mock-server-poll-only',
+    severity: 'info',
+    field: 'backchannel_token_delivery_mode',
+    message: ({ value }) =>
+      `The ${value} mode is valid CIBA, but Grantlab’s mock server delivers CIBA tokens in poll mode only (its backchannel_token_delivery_modes_supported): registering live here will be refused.`,
+    fix: 'Use poll to try the client against the mock server.',
+    spec: cibaCore('4'),
+    find: ({ metadata }) => {
+      const mode = metadata.backchannel_token_delivery_mode
+      return mode === 'ping' || mode === 'push' ? [{ value: mode }] : []
+    },
   },
   // --- keys ---
   {
@@ -518,7 +645,7 @@ export const checks: Check[] = [
     field: 'token_endpoint_auth_signing_alg',
     message: ({ value }) =>
       `${value} is a symmetric (HMAC) algorithm; private_key_jwt signs with a private key.`,
-    fix: 'Use ES256, PS256, RS256 or EdDSA.',
+    fix: 'Use ES256, PS256, RS256 or Ed25519 (RFC 9864 replaces the EdDSA name).',
     spec: oidcClientAuthentication,
     find: ({ authMethod, metadata }) => {
       const alg = metadata.token_endpoint_auth_signing_alg

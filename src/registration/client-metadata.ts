@@ -1,6 +1,7 @@
 /**
  * The client registration metadata this page builds: RFC 7591 §2 plus the OpenID Connect
- * Dynamic Client Registration 1.0 §2 fields, DPoP (RFC 9449 §5.2) and PAR (RFC 9126 §6).
+ * Dynamic Client Registration 1.0 §2 fields, DPoP (RFC 9449 §5.2), PAR (RFC 9126 §6), RP-Initiated
+ * Logout (§3.1) and CIBA (CIBA Core §4).
  * Wire names stay snake_case exactly as the specifications spell them.
  *
  * Parsing turns unknown input (an import, a `?draft=` link, a share link, localStorage) into
@@ -41,6 +42,10 @@ export type ClientMetadata = {
   id_token_signed_response_alg?: string
   dpop_bound_access_tokens?: boolean
   require_pushed_authorization_requests?: boolean
+  /** poll, ping or push (CIBA Core §4). */
+  backchannel_token_delivery_mode?: string
+  /** Where the server notifies the client in ping and push modes (CIBA Core §4). */
+  backchannel_client_notification_endpoint?: string
   software_id?: string
   software_version?: string
   /** Issued by a server (RFC 7591 §3.2.1); kept when imported, never persisted or shared. */
@@ -76,6 +81,11 @@ export const fieldSpecs: Record<FieldName, { kind: FieldKind; label: string }> =
   require_pushed_authorization_requests: {
     kind: 'boolean',
     label: 'Require pushed authorization requests (PAR)',
+  },
+  backchannel_token_delivery_mode: { kind: 'string', label: 'CIBA token delivery mode' },
+  backchannel_client_notification_endpoint: {
+    kind: 'string',
+    label: 'CIBA client notification endpoint',
   },
   software_id: { kind: 'string', label: 'Software ID' },
   software_version: { kind: 'string', label: 'Software version' },

@@ -5,15 +5,34 @@ import { type ExportFormatId, exportFormats } from './exporters/formats.ts'
 import { createShareLink } from './share-link.ts'
 import { buttonPrimary, buttonSecondary, inputClass, panelClass } from './ui.ts'
 
+/** A note's text, with `backticked` names and commands set as code. */
+function NoteText({ text }: { text: string }) {
+  return text.split('`').map((part, index) =>
+    index % 2 === 1 ? (
+      <code
+        // biome-ignore lint/suspicious/noArrayIndexKey: the parts of one fixed string, in order
+        key={index}
+        className="rounded bg-amber-100 px-1 font-mono text-[0.8125rem] text-slate-900"
+      >
+        {part}
+      </code>
+    ) : (
+      part
+    ),
+  )
+}
+
 /** Download, copy and preview per format, and the share link. */
 export function ExportPanel({ metadata }: { metadata: ClientMetadata }) {
   const [formatId, setFormatId] = useState<ExportFormatId>('rfc7591')
   const [status, setStatus] = useState('')
   const [share, setShare] = useState<{ url: string; stripped: string[] }>()
   const headingId = useId()
+  const notesId = useId()
   const format = exportFormats.find((item) => item.id === formatId) ?? exportFormats[0]
   if (!format) return null
   const text = format.render(metadata, { issuer: `${window.location.origin}/as` })
+  const notes = format.notes?.(metadata) ?? []
 
   return (
     <section aria-labelledby={headingId} className={panelClass}>
@@ -41,6 +60,23 @@ export function ExportPanel({ metadata }: { metadata: ClientMetadata }) {
         </div>
       </fieldset>
       <p className="mt-2 text-sm text-slate-700">{format.description}</p>
+      {notes.length > 0 ? (
+        <div className="mt-3 rounded border border-amber-200 bg-amber-50 p-3">
+          <h3 id={notesId} className="text-sm font-medium text-slate-900">
+            Before you use {format.filename}
+          </h3>
+          <ul
+            aria-labelledby={notesId}
+            className="mt-1 list-disc space-y-1 pl-5 text-sm text-slate-800"
+          >
+            {notes.map((note) => (
+              <li key={note}>
+                <NoteText text={note} />
+              </li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
       <div className="mt-3 flex flex-wrap gap-2">
         <button
           type="button"

@@ -20,6 +20,7 @@ const grantOptions: { value: string; label: string }[] = [
   { value: grantTypes.deviceCode, label: 'Device code (RFC 8628)' },
   { value: grantTypes.jwtBearer, label: 'JWT bearer (RFC 7523)' },
   { value: grantTypes.tokenExchange, label: 'Token exchange (RFC 8693)' },
+  { value: grantTypes.ciba, label: 'CIBA: approval on the user’s own device' },
   { value: grantTypes.implicit, label: 'Implicit (deprecated)' },
   { value: grantTypes.password, label: 'Password (deprecated)' },
 ]
@@ -292,6 +293,31 @@ export function MetadataForm({ metadata, findings, onChange }: FormProps) {
           hint="Space-separated."
           {...shared}
         />
+        {(metadata.grant_types ?? []).includes(grantTypes.ciba) ||
+        metadata.backchannel_token_delivery_mode !== undefined ? (
+          <Select
+            field="backchannel_token_delivery_mode"
+            hint="How a CIBA client gets its tokens: poll asks the token endpoint; ping and push need a notification endpoint the server calls (CIBA Core §4)."
+            options={[
+              { value: '', label: 'Not set' },
+              { value: 'poll', label: 'poll: the client asks the token endpoint' },
+              { value: 'ping', label: 'ping: the server calls back, then the client asks' },
+              { value: 'push', label: 'push: the server sends the tokens to the client' },
+            ]}
+            {...shared}
+          />
+        ) : null}
+        {metadata.backchannel_token_delivery_mode === 'ping' ||
+        metadata.backchannel_token_delivery_mode === 'push' ||
+        metadata.backchannel_client_notification_endpoint !== undefined ? (
+          <TextField
+            field="backchannel_client_notification_endpoint"
+            mono
+            placeholder="https://app.example.com/ciba/notify"
+            hint="Required for ping and push: the server posts there when the user has answered."
+            {...shared}
+          />
+        ) : null}
       </Section>
 
       <Section title="Redirects">
@@ -333,7 +359,7 @@ export function MetadataForm({ metadata, findings, onChange }: FormProps) {
               { value: '', label: 'Not set' },
               ...(method === 'client_secret_jwt'
                 ? ['HS256', 'HS384', 'HS512']
-                : ['ES256', 'PS256', 'RS256', 'EdDSA']
+                : ['ES256', 'PS256', 'RS256', 'Ed25519']
               ).map((value) => ({ value, label: value })),
             ]}
             {...shared}
@@ -382,7 +408,7 @@ export function MetadataForm({ metadata, findings, onChange }: FormProps) {
           field="id_token_signed_response_alg"
           options={[
             { value: '', label: 'Not set (RS256)' },
-            ...['RS256', 'ES256', 'PS256', 'EdDSA', 'none'].map((value) => ({
+            ...['RS256', 'ES256', 'PS256', 'Ed25519', 'none'].map((value) => ({
               value,
               label: value,
             })),

@@ -11,6 +11,7 @@ function walkthroughFor(metadata: ClientMetadata): string {
   const grants = metadata.grant_types ?? [grantTypes.authorizationCode]
   if (grants.includes(grantTypes.authorizationCode)) return 'authorization-code'
   if (grants.includes(grantTypes.deviceCode)) return 'device-code'
+  if (grants.includes(grantTypes.ciba)) return 'ciba'
   if (grants.includes(grantTypes.clientCredentials)) return 'client-credentials'
   if (grants.includes(grantTypes.jwtBearer)) return 'jwt-bearer'
   if (grants.includes(grantTypes.tokenExchange)) return 'token-exchange'
@@ -58,8 +59,19 @@ export function RegisterPanel({
       </h2>
       <p className="mt-1 text-sm text-slate-700">
         Sends this metadata to the mock server’s registration endpoint (found through its discovery
-        document), exactly as a client would. Everything stays in this browser.
+        document), exactly as a client would. Everything stays in this browser. The server then
+        grants this client only the scopes it registers (every scope it offers if the field is
+        empty).
       </p>
+      {(metadata.grant_types ?? []).includes(grantTypes.jwtBearer) ? (
+        <p className="mt-2 text-sm text-slate-700" data-testid="jwt-bearer-trust-note">
+          The server registers a JWT bearer client, but it does not trust a self-registered client
+          to speak for users: its assertions fail the <code>iss</code> check with{' '}
+          <code>invalid_grant</code>. Only a client an administrator trusts may use that grant (RFC
+          7523 §3). The JWT bearer walkthrough registers with the demo administrator’s initial
+          access token (RFC 7591 §3), a demo shortcut that stands in for that decision.
+        </p>
+      ) : null}
       {errorCount > 0 ? (
         <p className="mt-2 text-sm text-amber-950">
           The checks found {errorCount} {errorCount === 1 ? 'error' : 'errors'}; the server may

@@ -22,3 +22,11 @@ export const oidcPostLogout: SpecRef = {
   label: 'OpenID Connect RP-Initiated Logout §3.1',
   href: 'https://openid.net/specs/openid-connect-rpinitiated-1_0.html#ClientMetadata',
 }
+
+/** OpenID Connect CIBA Core 1.0, numbered sections (`cibaCore('4')` → “CIBA Core §4”). */
+export function cibaCore(section: string): SpecRef {
+  return {
+    label: `CIBA Core §${section}`,
+    href: `https://openid.net/specs/openid-client-initiated-backchannel-authentication-core-1_0.html#rfc.section.${section}`,
+  }
+}

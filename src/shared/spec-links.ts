@@ -37,3 +37,56 @@ export function oidc(document: OpenIdDocument, section: string, anchor?: string)
     href: anchor ? `${base}#${anchor}` : base,
   }
 }
+
+/** An Internet-Draft, linked on the datatracker (drafts renumber, so no section). */
+export function draft(name: string, label = name): SpecRef {
+  return { label, href: `https://datatracker.ietf.org/doc/${name}/` }
+}
+
+/**
+ * Updates RFC 7521, 7522, 7523 and 9126: the `aud` of a client assertion or an assertion grant
+ * is the authorization server's issuer identifier, as its only value.
+ */
+export const rfc7523bis = draft(
+  'draft-ietf-oauth-rfc7523bis',
+  'RFC 7523 update (draft-ietf-oauth-rfc7523bis)',
+)
+
+/**
+ * A section of OpenID Connect Client-Initiated Backchannel Authentication Flow - Core 1.0, e.g.
+ * `ciba('7.1')` → "CIBA Core §7.1". Its page numbers its anchors `rfc.section.N`.
+ */
+export function ciba(section: string): SpecRef {
+  return {
+    label: `CIBA Core §${section}`,
+    href: `https://openid.net/specs/openid-client-initiated-backchannel-authentication-core-1_0.html#rfc.section.${section}`,
+  }
+}
+
+const mcpDocuments = {
+  authorization: 'basic/authorization',
+  transports: 'basic/transports',
+  lifecycle: 'basic/lifecycle',
+  tools: 'server/tools',
+} as const
+
+/**
+ * A section of the Model Context Protocol specification, revision 2025-11-25, by its heading (its
+ * pages number sections only when rendered), e.g. `mcp('authorization', 'Resource Parameter
+ * Implementation', 'resource-parameter-implementation')`.
+ */
+export function mcp(document: keyof typeof mcpDocuments, section: string, anchor: string): SpecRef {
+  const title = document.charAt(0).toUpperCase() + document.slice(1)
+  return {
+    label: `MCP ${title} (2025-11-25): ${section}`,
+    href: `https://modelcontextprotocol.io/specification/2025-11-25/${mcpDocuments[document]}#${anchor}`,
+  }
+}
+
+/** OAuth Client ID Metadata Document, by draft revision and section (sections moved in -02). */
+export function clientIdMetadataDocument(section: string): SpecRef {
+  return {
+    label: `Client ID Metadata Document draft-01 §${section}`,
+    href: `https://datatracker.ietf.org/doc/html/draft-ietf-oauth-client-id-metadata-document-01#section-${section}`,
+  }
+}

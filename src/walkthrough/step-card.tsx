@@ -78,7 +78,22 @@ function ValueView({ value }: { value: ShownValue }) {
       <dt className="text-sm font-medium text-slate-800">{value.label}</dt>
       <dd className="min-w-0 sm:col-span-3">
         {body}
-        {value.note ? <p className="mt-0.5 text-xs text-slate-700">{value.note}</p> : null}
+        {value.note || value.spec ? (
+          <p className="mt-0.5 text-xs text-slate-700">
+            {value.note}
+            {value.note && value.spec ? ' ' : null}
+            {value.spec ? (
+              <a
+                href={value.spec.href}
+                className="text-sky-800 underline hover:text-sky-950"
+                target="_blank"
+                rel="noreferrer"
+              >
+                {value.spec.label}
+              </a>
+            ) : null}
+          </p>
+        ) : null}
       </dd>
     </div>
   )

@@ -2,31 +2,7 @@ import { useEffect, useState } from 'react'
 import type { ShownToken, SignatureStatus } from '../flows/flow-model.ts'
 import { containsRedaction } from '../mock-as/redaction.ts'
 import { decodeJwt, describeExpiry } from '../shared/jwt.ts'
-
-/** What each common claim means, in a few words. */
-const claimMeanings: Record<string, string> = {
-  iss: 'Issuer: who made this token',
-  sub: 'Subject: the user (stable id at this issuer)',
-  aud: 'Audience: who the token is meant for',
-  exp: 'Expires at',
-  iat: 'Issued at',
-  nbf: 'Not valid before',
-  auth_time: 'When the user last logged in',
-  nonce: 'The value the client sent, echoed back',
-  at_hash: 'Hash of the access token issued with it',
-  azp: 'Authorized party: the client it was issued to',
-  sid: 'Login session id',
-  jti: 'Unique id of this token',
-  scope: 'Permissions granted',
-  client_id: 'The client the token was issued to',
-  act: 'Actor: who acts on behalf of the subject (delegation)',
-  name: 'Full name',
-  email: 'Email address',
-  email_verified: 'Whether the email was verified',
-  preferred_username: 'Short name the user goes by',
-  acr: 'Authentication context class',
-  amr: 'Authentication methods used',
-}
+import { claimMeaning } from './claim-meanings.ts'
 
 const timeClaims = new Set(['exp', 'iat', 'nbf', 'auth_time'])
 
@@ -131,7 +107,7 @@ export function TokenInspector({
                     <td className="break-all py-1 pr-2 font-mono">
                       {formatClaim(name, value, now)}
                     </td>
-                    <td className="py-1 text-slate-700">{claimMeanings[name] ?? ''}</td>
+                    <td className="py-1 text-slate-700">{claimMeaning(name, token)}</td>
                   </tr>
                 ))}
               </tbody>

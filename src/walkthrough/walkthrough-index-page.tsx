@@ -12,6 +12,12 @@ export function WalkthroughIndexPage() {
         Run a grant step by step against the mock authorization server in this browser. Each step
         shows its request and response as sent, the tokens decoded, and the spec section it follows.
       </p>
+      <p className="mt-2 max-w-3xl text-sm text-slate-700">
+        Everything here runs over plain http on your own machine. A real deployment uses TLS for
+        every endpoint (RFC 6749 §3.1 and §3.2) and registers no http redirect URI but a native
+        app’s loopback one (RFC 9700 §2.6). With no TLS to lean on, every walkthrough that receives
+        an ID token verifies its signature itself.
+      </p>
       <ul
         aria-busy={loading}
         className={`mt-6 grid gap-4 md:grid-cols-2${loading ? ' min-h-screen' : ''}`}

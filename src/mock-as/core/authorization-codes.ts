@@ -18,6 +18,8 @@ export interface AuthorizationCodeRecord {
   nonce?: string
   codeChallenge?: string
   codeChallengeMethod?: 'S256'
+  /** The resources the authorization request named (RFC 8707 §2.1). */
+  resources?: string[]
   expiresAt: number
   usedAt?: number
   /** The grant created when the code was redeemed. */
@@ -42,8 +44,9 @@ export async function createAuthorizationCode(
     ...(pending.codeChallenge === undefined
       ? {}
       : { codeChallenge: pending.codeChallenge, codeChallengeMethod: pending.codeChallengeMethod }),
+    ...(pending.resources === undefined ? {} : { resources: pending.resources }),
     expiresAt: ctx.nowSeconds() + lifetimes.authorizationCode,
   }
-  await ctx.deps.store.put(codesKind, record.code, record)
+  await ctx.deps.store.put(codesKind, record.code, record, { expiresAt: record.expiresAt })
   return record
 }

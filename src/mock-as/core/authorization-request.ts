@@ -1,8 +1,9 @@
-import { type ClientRecord, clientScopes, isPublicClient } from './clients'
+import { type ClientRecord, clientScopes, isNativeClient, isPublicClient } from './clients'
 import { lifetimes, type ServerContext } from './context'
 import { OAuthError } from './errors'
-import { splitSpaceList } from './http'
+import { listNames, splitSpaceList } from './http'
 import { s256ChallengePattern } from './pkce'
+import { parseResourceValues } from './resource-indicators'
 import { findResponseType } from './response-types/response-type-table'
 
 const promptValues = ['none', 'login', 'consent'] as const
@@ -10,8 +11,9 @@ const promptValues = ['none', 'login', 'consent'] as const
 /**
  * An authorization request that passed validation and waits for the user (login, consent). It is
  * kept in the store under a random id that the login and consent forms carry in a hidden field,
- * so it survives the service worker being stopped between two pages. The id is unguessable, so it
- * also protects those forms against cross-site request forgery.
+ * so it survives the service worker being stopped between two pages. The id alone does not stop
+ * cross-site request forgery (an attacker has ids of their own requests): the forms are also
+ * bound to the browser that was shown the page (`browser-binding.ts`).
  */
 export interface PendingAuthorization {
   id: string
@@ -26,12 +28,19 @@ export interface PendingAuthorization {
   nonce?: string
   codeChallenge?: string
   codeChallengeMethod?: 'S256'
+  /** RFC 8707 §2.1: the resources the request named (this server's identifiers), if any. */
+  resources?: string[]
   prompt: string[]
   maxAge?: number
   createdAt: number
   expiresAt: number
   /** The login session created by a login on behalf of this very request (for prompt=login). */
   loginSessionId?: string
+  /**
+   * The browser the request's pages were shown to (the interaction cookie, `cookie` session
+   * mode); its forms are accepted only from that browser (`browser-binding.ts`).
+   */
+  browserId?: string
 }
 
 export const pendingKind = 'pending-authorizations'
@@ -44,29 +53,38 @@ export interface ApprovedAuthorization {
 }
 
 /**
- * RFC 8252 §7.3: a native app's loopback redirect (an IP literal, not `localhost`) may use any
- * port; everything else must match the registered URI exactly, as a plain string.
+ * A loopback IP redirect URI as RFC 8252 §7.3 defines it, split where the port goes: plain http,
+ * the IP literal `127.0.0.1` or `[::1]` (never the name `localhost`, §8.3), no user info, an
+ * optional port, and the rest (path and query) kept as written. No fragment.
  */
-function redirectUriMatches(registered: string, requested: string): boolean {
+const loopbackRedirectPattern =
+  /^http:\/\/(127\.0\.0\.1|\[::1\])(?::([1-9][0-9]{0,4}))?([/?][^#]*)?$/
+
+function loopbackParts(uri: string): { host: string; rest: string } | undefined {
+  const match = loopbackRedirectPattern.exec(uri)
+  if (!match || Number(match[2] ?? '80') > 65535) return undefined
+  return { host: match[1] ?? '', rest: match[3] ?? '' }
+}
+
+/**
+ * Redirect URIs are compared as plain strings (RFC 9700 §4.1.3): no normalising of case,
+ * percent-encoding, dot segments or user info. The one exception is RFC 8252 §7.3: for a client
+ * registered with `application_type: native`, a loopback IP redirect may use any port, because a
+ * native app listens on whatever port the system gives it; everything but the port must still be
+ * byte-identical. Web clients get no exception, even on loopback (docs/decisions/075).
+ * @see https://www.rfc-editor.org/rfc/rfc8252#section-7.3
+ * @see https://www.rfc-editor.org/rfc/rfc9700#section-4.1.3
+ */
+export function redirectUriMatches(
+  client: ClientRecord,
+  registered: string,
+  requested: string,
+): boolean {
   if (registered === requested) return true
-  let a: URL
-  let b: URL
-  try {
-    a = new URL(registered)
-    b = new URL(requested)
-  } catch {
-    return false
-  }
-  const loopback = a.hostname === '127.0.0.1' || a.hostname === '[::1]'
-  return (
-    loopback &&
-    a.protocol === 'http:' &&
-    b.protocol === 'http:' &&
-    a.hostname === b.hostname &&
-    a.pathname === b.pathname &&
-    a.search === b.search &&
-    !requested.includes('#')
-  )
+  if (!isNativeClient(client)) return false
+  const a = loopbackParts(registered)
+  const b = loopbackParts(requested)
+  return a !== undefined && b !== undefined && a.host === b.host && a.rest === b.rest
 }
 
 /**
@@ -86,7 +104,7 @@ export function resolveRedirectUri(client: ClientRecord, requested: string | und
     }
     return only
   }
-  if (!client.redirect_uris.some((uri) => redirectUriMatches(uri, requested))) {
+  if (!client.redirect_uris.some((uri) => redirectUriMatches(client, uri, requested))) {
     throw new OAuthError(
       'invalid_request',
       'redirect_uri does not exactly match any URI registered for this client.',
@@ -105,6 +123,7 @@ export function validateAuthorizationParameters(
   client: ClientRecord,
   values: Map<string, string>,
   repeated: string[],
+  resourceValues: readonly string[] = [],
 ): Omit<PendingAuthorization, 'redirectUri' | 'redirectUriSent'> {
   const entry = findResponseType(values.get('response_type') ?? '')
   if (values.has('request')) {
@@ -116,7 +135,7 @@ export function validateAuthorizationParameters(
   if (repeated.length > 0) {
     throw new OAuthError(
       'invalid_request',
-      `Parameters must not be repeated: ${repeated.join(', ')}.`,
+      `Parameters must not be repeated: ${listNames(repeated)}.`,
     )
   }
   const responseType = values.get('response_type')
@@ -141,6 +160,16 @@ export function validateAuthorizationParameters(
       `This client is not registered for response_type ${entry.responseType}.`,
     )
   }
+  /** @see https://openid.net/specs/openid-connect-registration-1_0.html#ClientMetadata */
+  const missingGrants = entry.requiredGrantTypes.filter(
+    (grant) => !client.grant_types.includes(grant),
+  )
+  if (missingGrants.length > 0) {
+    throw new OAuthError(
+      'unauthorized_client',
+      `response_type ${entry.responseType} needs the grant types ${entry.requiredGrantTypes.join(' and ')}; this client lacks ${missingGrants.join(' and ')}.`,
+    )
+  }
   const responseMode = values.get('response_mode')
   if (responseMode !== undefined && responseMode !== entry.responseMode) {
     throw new OAuthError(
@@ -155,6 +184,15 @@ export function validateAuthorizationParameters(
   const refused = scopes.filter((scope) => !allowed.includes(scope))
   if (refused.length > 0) {
     throw new OAuthError('invalid_scope', `Unknown or not allowed scope: ${refused.join(' ')}.`)
+  }
+  // An ID token from the authorization endpoint is an OpenID Connect response: without openid
+  // the request is not an OpenID Connect request, and no ID token may be issued for it.
+  /** @see https://openid.net/specs/openid-connect-core-1_0.html#HybridAuthRequest */
+  if (entry.requiresOpenidScope && !scopes.includes('openid')) {
+    throw new OAuthError(
+      'invalid_request',
+      `response_type ${entry.responseType} returns an ID token, so scope must include openid (OpenID Connect Core section 3.3.2.1).`,
+    )
   }
 
   const codeChallenge = values.get('code_challenge')
@@ -209,6 +247,9 @@ export function validateAuthorizationParameters(
     throw new OAuthError('invalid_request', 'max_age must be a non-negative integer of seconds.')
   }
 
+  /** @see https://www.rfc-editor.org/rfc/rfc8707#section-2.1 */
+  const resources = parseResourceValues(ctx, resourceValues)
+
   const now = ctx.nowSeconds()
   const state = values.get('state')
   return {
@@ -219,6 +260,7 @@ export function validateAuthorizationParameters(
     ...(state === undefined ? {} : { state }),
     ...(nonce === undefined ? {} : { nonce }),
     ...(codeChallenge === undefined ? {} : { codeChallenge, codeChallengeMethod: 'S256' as const }),
+    ...(resources.length === 0 ? {} : { resources }),
     prompt,
     ...(maxAgeText === undefined ? {} : { maxAge: Number(maxAgeText) }),
     createdAt: now,

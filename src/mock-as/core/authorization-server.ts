@@ -17,26 +17,51 @@
  * 4. Anything wrong is thrown as an `OAuthError` (`errors.ts`) and turned into the RFC's JSON
  *    error with its status and headers here. The authorization endpoint decides itself whether an
  *    error is shown as a page or redirected back to the client.
+ *    A query string longer than `maxQueryLength` is refused with 414 before anything parses it: as
+ *    an error page for the pages a browser tab opens, as JSON elsewhere (docs/decisions/078).
  * 5. An unexpected exception is logged and answered with an RFC-shaped `server_error`: `handle`
  *    never throws.
+ * 6. Expired records are purged through the store's expiry index, lazily at most once a minute
+ *    before a request, and whenever the host calls `purgeExpired` (Node: a timer).
  */
 import { createContext } from './context'
 import type { AuthorizationServerDeps } from './deps'
 import { OAuthError } from './errors'
+import { renderErrorPage } from './html'
+import { maxQueryLength } from './http'
 import { type HttpMethod, resolveRoutePath, routeTable } from './routes'
 
 export interface AuthorizationServer {
   handle(request: Request): Promise<Response>
+  /**
+   * Removes every expired record now (codes, tokens, grants, pending requests, device codes,
+   * sessions, assertion `jti`s, attempt counters): for a host's timer. `handle` also purges on its
+   * own, at most once per {@link purgeIntervalSeconds}, because a service worker has no timer
+   * that survives it being stopped. Resolves to how many records went.
+   */
+  purgeExpired(): Promise<number>
 }
+
+/** How often, at most, `handle` purges expired records on its way (docs/decisions/072). */
+export const purgeIntervalSeconds = 60
 
 export function createAuthorizationServer(deps: AuthorizationServerDeps): AuthorizationServer {
   const ctx = createContext(deps)
   const routes = routeTable.map((route) => ({ ...route, fullPath: resolveRoutePath(ctx, route) }))
 
   async function dispatch(request: Request): Promise<Response> {
-    const path = new URL(request.url).pathname
+    const url = new URL(request.url)
+    const path = url.pathname
     const route = routes.find((candidate) => candidate.fullPath === path)
     if (!route) throw new OAuthError('not_found', `Nothing is served at ${path}.`)
+    if (url.search.length > maxQueryLength) {
+      /** @see https://www.rfc-editor.org/rfc/rfc9110#section-15.5.15 */
+      const description = `The query string is longer than ${maxQueryLength} characters. Send a long authorization request to the PAR endpoint (RFC 9126) instead.`
+      if (route.page && request.method.toUpperCase() === 'GET') {
+        return renderErrorPage(ctx, { error: 'invalid_request', description, status: 414 })
+      }
+      throw new OAuthError('invalid_request', description, { status: 414 })
+    }
     const handler = route.handlers[request.method.toUpperCase() as HttpMethod]
     if (!handler) {
       const allowed = Object.keys(route.handlers).join(', ')
@@ -47,9 +72,24 @@ export function createAuthorizationServer(deps: AuthorizationServerDeps): Author
     return handler(request, ctx)
   }
 
+  let nextPurgeAt = Number.NEGATIVE_INFINITY
+  async function purgeExpired(): Promise<number> {
+    const now = ctx.nowSeconds()
+    nextPurgeAt = now + purgeIntervalSeconds
+    return deps.store.purgeExpired(now)
+  }
+
   return {
+    purgeExpired,
     async handle(request: Request): Promise<Response> {
       try {
+        // Lazily: the first request after the interval purges, through the store's expiry index
+        // (it reads only the records that are due). A failed purge must not fail the request.
+        if (ctx.nowSeconds() >= nextPurgeAt) {
+          await purgeExpired().catch((error: unknown) => {
+            console.error('mock authorization server: purge failed', error)
+          })
+        }
         return await dispatch(request)
       } catch (error) {
         if (error instanceof OAuthError) return error.toResponse()

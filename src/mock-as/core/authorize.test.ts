@@ -1,6 +1,6 @@
 import { expect, test } from 'vitest'
 import { createAuthorizationServer } from './authorization-server'
-import { createTestAuthorizationServer, driveAuthorization } from './test-server'
+import { createTestAuthorizationServer, driveAuthorization, mergeCookies } from './test-server'
 import { authorizeUrl, get, register, spaRedirect } from './test-support'
 
 function expectErrorPage(response: Response) {
@@ -143,6 +143,8 @@ test('authorize ignores unknown parameters (case 12)', async () => {
 test('authorize accepts a native loopback redirect on any port but gives localhost no port leniency (case 5)', async () => {
   const t = createTestAuthorizationServer()
   const registration = await register(t, {
+    // RFC 8252 §7.3: the port exception is for native apps only (redirect-uri.test.ts).
+    application_type: 'native',
     token_endpoint_auth_method: 'none',
     grant_types: ['authorization_code'],
     redirect_uris: ['http://127.0.0.1:1234/cb', 'http://localhost:1234/cb'],
@@ -191,18 +193,22 @@ test('authorize redirects access_denied with the exact state and iss when the us
 test('login sets an HttpOnly SameSite=Lax session cookie scoped to /as', async () => {
   const t = createTestAuthorizationServer()
   const driven = await driveAuthorization(t.server, await authorizeUrl(t))
-  expect(driven.cookie).toMatch(/^grantlab_as_session=/)
+  expect(driven.cookie).toMatch(/(^|; )grantlab_as_session=/)
   const login = await get(t, await authorizeUrl(t))
   const html = await login.text()
   const pending = /name="pending" value="([^"]+)"/.exec(html)?.[1] ?? ''
   const response = await t.server.handle(
     new Request(`${t.deps.issuer}/authorize/login`, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        cookie: mergeCookies(undefined, login) ?? '',
+      },
       body: new URLSearchParams({ pending, username: 'bob', password: 'bob-password' }),
     }),
   )
   const cookie = response.headers.get('set-cookie') ?? ''
+  expect(cookie).toMatch(/^grantlab_as_session=/)
   expect(cookie).toContain('HttpOnly')
   expect(cookie).toContain('SameSite=Lax')
   expect(cookie).toContain('Path=/as')
@@ -262,23 +268,27 @@ test('max_age older than the login asks for a new login; a fresh enough login do
   expect(redirectParams(none).get('error')).toBe('login_required')
 })
 
-test('a wrong password shows the login page again with an error and no cookie', async () => {
+test('a wrong password shows the login page again with an error and no session cookie', async () => {
   const t = createTestAuthorizationServer()
   const driven = await driveAuthorization(t.server, await authorizeUrl(t), { password: 'wrong' })
   expect(driven.response.status).toBe(401)
-  expect(driven.cookie).toBeUndefined()
+  expect(driven.cookie).not.toContain('grantlab_as_session=')
   expect(driven.pages.at(-1)).toContain('role="alert"')
 })
 
 test('the pending request survives a restart of the server between login page and login (state lives in the store)', async () => {
   const t = createTestAuthorizationServer()
-  const page = await (await get(t, await authorizeUrl(t))).text()
+  const loginPage = await get(t, await authorizeUrl(t))
+  const page = await loginPage.text()
   const pending = /name="pending" value="([^"]+)"/.exec(page)?.[1] ?? ''
   const restarted = createAuthorizationServer(t.deps)
   const response = await restarted.handle(
     new Request(`${t.deps.issuer}/authorize/login`, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        cookie: mergeCookies(undefined, loginPage) ?? '',
+      },
       body: new URLSearchParams({ pending, username: 'alice', password: 'alice-password' }),
     }),
   )

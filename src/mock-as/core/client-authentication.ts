@@ -1,4 +1,5 @@
 import { createLocalJWKSet, decodeJwt, jwtVerify } from 'jose'
+import { resolveClient } from './client-id-metadata-document'
 import { type ClientRecord, findClient, type TokenEndpointAuthMethod } from './clients'
 import { lifetimes, type ServerContext } from './context'
 import { OAuthError } from './errors'
@@ -13,14 +14,24 @@ export interface AuthenticatedClient {
   method: TokenEndpointAuthMethod
 }
 
-const basicRealm = 'Basic realm="grantlab-mock-as", charset="UTF-8"'
+export const basicRealm = 'Basic realm="grantlab-mock-as", charset="UTF-8"'
 
-function invalidClient(description: string, usedBasic: boolean): OAuthError {
-  // RFC 6749 §5.2: 401, and a challenge for the scheme the client used in the Authorization header.
-  return new OAuthError('invalid_client', description, {
-    status: 401,
-    headers: usedBasic ? { 'WWW-Authenticate': basicRealm } : {},
-  })
+/**
+ * `invalid_client`. A client that tried the Authorization header gets 401 with a challenge for
+ * the scheme this server takes there, Basic (RFC 6749 §5.2 requires it, and RFC 9110 §15.5.2 wants
+ * a challenge on every 401). A client that sent its credentials in the body, or none, gets 400:
+ * no HTTP authentication scheme applies to it, and 400 is RFC 6749 §5.2's default status
+ * (docs/decisions/076).
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.2
+ * @see https://www.rfc-editor.org/rfc/rfc9110#section-15.5.2
+ */
+export function invalidClient(description: string, request: Request): OAuthError {
+  return request.headers.has('authorization')
+    ? new OAuthError('invalid_client', description, {
+        status: 401,
+        headers: { 'WWW-Authenticate': basicRealm },
+      })
+    : new OAuthError('invalid_client', description, { status: 400 })
 }
 
 function decodeFormComponent(value: string): string {
@@ -80,16 +91,16 @@ export async function authenticateClient(
 
   if (usedBasic) {
     const credentials = parseBasicCredentials(authorization ?? '')
-    if (!credentials) throw invalidClient('The Basic credentials are malformed.', true)
+    if (!credentials) throw invalidClient('The Basic credentials are malformed.', request)
     if (bodyId !== undefined && bodyId !== credentials.id) {
       throw new OAuthError('invalid_request', 'client_id in the body differs from the Basic id.')
     }
     const client = await findClient(ctx, credentials.id)
     if (!client?.client_secret || client.token_endpoint_auth_method !== 'client_secret_basic') {
-      throw invalidClient('Client authentication failed.', true)
+      throw invalidClient('Client authentication failed.', request)
     }
     if (!timingSafeEqual(credentials.secret, client.client_secret)) {
-      throw invalidClient('Client authentication failed.', true)
+      throw invalidClient('Client authentication failed.', request)
     }
     return { client, method: 'client_secret_basic' }
   }
@@ -101,14 +112,15 @@ export async function authenticateClient(
         `client_assertion_type must be ${jwtBearerAssertionType} with a client_assertion.`,
       )
     }
-    return authenticateWithAssertion(ctx, assertion, bodyId)
+    return authenticateWithAssertion(ctx, request, assertion, bodyId)
   }
 
   if (bodyId === undefined) {
-    throw invalidClient('The client did not identify itself.', false)
+    throw invalidClient('The client did not identify itself.', request)
   }
-  const client = await findClient(ctx, bodyId)
-  if (!client) throw invalidClient('Client authentication failed.', false)
+  // A URL client_id is read from its metadata document (docs/decisions/122).
+  const client = await resolveClient(ctx, bodyId)
+  if (!client) throw invalidClient('Client authentication failed.', request)
 
   if (bodySecret !== undefined) {
     if (
@@ -116,7 +128,7 @@ export async function authenticateClient(
       !client.client_secret ||
       !timingSafeEqual(bodySecret, client.client_secret)
     ) {
-      throw invalidClient('Client authentication failed.', false)
+      throw invalidClient('Client authentication failed.', request)
     }
     return { client, method: 'client_secret_post' }
   }
@@ -124,7 +136,7 @@ export async function authenticateClient(
   if (client.token_endpoint_auth_method !== 'none') {
     throw invalidClient(
       `This client must authenticate with ${client.token_endpoint_auth_method}.`,
-      false,
+      request,
     )
   }
   return { client, method: 'none' }
@@ -137,6 +149,7 @@ export async function authenticateClient(
  */
 async function authenticateWithAssertion(
   ctx: ServerContext,
+  request: Request,
   assertion: string,
   bodyId: string | undefined,
 ): Promise<AuthenticatedClient> {
@@ -144,15 +157,15 @@ async function authenticateWithAssertion(
   try {
     claimedId = decodeJwt(assertion).iss
   } catch {
-    throw invalidClient('client_assertion is not a JWT.', false)
+    throw invalidClient('client_assertion is not a JWT.', request)
   }
-  if (typeof claimedId !== 'string') throw invalidClient('client_assertion has no iss.', false)
+  if (typeof claimedId !== 'string') throw invalidClient('client_assertion has no iss.', request)
   if (bodyId !== undefined && bodyId !== claimedId) {
     throw new OAuthError('invalid_request', 'client_id differs from the assertion issuer.')
   }
-  const client = await findClient(ctx, claimedId)
+  const client = await resolveClient(ctx, claimedId)
   if (client?.token_endpoint_auth_method !== 'private_key_jwt' || !client.jwks) {
-    throw invalidClient('Client authentication failed.', false)
+    throw invalidClient('Client authentication failed.', request)
   }
   let claims: { jti?: unknown; exp?: unknown }
   try {
@@ -161,14 +174,15 @@ async function authenticateWithAssertion(
       subject: client.client_id,
       // RFC 9126 §2: the PAR endpoint's URL is an accepted audience too.
       audience: [ctx.issuer, ctx.endpoints.token, ctx.endpoints.pushedAuthorization],
-      algorithms: ['RS256', 'ES256', 'PS256', 'EdDSA'],
+      // RFC 9864: Ed25519 is the name to use; the deprecated EdDSA is still accepted.
+      algorithms: ['RS256', 'ES256', 'PS256', 'Ed25519', 'EdDSA'],
       requiredClaims: ['exp', 'jti'],
       currentDate: new Date(ctx.deps.clock.now()),
       clockTolerance: 30,
     })
     claims = result.payload
   } catch {
-    throw invalidClient('client_assertion failed verification.', false)
+    throw invalidClient('client_assertion failed verification.', request)
   }
   const jti = String(claims.jti)
   const replayKey = `${client.client_id} ${jti}`
@@ -176,12 +190,11 @@ async function authenticateWithAssertion(
     const now = ctx.nowSeconds()
     const seen = await ctx.deps.store.get<{ expiresAt: number }>(assertionJtisKind, replayKey)
     if (seen && seen.expiresAt > now) {
-      throw invalidClient('client_assertion was already used (jti replay).', false)
+      throw invalidClient('client_assertion was already used (jti replay).', request)
     }
     const exp = typeof claims.exp === 'number' ? claims.exp : now
-    await ctx.deps.store.put(assertionJtisKind, replayKey, {
-      expiresAt: Math.max(exp + 30, now + lifetimes.assertionReplayWindow),
-    })
+    const expiresAt = Math.max(exp + 30, now + lifetimes.assertionReplayWindow)
+    await ctx.deps.store.put(assertionJtisKind, replayKey, { expiresAt }, { expiresAt })
     return { client, method: 'private_key_jwt' as const }
   })
 }

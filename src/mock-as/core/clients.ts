@@ -34,6 +34,11 @@ export interface ClientRecord {
    * @see https://www.rfc-editor.org/rfc/rfc9126#section-6
    */
   require_pushed_authorization_requests?: boolean
+  /**
+   * How a CIBA client gets its tokens; this server supports `poll` only.
+   * @see https://openid.net/specs/openid-client-initiated-backchannel-authentication-core-1_0.html#rfc.section.4
+   */
+  backchannel_token_delivery_mode?: 'poll'
   client_id_issued_at?: number
   client_secret_expires_at?: number
   /** Other registered metadata (client_uri, contacts, …), echoed back as it was registered. */
@@ -43,7 +48,20 @@ export interface ClientRecord {
    * RFC 9700 §2.1.2 and §2.4 rule those grants out for new clients.
    */
   legacy?: true
-  source: 'demo' | 'registered'
+  /**
+   * The audiences (`aud` values) this client serves as a resource server. It may introspect the
+   * access tokens issued for them (RFC 7662 §4), and exchange them (RFC 8693 §2.1). Set by the
+   * demo configuration only, never by registration (docs/decisions/076).
+   */
+  resourceAudiences?: string[]
+  /**
+   * An administrator trusts this client to assert for users with the JWT bearer grant (RFC 7523
+   * §3: the issuer must be one the server trusts). Never read from the registration metadata; set
+   * by a registration carrying the demo administrator's initial access token (docs/decisions/056).
+   */
+  trustedAssertionIssuer?: true
+  /** `metadata-document`: its client_id is a URL, read from the document there (decision 122). */
+  source: 'demo' | 'registered' | 'metadata-document'
 }
 
 export const clientsKind = 'clients'
@@ -52,13 +70,35 @@ export async function findClient(
   ctx: ServerContext,
   clientId: string,
 ): Promise<ClientRecord | undefined> {
-  const demo = buildDemoClients(ctx.deps.appOrigin).find((client) => client.client_id === clientId)
+  const demo = buildDemoClients(ctx.deps.appOrigin, ctx.resourceAudience).find(
+    (client) => client.client_id === clientId,
+  )
   if (demo) return demo
   return ctx.deps.store.get<ClientRecord>(clientsKind, clientId)
 }
 
 export function isPublicClient(client: ClientRecord): boolean {
   return client.token_endpoint_auth_method === 'none'
+}
+
+/**
+ * Registered with `application_type: native` (OpenID Connect Registration §2; the default is
+ * `web`). Only native clients get the loopback port exception of RFC 8252 §7.3.
+ */
+export function isNativeClient(client: ClientRecord): boolean {
+  return client.extra?.application_type === 'native'
+}
+
+/**
+ * Whether a token with this `aud` is meant for the client: the audience names the client itself,
+ * or one of the resource servers it is registered as.
+ */
+export function isInAudience(client: ClientRecord, aud: string | string[]): boolean {
+  const audiences = typeof aud === 'string' ? [aud] : aud
+  return (
+    audiences.includes(client.client_id) ||
+    (client.resourceAudiences ?? []).some((audience) => audiences.includes(audience))
+  )
 }
 
 export function clientScopes(client: ClientRecord): string[] {

@@ -12,6 +12,12 @@ export const lifetimes = {
   loginSession: 8 * 60 * 60,
   /** How long a private_key_jwt `jti` is remembered at least. */
   assertionReplayWindow: 10 * 60,
+  /**
+   * How long an expired device code or pushed request is kept before it is purged, so that a
+   * late poll still hears `expired_token` (RFC 8628 §3.5) and a late request_uri "expired",
+   * rather than "unknown".
+   */
+  expiredGrace: 10 * 60,
 } as const
 
 export interface EndpointUrls {

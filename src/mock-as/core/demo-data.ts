@@ -77,8 +77,19 @@ export const demoClientIds = [
   'grantlab-legacy',
   'grantlab-m2m',
   'grantlab-device',
+  'grantlab-ciba',
   'grantlab-exchanger',
+  'grantlab-api',
 ] as const
+
+/**
+ * The demo administrator's initial access token (RFC 7591 §3). A registration that carries it may
+ * make the client a trusted JWT bearer assertion issuer. A demo shortcut, published like the demo
+ * passwords: the walkthroughs send it from the page so that a key made in the browser can be
+ * trusted a moment later. A real server hands such a token to administrators only
+ * (docs/decisions/056).
+ */
+export const demoAdminInitialAccessToken = 'grantlab-demo-admin-initial-access-token'
 
 /** The flows whose walkthrough callback the demo clients may redirect to. */
 export const demoRedirectFlows = ['authorization-code', 'refresh-token'] as const
@@ -89,9 +100,13 @@ export function demoRedirectUri(appOrigin: string, flowId: string): string {
 
 /**
  * Demo clients are built from the app's origin on every request and never stored, so dynamic
- * registration can never overwrite them.
+ * registration can never overwrite them. `apiAudience` is the `aud` of the demo API's tokens
+ * (the server's own origin + `/api`, which in Node differs from the app's origin).
  */
-export function buildDemoClients(appOrigin: string): ClientRecord[] {
+export function buildDemoClients(
+  appOrigin: string,
+  apiAudience = `${appOrigin}/api`,
+): ClientRecord[] {
   const redirectUris = demoRedirectFlows.map((flow) => demoRedirectUri(appOrigin, flow))
   const userScopes = supportedScopes.join(' ')
   return [
@@ -118,12 +133,14 @@ export function buildDemoClients(appOrigin: string): ClientRecord[] {
     },
     {
       // OIDC Core §3.3: a confidential web app that takes the ID token from the front channel
-      // (response_type code id_token) and the tokens from the back channel.
+      // (response_type code id_token) and the tokens from the back channel. OIDC Registration §2
+      // pairs code id_token with both grants it stands for: authorization_code and implicit. The
+      // implicit flow itself (response_type token) stays refused: this client is not legacy.
       client_id: 'grantlab-hybrid',
       client_secret: 'grantlab-hybrid-secret',
       client_name: 'Grantlab hybrid-flow web app',
       token_endpoint_auth_method: 'client_secret_basic',
-      grant_types: ['authorization_code'],
+      grant_types: ['authorization_code', 'implicit'],
       response_types: ['code id_token', 'code'],
       redirect_uris: [demoRedirectUri(appOrigin, 'hybrid')],
       scope: userScopes,
@@ -165,8 +182,25 @@ export function buildDemoClients(appOrigin: string): ClientRecord[] {
       source: 'demo',
     },
     {
+      // CIBA Core (poll mode): a call-centre agent's application on the company's servers. It
+      // names the caller with login_hint and polls; the caller approves on their own phone
+      // (/as/ciba). Confidential: CIBA Core §7.1 requires client authentication.
+      client_id: 'grantlab-ciba',
+      client_secret: 'grantlab-ciba-secret',
+      client_name: 'Grantlab call-centre app',
+      token_endpoint_auth_method: 'client_secret_basic',
+      grant_types: ['urn:openid:params:grant-type:ciba'],
+      response_types: [],
+      redirect_uris: [],
+      scope: 'openid profile email orders:read',
+      backchannel_token_delivery_mode: 'poll',
+      source: 'demo',
+    },
+    {
       // RFC 8693: a back-end service that trades the tokens it receives for downstream ones,
-      // and gets its own token (client_credentials) to act as the actor in a delegation.
+      // and gets its own token (client_credentials) to act as the actor in a delegation. It is
+      // the profile service behind the demo API: tokens for the API are meant for it too, which
+      // is what lets it exchange them (RFC 8693 §2.1, docs/decisions/057).
       client_id: 'grantlab-exchanger',
       client_secret: 'grantlab-exchanger-secret',
       client_name: 'Grantlab token-exchanging service',
@@ -175,6 +209,21 @@ export function buildDemoClients(appOrigin: string): ClientRecord[] {
       response_types: [],
       redirect_uris: [],
       scope: 'profile email orders:read orders:write',
+      resourceAudiences: [apiAudience],
+      source: 'demo',
+    },
+    {
+      // RFC 7662 §4: the demo API's own credentials, so it can ask the server about the tokens it
+      // receives. It asks for no tokens itself; it may introspect only tokens meant for the API.
+      client_id: 'grantlab-api',
+      client_secret: 'grantlab-api-secret',
+      client_name: 'Grantlab demo API (resource server)',
+      token_endpoint_auth_method: 'client_secret_basic',
+      grant_types: [],
+      response_types: [],
+      redirect_uris: [],
+      scope: '',
+      resourceAudiences: [apiAudience],
       source: 'demo',
     },
   ]

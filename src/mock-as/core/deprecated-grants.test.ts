@@ -270,11 +270,11 @@ test.each([
   },
 )
 
-test('registration still accepts a hybrid client', async () => {
+test('registration still accepts a hybrid client (with implicit, as OIDC Registration §2 pairs it)', async () => {
   const t = createTestAuthorizationServer()
   const response = await register(t, {
     redirect_uris: ['http://localhost:5000/cb'],
-    grant_types: ['authorization_code'],
+    grant_types: ['authorization_code', 'implicit'],
     response_types: ['code', 'code id_token'],
   })
   expect(response.status).toBe(201)

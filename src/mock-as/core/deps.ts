@@ -5,15 +5,56 @@
  */
 
 /**
+ * What a store keeps beside a record's value, so that it can drop and find records without
+ * reading them all.
+ */
+export interface RecordOptions {
+  /**
+   * Seconds since the epoch from which the record is of no use: `purgeExpired(now)` removes it
+   * once `expiresAt <= now`. A record without one is kept until it is deleted.
+   */
+  expiresAt?: number
+  /** Secondary keys to find the record by with `listBy`, e.g. `{ owner: 'user-alice' }`. */
+  indexes?: Record<string, string>
+}
+
+/**
+ * What `update` does with a record: store a new value (with new options, or, when `options` is
+ * left out, the ones the record had), delete it, or leave it as it is (`undefined`).
+ */
+export type StoreChange<T> = { put: T; options?: RecordOptions } | { delete: true } | undefined
+
+/**
  * A key-value store of structured-cloneable records, grouped by kind ("codes", "tokens", …).
  * The browser may stop the service worker at any moment, so the core keeps no state of its
  * own in memory: every record it needs later goes through this interface.
+ *
+ * Every operation is atomic on its own. `update` is the read-modify-write: the `change` function
+ * is called with the current value and its answer is written in the same transaction, so no other
+ * write to that record can land in between (one IndexedDB transaction; one synchronous step in
+ * memory). `change` must therefore be synchronous and must not call the store. An adapter that
+ * later groups a whole request into one transaction, or keeps the records on disk, implements
+ * these same operations.
  */
 export interface Store {
   get<T>(kind: string, id: string): Promise<T | undefined>
-  put<T>(kind: string, id: string, value: T): Promise<void>
+  put<T>(kind: string, id: string, value: T, options?: RecordOptions): Promise<void>
   delete(kind: string, id: string): Promise<void>
+  /** Reads, decides and writes one record atomically; resolves to the value stored afterwards. */
+  update<T>(
+    kind: string,
+    id: string,
+    change: (current: T | undefined) => StoreChange<T>,
+  ): Promise<T | undefined>
+  /** The records of one kind whose `indexes[index]` is `value`, read through an index. */
+  listBy<T>(kind: string, index: string, value: string): Promise<T[]>
+  /**
+   * Every record of one kind. It reads them all, so no request handler may call it: it is for
+   * tests and tools.
+   */
   list<T>(kind: string): Promise<T[]>
+  /** Removes every record whose `expiresAt` is at or before `nowSeconds`; resolves to how many. */
+  purgeExpired(nowSeconds: number): Promise<number>
 }
 
 /** Milliseconds since the Unix epoch. */
@@ -57,4 +98,35 @@ export interface AuthorizationServerDeps {
    * session as one store record for the whole browser — what the cookie would have meant.
    */
   sessionMode?: 'cookie' | 'this-browser'
+  /**
+   * How `client_id` URLs are resolved (Client ID Metadata Documents, docs/decisions/122). Without
+   * it the server does not support them and says so in its metadata.
+   */
+  clientMetadataDocuments?: ClientMetadataDocumentPolicy
+}
+
+/**
+ * Where and how the server may fetch a client's metadata document. The core checks the URL, the
+ * size, the time, the status and the content; the host's `fetch` makes the request and, in Node,
+ * refuses names that resolve to private addresses (the core has no DNS).
+ */
+export interface ClientMetadataDocumentPolicy {
+  /**
+   * Fetches a document. It must not follow redirects (`redirect: 'manual'` or the equivalent) and
+   * should stop when `signal` aborts.
+   */
+  fetch(
+    url: string,
+    init: { signal: AbortSignal; redirect: 'manual'; headers: Record<string, string> },
+  ): Promise<Response>
+  /** The only origins whose documents may be fetched (the worker: its own). Absent: any. */
+  allowedOrigins?: readonly string[]
+  /**
+   * Origins whose `http:` URLs are accepted as client_ids even though not https, and whose
+   * loopback or private addresses may be reached: the demo app's own origin, a loopback origin
+   * in Node. Everything else must be https to a public host.
+   */
+  trustedOrigins?: readonly string[]
+  /** How long a fetch may take, in milliseconds (default 3000). */
+  timeoutMs?: number
 }

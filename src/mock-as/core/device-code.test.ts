@@ -2,7 +2,11 @@ import * as oauth from 'oauth4webapi'
 import { expect, test } from 'vitest'
 import { normalizeUserCode, userCodeAlphabet } from './device-codes'
 import { driveDeviceVerification } from './test-device-verification'
-import { createTestAuthorizationServer, type TestAuthorizationServer } from './test-server'
+import {
+  createTestAuthorizationServer,
+  mergeCookies,
+  type TestAuthorizationServer,
+} from './test-server'
 import { basic, callApi, get, introspect, postForm, register } from './test-support'
 
 const deviceGrant = 'urn:ietf:params:oauth:grant-type:device_code'
@@ -54,7 +58,11 @@ function postPage(
   fields: Record<string, string>,
   cookie?: string,
 ) {
-  return postForm(t, path, fields, cookie ? { cookie } : {})
+  // A form of the server's own page: the browser adds this Origin.
+  return postForm(t, path, fields, {
+    origin: new URL(t.deps.issuer).origin,
+    ...(cookie ? { cookie } : {}),
+  })
 }
 
 function hiddenPending(html: string): string {
@@ -111,10 +119,10 @@ test('device authorization refuses unknown clients, clients without the grant, b
   const t = createTestAuthorizationServer()
   await expectError(
     await postForm(t, '/device_authorization', { client_id: 'nobody' }),
-    401,
+    400,
     'invalid_client',
   )
-  await expectError(await postForm(t, '/device_authorization', {}), 401, 'invalid_client')
+  await expectError(await postForm(t, '/device_authorization', {}), 400, 'invalid_client')
   await expectError(
     await postForm(t, '/device_authorization', { client_id: 'grantlab-spa' }),
     400,
@@ -135,7 +143,7 @@ test('device authorization refuses unknown clients, clients without the grant, b
       client_id: 'grantlab-device',
       client_secret: 'guess',
     }),
-    401,
+    400,
     'invalid_client',
   )
   const json = await t.server.handle(
@@ -247,7 +255,12 @@ test('after the user approves on the phone, the next poll gets access, refresh a
   await expectError(await poll(t, device_code), 400, 'invalid_grant')
   // The replay revoked what the first redemption issued, as for a reused authorization code.
   expect(await introspect(t, tokens.access_token)).toEqual({ active: false })
-  expect(await introspect(t, tokens.refresh_token)).toEqual({ active: false })
+  const refresh = await postForm(t, '/token', {
+    grant_type: 'refresh_token',
+    refresh_token: tokens.refresh_token,
+    client_id: 'grantlab-device',
+  })
+  await expectError(refresh, 400, 'invalid_grant')
 })
 
 test('without openid there is no ID token', async () => {
@@ -349,11 +362,12 @@ test('the phone shows who asks and for what, a wrong password keeps the place, a
   const { user_code, verification_uri_complete } = await startDevice(t)
   const entered = await postPage(t, '/device', { user_code })
   const token = hiddenPending(await entered.text())
-  const badLogin = await postPage(t, '/device/login', {
-    pending: token,
-    username: 'alice',
-    password: 'nope',
-  })
+  const badLogin = await postPage(
+    t,
+    '/device/login',
+    { pending: token, username: 'alice', password: 'nope' },
+    mergeCookies(undefined, entered),
+  )
   expect(badLogin.status).toBe(401)
   expect(hiddenPending(await badLogin.text())).toBe(token)
 

@@ -1,4 +1,4 @@
-import type { ServerContext } from './context'
+import { lifetimes, type ServerContext } from './context'
 
 /**
  * Device authorization records (RFC 8628): one per device authorization request, keyed by the
@@ -95,8 +95,39 @@ export async function findByUserCode(
   return ctx.deps.store.get<DeviceCodeRecord>(deviceCodesKind, deviceCode)
 }
 
+/** Stores a new device code; it may be purged once expired (a redeemed one lives longer). */
 export async function saveDeviceCode(ctx: ServerContext, record: DeviceCodeRecord): Promise<void> {
-  await ctx.deps.store.put(deviceCodesKind, record.deviceCode, record)
+  await ctx.deps.store.put(deviceCodesKind, record.deviceCode, record, {
+    expiresAt: record.expiresAt + lifetimes.expiredGrace,
+  })
+}
+
+/**
+ * Records the user's decision, atomically and under the device code's lock, and only while the
+ * code still waits for one: a poll running at the same moment cannot write back a stale record
+ * over it (polls change only their polling fields, see `grants/device-code.ts`). Resolves to
+ * whether the decision was recorded.
+ */
+export function decideDeviceCode(
+  ctx: ServerContext,
+  deviceCode: string,
+  decision: { approved: true; sub: string; authTime: number } | { approved: false },
+): Promise<boolean> {
+  return ctx.withLock(`device:${deviceCode}`, async () => {
+    let decided = false
+    await ctx.deps.store.update<DeviceCodeRecord>(deviceCodesKind, deviceCode, (current) => {
+      if (current?.status !== 'pending' || current.expiresAt <= ctx.nowSeconds()) {
+        return undefined
+      }
+      decided = true
+      return {
+        put: decision.approved
+          ? { ...current, status: 'approved', sub: decision.sub, authTime: decision.authTime }
+          : { ...current, status: 'denied' },
+      }
+    })
+    return decided
+  })
 }
 
 /**
@@ -107,29 +138,42 @@ export async function saveDeviceCode(ctx: ServerContext, record: DeviceCodeRecor
  */
 export const verificationsKind = 'device-verifications'
 
-interface VerificationRecord {
+export interface VerificationRecord {
   deviceCode: string
   expiresAt: number
+  /** The browser the code was entered in (`browser-binding.ts`); its forms must come from it. */
+  browserId?: string
 }
 
 export async function createVerification(
   ctx: ServerContext,
   record: DeviceCodeRecord,
+  browserId: string | undefined,
 ): Promise<string> {
   const token = ctx.randomId(32)
-  await ctx.deps.store.put<VerificationRecord>(verificationsKind, token, {
-    deviceCode: record.deviceCode,
-    expiresAt: record.expiresAt,
-  })
+  await ctx.deps.store.put<VerificationRecord>(
+    verificationsKind,
+    token,
+    {
+      deviceCode: record.deviceCode,
+      expiresAt: record.expiresAt,
+      ...(browserId === undefined ? {} : { browserId }),
+    },
+    { expiresAt: record.expiresAt },
+  )
   return token
 }
 
 export async function findByVerification(
   ctx: ServerContext,
   token: string | undefined,
-): Promise<DeviceCodeRecord | undefined> {
+): Promise<{ record: DeviceCodeRecord; verification: VerificationRecord } | undefined> {
   if (!token) return undefined
   const verification = await ctx.deps.store.get<VerificationRecord>(verificationsKind, token)
   if (!verification || verification.expiresAt <= ctx.nowSeconds()) return undefined
-  return ctx.deps.store.get<DeviceCodeRecord>(deviceCodesKind, verification.deviceCode)
+  const record = await ctx.deps.store.get<DeviceCodeRecord>(
+    deviceCodesKind,
+    verification.deviceCode,
+  )
+  return record && { record, verification }
 }

@@ -76,11 +76,13 @@ test('userinfo rejects a missing, malformed, expired or scope-less token with th
   )
 })
 
-test('resource server: 401 without an error code when no token is sent (RFC 6750 §3.1)', async () => {
+test('resource server: 401 without an error code when no token is sent (RFC 6750 §3.1), pointing to its RFC 9728 metadata (§5.1)', async () => {
   const t = createTestAuthorizationServer()
   const response = await t.server.handle(new Request(`${t.deps.appOrigin}/api/profile`))
   expect(response.status).toBe(401)
-  expect(response.headers.get('www-authenticate')).toBe('Bearer realm="grantlab-api"')
+  expect(response.headers.get('www-authenticate')).toBe(
+    'Bearer realm="grantlab-api", resource_metadata="http://127.0.0.1:4173/.well-known/oauth-protected-resource/api"',
+  )
 })
 
 test('resource server: profile, orders list and order creation with the right scopes', async () => {
@@ -119,7 +121,7 @@ test('resource server: 403 insufficient_scope names the scope it needs, 401 inva
   const write = await callApi(t, '/api/orders', reader, { method: 'POST' })
   expect(write.status).toBe(403)
   expect(write.headers.get('www-authenticate')).toBe(
-    'Bearer realm="grantlab-api", error="insufficient_scope", error_description="The access token lacks the orders:write scope.", scope="orders:write"',
+    'Bearer realm="grantlab-api", error="insufficient_scope", error_description="The access token lacks the orders:write scope.", scope="orders:write", resource_metadata="http://127.0.0.1:4173/.well-known/oauth-protected-resource/api"',
   )
   const [header, payload] = reader.split('.')
   const forged = `${header}.${payload}.${'A'.repeat(342)}`
@@ -136,7 +138,7 @@ test('resource server rejects an ID token presented as an access token (typ and 
   expect((await callApi(t, '/api/profile', tokens.id_token ?? '')).status).toBe(401)
 })
 
-test('revocation: 200 for unknown tokens, revoking an access token only affects it, and another client cannot revoke', async () => {
+test('revocation: 200 for unknown tokens, revoking an access token only affects it, and another client is refused', async () => {
   const t = createTestAuthorizationServer()
   const { tokens } = await obtainTokens(t)
   const spa = { client_id: 'grantlab-spa' }
@@ -144,13 +146,16 @@ test('revocation: 200 for unknown tokens, revoking an access token only affects 
   expect(unknown.status).toBe(200)
   expect(unknown.headers.get('cache-control')).toBe('no-store')
 
+  // RFC 7009 §2.1: another client's token is refused, and stays active (see
+  // introspection-and-revocation.test.ts for every kind of token).
   const foreign = await postForm(
     t,
     '/revoke',
     { token: tokens.access_token },
     { authorization: basic('grantlab-web', 'grantlab-web-secret') },
   )
-  expect(foreign.status).toBe(200)
+  expect(foreign.status).toBe(400)
+  expect((await foreign.json()).error).toBe('unauthorized_client')
   expect(await introspect(t, tokens.access_token)).toMatchObject({ active: true })
 
   expect(
@@ -163,12 +168,18 @@ test('revocation: 200 for unknown tokens, revoking an access token only affects 
     ).status,
   ).toBe(200)
   expect(await introspect(t, tokens.access_token)).toEqual({ active: false })
-  expect(await introspect(t, tokens.refresh_token)).toMatchObject({ active: true })
+  // Revoking the access token left the refresh token (and its grant) alone.
+  const refreshed = await postForm(t, '/token', {
+    grant_type: 'refresh_token',
+    refresh_token: tokens.refresh_token,
+    client_id: 'grantlab-spa',
+  })
+  expect(refreshed.status).toBe(200)
 })
 
 test('revocation requires client authentication and a token', async () => {
   const t = createTestAuthorizationServer()
-  expect((await postForm(t, '/revoke', { token: 'x' })).status).toBe(401)
+  expect((await postForm(t, '/revoke', { token: 'x' })).status).toBe(400)
   expect(
     (await postForm(t, '/revoke', { token: 'x' }, { authorization: basic('grantlab-web', 'bad') }))
       .status,
@@ -195,10 +206,10 @@ test('introspection: active token details, active:false only for anything else, 
     client_id: 'grantlab-spa',
     token: tokens.access_token,
   })
-  expect(publicCaller.status).toBe(401)
+  expect(publicCaller.status).toBe(400)
   expect((await publicCaller.json()).error).toBe('invalid_client')
   const anonymous = await postForm(t, '/introspect', { token: tokens.access_token })
-  expect(anonymous.status).toBe(401)
+  expect(anonymous.status).toBe(400)
 })
 
 test('registration: 201 with client_id, secret, issued-at and a numeric client_secret_expires_at', async () => {

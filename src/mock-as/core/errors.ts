@@ -5,7 +5,8 @@
 export const errorCodes = {
   /** @see https://www.rfc-editor.org/rfc/rfc6749#section-5.2 */
   invalid_request: { status: 400, spec: 'RFC 6749 §5.2' },
-  invalid_client: { status: 401, spec: 'RFC 6749 §5.2' },
+  /** 400 unless the client used the Authorization header: see `invalidClient`. */
+  invalid_client: { status: 400, spec: 'RFC 6749 §5.2' },
   invalid_grant: { status: 400, spec: 'RFC 6749 §5.2' },
   unauthorized_client: { status: 400, spec: 'RFC 6749 §5.2' },
   unsupported_grant_type: { status: 400, spec: 'RFC 6749 §5.2' },
@@ -35,6 +36,9 @@ export const errorCodes = {
   authorization_pending: { status: 400, spec: 'RFC 8628 §3.5' },
   slow_down: { status: 400, spec: 'RFC 8628 §3.5' },
   expired_token: { status: 400, spec: 'RFC 8628 §3.5' },
+  /** @see https://openid.net/specs/openid-client-initiated-backchannel-authentication-core-1_0.html#rfc.section.13 */
+  unknown_user_id: { status: 400, spec: 'CIBA Core §13' },
+  invalid_binding_message: { status: 400, spec: 'CIBA Core §13' },
   /** Plain HTTP errors, in the same JSON shape so every client can read them. */
   not_found: { status: 404, spec: 'RFC 9110 §15.5.5' },
   method_not_allowed: { status: 405, spec: 'RFC 9110 §15.5.6' },

@@ -27,6 +27,9 @@ button:focus-visible,input:focus-visible{outline:3px solid #f59e0b;outline-offse
 .error{color:#9b1c1c;background:#fdecec;border:1px solid #9b1c1c;border-radius:.25rem;padding:.5rem .75rem}
 .hint{color:#4a5260;font-size:.9rem}
 code{font-family:ui-monospace,monospace;background:#eef0f3;padding:0 .2rem;border-radius:.2rem}
+h2{font-size:1.15rem;margin:0 0 .5rem}
+.request{border-top:1px solid #c9ced6;padding-top:1rem;margin-top:1rem}
+.binding{font-family:ui-monospace,monospace;font-size:1.15rem;letter-spacing:.05em}
 @media (max-width:30rem){body{background:#fff}main{margin:0;padding:1rem;border:0;border-radius:0}}
 `.trim()
 
@@ -82,7 +85,9 @@ ${init.body}
         init.frameAncestors ?? 'none',
       ),
       'X-Content-Type-Options': 'nosniff',
-      'Referrer-Policy': 'no-referrer',
+      // Nothing of these pages' URLs leaves the origin, but their own form posts carry this
+      // origin in `Origin` (with no-referrer they would say `null`): browser-binding.ts checks it.
+      'Referrer-Policy': 'same-origin',
       ...init.headers,
     },
   })
@@ -176,14 +181,23 @@ ${
  */
 export function renderErrorPage(
   ctx: ServerContext,
-  init: { error: string; description: string; status?: number },
+  init: {
+    error: string
+    description: string
+    status?: number
+    /** What the user should make of it; by default, why the server did not redirect. */
+    explanation?: string
+  },
 ): Response {
+  const explanation =
+    init.explanation ??
+    'The server did not send you back to the application, because it could not be sure where that would take you. Go back to the application and start again.'
   return htmlPage(ctx, {
     title: 'Authorization request refused',
     status: init.status ?? 400,
     body: `<h1>This authorization request was refused</h1>
 <p class="error" role="alert"><code>${escapeHtml(init.error)}</code>: ${escapeHtml(init.description)}</p>
-<p>The server did not send you back to the application, because it could not be sure where that would take you. Go back to the application and start again.</p>`,
+<p>${escapeHtml(explanation)}</p>`,
   })
 }
 

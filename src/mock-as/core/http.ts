@@ -3,6 +3,13 @@ import { OAuthError, type OAuthErrorCode } from './errors'
 /** Request bodies above this size are refused before they are parsed. */
 export const maxBodyBytes = 64 * 1024
 
+/**
+ * Query strings above this length are refused with 414 before they are parsed. Authorization
+ * requests are short; a client with a long one pushes it to `/as/par` instead (RFC 9126 §1).
+ * @see https://www.rfc-editor.org/rfc/rfc9110#section-15.5.15
+ */
+export const maxQueryLength = 8 * 1024
+
 const jsonHeaders = {
   'Content-Type': 'application/json;charset=UTF-8',
   'Cache-Control': 'no-store',
@@ -75,16 +82,28 @@ export interface Parameters {
 export function parseParameters(search: URLSearchParams): Parameters {
   const values = new Map<string, string>()
   const seen = new Set<string>()
-  const repeated: string[] = []
+  // A Set, not an array lookup: a request with thousands of distinct repeated names must stay
+  // linear (docs/decisions/078).
+  const repeated = new Set<string>()
   for (const [name, value] of search) {
     if (seen.has(name)) {
-      if (!repeated.includes(name)) repeated.push(name)
+      repeated.add(name)
       continue
     }
     seen.add(name)
     if (value !== '') values.set(name, value)
   }
-  return { values, repeated }
+  return { values, repeated: [...repeated] }
+}
+
+/** At most this many names are listed in an error description; the rest are counted. */
+const maxNamesInDescription = 5
+
+/** `a, b, c` or `a, b, c, d, e and 95 more`: an error description stays short. */
+export function listNames(names: readonly string[]): string {
+  const shown = names.slice(0, maxNamesInDescription).join(', ')
+  const more = names.length - maxNamesInDescription
+  return more > 0 ? `${shown} and ${more} more` : shown
 }
 
 /** Throws `invalid_request` if any parameter was repeated. */
@@ -92,7 +111,7 @@ export function rejectRepeated(parameters: Parameters): void {
   if (parameters.repeated.length > 0) {
     throw new OAuthError(
       'invalid_request',
-      `Parameters must not be repeated: ${parameters.repeated.join(', ')}.`,
+      `Parameters must not be repeated: ${listNames(parameters.repeated)}.`,
     )
   }
 }

@@ -3,7 +3,7 @@ import * as oauth from 'oauth4webapi'
 import { expect, test } from 'vitest'
 import { jwtBearerGrantType } from './grants/jwt-bearer'
 import { createTestAuthorizationServer, type TestAuthorizationServer } from './test-server'
-import { callApi, introspect, postForm, register } from './test-support'
+import { asAdmin, callApi, introspect, postForm, register } from './test-support'
 
 async function expectInvalidGrant(response: Response, check: string) {
   expect(response.status).toBe(400)
@@ -14,18 +14,25 @@ async function expectInvalidGrant(response: Response, check: string) {
   return body.error_description as string
 }
 
-/** Registers an assertion issuer (a public client with a jwks and the jwt-bearer grant). */
+/**
+ * Registers an assertion issuer (a public client with a jwks and the jwt-bearer grant), trusted
+ * because the registration carries the demo administrator's initial access token.
+ */
 async function registerIssuer(t: TestAuthorizationServer, extra: Record<string, unknown> = {}) {
   const { privateKey, publicKey } = await generateKeyPair('ES256')
   const jwk = { ...(await exportJWK(publicKey)), kid: 'assertion-key', alg: 'ES256', use: 'sig' }
-  const response = await register(t, {
-    client_name: 'Assertion issuer',
-    token_endpoint_auth_method: 'none',
-    grant_types: [jwtBearerGrantType],
-    scope: 'openid profile orders:read',
-    jwks: { keys: [jwk] },
-    ...extra,
-  })
+  const response = await register(
+    t,
+    {
+      client_name: 'Assertion issuer',
+      token_endpoint_auth_method: 'none',
+      grant_types: [jwtBearerGrantType],
+      scope: 'openid profile orders:read',
+      jwks: { keys: [jwk] },
+      ...extra,
+    },
+    asAdmin,
+  )
   expect(response.status).toBe(201)
   const clientId: string = (await response.json()).client_id
   return { clientId, privateKey }
@@ -170,12 +177,16 @@ test('jwt-bearer: a confidential client may authenticate too, and must then be t
   const { privateKey, publicKey } = await generateKeyPair('RS256', { modulusLength: 2048 })
   const jwk = { ...(await exportJWK(publicKey)), kid: 'rsa-1' }
   const registered = await (
-    await register(t, {
-      token_endpoint_auth_method: 'client_secret_basic',
-      grant_types: [jwtBearerGrantType],
-      scope: 'profile',
-      jwks: { keys: [jwk] },
-    })
+    await register(
+      t,
+      {
+        token_endpoint_auth_method: 'client_secret_basic',
+        grant_types: [jwtBearerGrantType],
+        scope: 'profile',
+        jwks: { keys: [jwk] },
+      },
+      asAdmin,
+    )
   ).json()
   const now = Math.floor(t.clock.now() / 1000)
   const assertion = await new SignJWT({

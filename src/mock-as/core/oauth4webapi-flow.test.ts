@@ -148,8 +148,9 @@ test('oauth4webapi revokes a refresh token and then sees its access token inacti
     ),
   )
 
-  const web: oauth.Client = { client_id: 'grantlab-web' }
-  const webAuth = oauth.ClientSecretBasic('grantlab-web-secret')
+  // The demo API's own client: a resource server the token is meant for (RFC 7662 §4).
+  const web: oauth.Client = { client_id: 'grantlab-api' }
+  const webAuth = oauth.ClientSecretBasic('grantlab-api-secret')
   const before = await oauth.processIntrospectionResponse(
     as,
     web,

@@ -101,17 +101,17 @@ test('par accepts Basic authentication with client_id repeated in the body', asy
   expect(response.status).toBe(201)
 })
 
-test('par without any client identification answers 401 invalid_client', async () => {
+test('par without any client identification answers 400 invalid_client (no scheme applies)', async () => {
   const t = createTestAuthorizationServer()
   const response = await postForm(t, '/par', await spaParameters(t, { client_id: undefined }))
   expect(response.headers.get('www-authenticate')).toBeNull()
-  await expectJsonError(response, 401, 'invalid_client')
+  await expectJsonError(response, 400, 'invalid_client')
 })
 
-test('par for a confidential client that sends no secret answers 401 invalid_client', async () => {
+test('par for a confidential client that sends no secret answers 400 invalid_client', async () => {
   const t = createTestAuthorizationServer()
   const response = await postForm(t, '/par', await spaParameters(t, { client_id: 'grantlab-web' }))
-  await expectJsonError(response, 401, 'invalid_client')
+  await expectJsonError(response, 400, 'invalid_client')
 })
 
 test('par with a wrong secret in Basic answers 401 invalid_client with WWW-Authenticate', async () => {

@@ -31,7 +31,9 @@ export async function savePushedRequest(
     expiresAt: ctx.nowSeconds() + pushedRequestLifetime,
     authorization,
   }
-  await ctx.deps.store.put(pushedRequestsKind, record.requestUri, record)
+  await ctx.deps.store.put(pushedRequestsKind, record.requestUri, record, {
+    expiresAt: record.expiresAt + lifetimes.expiredGrace,
+  })
   return record
 }
 

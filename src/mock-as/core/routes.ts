@@ -1,5 +1,12 @@
 import type { ServerContext } from './context'
+import {
+  handleAuthenticationDeviceDecision,
+  handleAuthenticationDeviceLogin,
+  handleAuthenticationDevicePage,
+} from './endpoints/authentication-device'
 import { handleAuthorize, handleConsent, handleLogin } from './endpoints/authorize'
+import { handleBackchannelAuthentication } from './endpoints/backchannel-authentication'
+import { demoAgentMetadataPath, handleDemoAgentMetadata } from './endpoints/demo-agent-metadata'
 import { handleDeviceAuthorization } from './endpoints/device-authorization'
 import {
   handleDeviceCode,
@@ -10,7 +17,9 @@ import {
 import { handleDiscovery } from './endpoints/discovery'
 import { handleIntrospect } from './endpoints/introspect'
 import { handleJwks } from './endpoints/jwks'
+import { handleMcp } from './endpoints/mcp-server'
 import { handlePushedAuthorizationRequest } from './endpoints/par'
+import { resourceMetadataHandler } from './endpoints/protected-resource-metadata'
 import { handleRegister } from './endpoints/register'
 import { handleCreateOrder, handleListOrders, handleProfile } from './endpoints/resource-server'
 import { handleRevoke } from './endpoints/revoke'
@@ -25,7 +34,7 @@ export type HttpMethod = 'GET' | 'POST'
 /**
  * Where a route's path is rooted: below the issuer (`/as/token`), at the RFC 8414 well-known
  * location built from the issuer (`/.well-known/oauth-authorization-server/as`), or at the origin
- * (the demo resource server under `/api`).
+ * (the demo resource servers under `/api` and `/mcp`, and their RFC 9728 metadata).
  */
 export type RouteBase = 'issuer' | 'well-known-oauth' | 'origin'
 
@@ -33,6 +42,8 @@ export interface RouteDefinition {
   base: RouteBase
   path: string
   handlers: Partial<Record<HttpMethod, Handler>>
+  /** Its GET answers are HTML pages for a browser tab, so its errors are pages too. */
+  page?: true
 }
 
 /** The routes table: one line per endpoint. */
@@ -40,15 +51,33 @@ export const routeTable: readonly RouteDefinition[] = [
   { base: 'issuer', path: '/.well-known/openid-configuration', handlers: { GET: handleDiscovery } },
   { base: 'well-known-oauth', path: '', handlers: { GET: handleDiscovery } },
   { base: 'issuer', path: '/jwks', handlers: { GET: handleJwks } },
-  { base: 'issuer', path: '/authorize', handlers: { GET: handleAuthorize } },
+  { base: 'issuer', path: '/authorize', handlers: { GET: handleAuthorize }, page: true },
   { base: 'issuer', path: '/authorize/login', handlers: { POST: handleLogin } },
   { base: 'issuer', path: '/authorize/consent', handlers: { POST: handleConsent } },
   { base: 'issuer', path: '/token', handlers: { POST: handleToken } },
   { base: 'issuer', path: '/par', handlers: { POST: handlePushedAuthorizationRequest } },
   { base: 'issuer', path: '/device_authorization', handlers: { POST: handleDeviceAuthorization } },
-  { base: 'issuer', path: '/device', handlers: { GET: handleDevicePage, POST: handleDeviceCode } },
+  {
+    base: 'issuer',
+    path: '/device',
+    handlers: { GET: handleDevicePage, POST: handleDeviceCode },
+    page: true,
+  },
   { base: 'issuer', path: '/device/login', handlers: { POST: handleDeviceLogin } },
   { base: 'issuer', path: '/device/consent', handlers: { POST: handleDeviceConsent } },
+  { base: 'issuer', path: '/bc-authorize', handlers: { POST: handleBackchannelAuthentication } },
+  {
+    base: 'issuer',
+    path: '/ciba',
+    handlers: { GET: handleAuthenticationDevicePage },
+    page: true,
+  },
+  { base: 'issuer', path: '/ciba/login', handlers: { POST: handleAuthenticationDeviceLogin } },
+  {
+    base: 'issuer',
+    path: '/ciba/decision',
+    handlers: { POST: handleAuthenticationDeviceDecision },
+  },
   { base: 'issuer', path: '/userinfo', handlers: { GET: handleUserinfo, POST: handleUserinfo } },
   { base: 'issuer', path: '/revoke', handlers: { POST: handleRevoke } },
   { base: 'issuer', path: '/introspect', handlers: { POST: handleIntrospect } },
@@ -60,6 +89,20 @@ export const routeTable: readonly RouteDefinition[] = [
     path: '/api/orders',
     handlers: { GET: handleListOrders, POST: handleCreateOrder },
   },
+  // RFC 9728 §3.1: each protected resource's metadata, and the demo MCP server (decision 120).
+  {
+    base: 'origin',
+    path: '/.well-known/oauth-protected-resource/api',
+    handlers: { GET: resourceMetadataHandler('api') },
+  },
+  {
+    base: 'origin',
+    path: '/.well-known/oauth-protected-resource/mcp',
+    handlers: { GET: resourceMetadataHandler('mcp') },
+  },
+  { base: 'origin', path: '/mcp', handlers: { POST: handleMcp } },
+  // The demo agent's Client ID Metadata Document, hosted beside the server (decision 124).
+  { base: 'origin', path: demoAgentMetadataPath, handlers: { GET: handleDemoAgentMetadata } },
 ]
 
 export function resolveRoutePath(ctx: ServerContext, route: RouteDefinition): string {

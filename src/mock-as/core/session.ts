@@ -43,9 +43,10 @@ export async function createSession(ctx: ServerContext, sub: string): Promise<Lo
     authTime: now,
     expiresAt: now + lifetimes.loginSession,
   }
-  await ctx.deps.store.put(sessionsKind, session.id, session)
+  const options = { expiresAt: session.expiresAt }
+  await ctx.deps.store.put(sessionsKind, session.id, session, options)
   if (ctx.deps.sessionMode === 'this-browser') {
-    await ctx.deps.store.put(browserSessionKind, browserSessionId, session.id)
+    await ctx.deps.store.put(browserSessionKind, browserSessionId, session.id, options)
   }
   return session
 }
@@ -81,8 +82,12 @@ export async function recordConsent(
   clientId: string,
   scopes: string[],
 ): Promise<void> {
-  const id = consentId(sub, clientId)
-  const previous = await ctx.deps.store.get<ConsentRecord>(consentsKind, id)
-  const merged = [...new Set([...(previous?.scopes ?? []), ...scopes])]
-  await ctx.deps.store.put<ConsentRecord>(consentsKind, id, { scopes: merged })
+  // Atomic: two consents given at once for one client both keep their scopes.
+  await ctx.deps.store.update<ConsentRecord>(
+    consentsKind,
+    consentId(sub, clientId),
+    (previous) => ({
+      put: { scopes: [...new Set([...(previous?.scopes ?? []), ...scopes])] },
+    }),
+  )
 }

@@ -1,11 +1,12 @@
 import type { AuthorizationServer } from './authorization-server'
+import { mergeCookies } from './test-server'
 
 export interface DrivenDeviceVerification {
   /** Every page the phone saw, in order: code form, sign-in (unless signed in), consent, result. */
   pages: Response[]
   /** The last page: "You may return to your device" or "Request denied". */
   last: Response
-  /** The session cookie (`name=value`) to send with a later visit. */
+  /** The browser's cookies (a `Cookie` header) to send with a later visit. */
   cookie: string | undefined
 }
 
@@ -31,17 +32,22 @@ export async function driveDeviceVerification(
 ): Promise<DrivenDeviceVerification> {
   const base = new URL(verificationUrl)
   let cookie = options.cookie
-  const post = (path: string, fields: Record<string, string>) =>
-    server.handle(
+  // As a browser posts the pages' forms: with its cookies and the page's Origin.
+  const post = async (path: string, fields: Record<string, string>) => {
+    const response = await server.handle(
       new Request(`${base.origin}${base.pathname}${path}`, {
         method: 'POST',
         headers: {
           'content-type': 'application/x-www-form-urlencoded',
+          origin: base.origin,
           ...(cookie ? { cookie } : {}),
         },
         body: new URLSearchParams(fields),
       }),
     )
+    cookie = mergeCookies(cookie, response)
+    return response
+  }
   const pages: Response[] = []
   const first = await server.handle(new Request(verificationUrl))
   pages.push(first)
@@ -56,7 +62,6 @@ export async function driveDeviceVerification(
       username,
       password: `${username}-password`,
     })
-    cookie = page.headers.get('set-cookie')?.split(';')[0] ?? cookie
     pages.push(page)
     html = await page.clone().text()
   }

@@ -53,8 +53,33 @@ export function createTestAuthorizationServer(
     keys: overrides.keys ?? (sharedKeys as Keys),
     clock,
     ...(overrides.sessionMode ? { sessionMode: overrides.sessionMode } : {}),
+    ...(overrides.clientMetadataDocuments
+      ? { clientMetadataDocuments: overrides.clientMetadataDocuments }
+      : {}),
   }
   return { server: createAuthorizationServer(deps), deps, clock }
+}
+
+/**
+ * A test server set up as the service worker sets up its core: Client ID Metadata Documents from
+ * the app's own origin only, answered by the core itself (the demo agent's document).
+ */
+export function createWorkerLikeTestServer(
+  overrides: Parameters<typeof createTestAuthorizationServer>[0] = {},
+): TestAuthorizationServer {
+  const holder: { t?: TestAuthorizationServer } = {}
+  const origin = new URL(overrides.issuer ?? testIssuer).origin
+  const t = createTestAuthorizationServer({
+    clientMetadataDocuments: {
+      allowedOrigins: [origin],
+      trustedOrigins: [origin],
+      fetch: (url, init) =>
+        (holder.t as TestAuthorizationServer).server.handle(new Request(url, init)),
+    },
+    ...overrides,
+  })
+  holder.t = t
+  return t
 }
 
 export interface DrivenAuthorization {
@@ -62,10 +87,29 @@ export interface DrivenAuthorization {
   response: Response
   /** Its Location header, if any. */
   location: string | undefined
-  /** The session cookie (`name=value`) to send with a later authorization request. */
+  /** The browser's cookies (a `Cookie` header) to send with a later authorization request. */
   cookie: string | undefined
   /** The HTML pages seen on the way, in order. */
   pages: string[]
+}
+
+/**
+ * A browser's cookie jar in one string: the `Cookie` header so far, with the cookies a response
+ * sets added or replaced.
+ */
+export function mergeCookies(cookie: string | undefined, response: Response): string | undefined {
+  const jar = new Map<string, string>()
+  for (const part of (cookie ?? '').split(';')) {
+    const index = part.indexOf('=')
+    if (index > 0) jar.set(part.slice(0, index).trim(), part.slice(index + 1).trim())
+  }
+  for (const header of response.headers.getSetCookie()) {
+    const pair = header.split(';')[0] ?? ''
+    const index = pair.indexOf('=')
+    if (index > 0) jar.set(pair.slice(0, index).trim(), pair.slice(index + 1).trim())
+  }
+  if (jar.size === 0) return undefined
+  return [...jar].map(([name, value]) => `${name}=${value}`).join('; ')
 }
 
 function readForm(html: string): { action: string; fields: Record<string, string> } | undefined {
@@ -80,8 +124,9 @@ function readForm(html: string): { action: string; fields: Record<string, string
 
 /**
  * Plays the user in a browser: opens the authorization URL, fills the login form and presses a
- * consent button, carrying the session cookie, until the server answers with something other
- * than a page. For tests of flows that go through `/as/authorize`.
+ * consent button, carrying the cookies and the `Origin` a browser adds to a form post, until the
+ * server answers with something other than a page. For tests of flows that go through
+ * `/as/authorize`.
  */
 export async function driveAuthorization(
   server: AuthorizationServer,
@@ -100,8 +145,7 @@ export async function driveAuthorization(
   const headers = (): Record<string, string> => (cookie ? { cookie } : {})
   let response = await server.handle(new Request(authorizationUrl, { headers: headers() }))
   for (let step = 0; step < 5; step += 1) {
-    const setCookie = response.headers.get('set-cookie')
-    if (setCookie && !options.dropCookies) cookie = setCookie.split(';')[0]
+    if (!options.dropCookies) cookie = mergeCookies(cookie, response)
     if (!response.headers.get('content-type')?.startsWith('text/html')) break
     const html = await response.text()
     pages.push(html)
@@ -117,7 +161,11 @@ export async function driveAuthorization(
     response = await server.handle(
       new Request(form.action, {
         method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers() },
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          origin: new URL(form.action).origin,
+          ...headers(),
+        },
         body,
       }),
     )

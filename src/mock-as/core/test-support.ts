@@ -1,3 +1,4 @@
+import { demoAdminInitialAccessToken } from './demo-data'
 import { computeS256Challenge } from './pkce'
 import {
   createTestAuthorizationServer,
@@ -56,15 +57,22 @@ export function postForm(
   )
 }
 
-/** POSTs client metadata to /register (RFC 7591 dynamic registration), as JSON. */
+/** The demo administrator's initial access token (demo-data.ts), as a registration header. */
+export const asAdmin = { authorization: `Bearer ${demoAdminInitialAccessToken}` }
+
+/**
+ * POSTs client metadata to /register (RFC 7591 dynamic registration), as JSON. `headers` may
+ * carry an initial access token (`asAdmin`).
+ */
 export function register(
   t: TestAuthorizationServer,
   metadata: Record<string, unknown>,
+  headers: Record<string, string> = {},
 ): Promise<Response> {
   return t.server.handle(
     new Request(`${t.deps.issuer}/register`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...headers },
       body: JSON.stringify(metadata),
     }),
   )
@@ -84,14 +92,20 @@ export function callApi(
   )
 }
 
-export async function introspect(t: TestAuthorizationServer, token: string): Promise<unknown> {
+/**
+ * Introspects as the demo API's own client (a resource server for `/api` tokens), or as another
+ * confidential client. A caller learns only about its own tokens and access tokens meant for it.
+ */
+export async function introspect(
+  t: TestAuthorizationServer,
+  token: string,
+  caller: { id: string; secret: string } = { id: 'grantlab-api', secret: 'grantlab-api-secret' },
+): Promise<unknown> {
   const response = await postForm(
     t,
     '/introspect',
     { token },
-    {
-      authorization: basic('grantlab-web', 'grantlab-web-secret'),
-    },
+    { authorization: basic(caller.id, caller.secret) },
   )
   return response.json()
 }

@@ -19,10 +19,29 @@ export interface GrantRecord {
   sub: string
   /** The scope the grant covers; refresh requests may narrow it, never widen it. */
   scope: string
+  /**
+   * The resources the authorization request named (RFC 8707 §2.1): token requests may pick some of
+   * them, never others. Unset: the demo API only (resource-indicators.ts).
+   */
+  resources?: string[]
   authTime?: number
   revoked: boolean
   createdAt: number
+  /**
+   * When the last token issued under the grant expires: the store may drop the grant then
+   * (`keepGrantUntil`). Unset until a token is issued.
+   */
+  expiresAt?: number
+  /**
+   * The grant this one was derived from (token exchange: the subject token's grant). Revoking
+   * that one revokes this one too. Its tokens never outlive the parent's, so the parent is never
+   * purged while one of them is still valid.
+   */
+  parentGrantId?: string
 }
+
+/** How many parent grants are followed at most: an exchange of an exchange of … */
+const maxGrantChain = 16
 
 export interface AccessTokenRecord {
   jti: string
@@ -54,7 +73,14 @@ export interface RefreshTokenRecord {
 
 export async function createGrant(
   ctx: ServerContext,
-  init: { clientId: string; sub: string; scope: string; authTime?: number },
+  init: {
+    clientId: string
+    sub: string
+    scope: string
+    authTime?: number
+    parentGrantId?: string
+    resources?: string[]
+  },
 ): Promise<GrantRecord> {
   const grant: GrantRecord = {
     id: ctx.randomId(16),
@@ -66,17 +92,34 @@ export async function createGrant(
   return grant
 }
 
-/** Revokes a grant and so every token issued under it. */
+/** Revokes a grant and so every token issued under it (atomically; its expiry is kept). */
 export async function revokeGrant(ctx: ServerContext, grantId: string): Promise<void> {
-  const grant = await ctx.deps.store.get<GrantRecord>(grantsKind, grantId)
-  if (grant && !grant.revoked) {
-    await ctx.deps.store.put(grantsKind, grantId, { ...grant, revoked: true })
-  }
+  await ctx.deps.store.update<GrantRecord>(grantsKind, grantId, (grant) =>
+    grant && !grant.revoked ? { put: { ...grant, revoked: true } } : undefined,
+  )
 }
 
+/**
+ * Keeps a grant at least until `until` (a token issued under it expires then), so that the grant
+ * lives as long as its longest-lived token and no longer (docs/decisions/072).
+ */
+async function keepGrantUntil(ctx: ServerContext, grantId: string, until: number): Promise<void> {
+  await ctx.deps.store.update<GrantRecord>(grantsKind, grantId, (grant) => {
+    if (!grant || (grant.expiresAt !== undefined && grant.expiresAt >= until)) return undefined
+    return { put: { ...grant, expiresAt: until }, options: { expiresAt: until } }
+  })
+}
+
+/** Active: neither the grant nor any grant it was derived from is revoked (or gone). */
 export async function isGrantActive(ctx: ServerContext, grantId: string): Promise<boolean> {
-  const grant = await ctx.deps.store.get<GrantRecord>(grantsKind, grantId)
-  return grant !== undefined && !grant.revoked
+  let id: string | undefined = grantId
+  for (let depth = 0; id !== undefined; depth += 1) {
+    if (depth >= maxGrantChain) return false
+    const grant: GrantRecord | undefined = await ctx.deps.store.get<GrantRecord>(grantsKind, id)
+    if (!grant || grant.revoked) return false
+    id = grant.parentGrantId
+  }
+  return true
 }
 
 /**
@@ -88,10 +131,12 @@ export async function issueAccessToken(
   ctx: ServerContext,
   grant: GrantRecord,
   scope: string,
-  extras: { aud?: string | string[]; act?: Record<string, unknown> } = {},
+  extras: { aud?: string | string[]; act?: Record<string, unknown>; notAfter?: number } = {},
 ): Promise<{ token: string; record: AccessTokenRecord }> {
   const key = await signingKeyFor(ctx.deps.keys, 'RS256')
   const iat = ctx.nowSeconds()
+  // `notAfter`: the token may not outlive another one (token exchange: the subject token).
+  const exp = Math.min(iat + lifetimes.accessToken, extras.notAfter ?? Number.POSITIVE_INFINITY)
   const record: AccessTokenRecord = {
     jti: ctx.randomId(16),
     grantId: grant.id,
@@ -99,7 +144,7 @@ export async function issueAccessToken(
     sub: grant.sub,
     scope,
     iat,
-    exp: iat + lifetimes.accessToken,
+    exp,
     revoked: false,
     ...(extras.aud === undefined ? {} : { aud: extras.aud }),
     ...(extras.act === undefined ? {} : { act: extras.act }),
@@ -119,7 +164,8 @@ export async function issueAccessToken(
   const token = await new SignJWT(claims)
     .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'at+jwt' })
     .sign(key.privateKey)
-  await ctx.deps.store.put(accessTokensKind, record.jti, record)
+  await ctx.deps.store.put(accessTokensKind, record.jti, record, { expiresAt: record.exp })
+  await keepGrantUntil(ctx, grant.id, record.exp)
   return { token, record }
 }
 
@@ -142,7 +188,8 @@ export async function issueRefreshToken(
     iat,
     exp: iat + lifetimes.refreshToken,
   }
-  await ctx.deps.store.put(refreshTokensKind, record.token, record)
+  await ctx.deps.store.put(refreshTokensKind, record.token, record, { expiresAt: record.exp })
+  await keepGrantUntil(ctx, grant.id, record.exp)
   return record
 }
 
@@ -201,13 +248,14 @@ export type AccessTokenCheck =
  * Checks a bearer JWT access token the way the resource server must: signature with our keys,
  * `typ`, `iss`, `aud`, `exp`, and that it was neither revoked nor issued under a revoked grant.
  * `anyAudience` is for the server itself (introspection, token exchange), which accepts its own
- * tokens whatever their audience.
+ * tokens whatever their audience; `audience` is the resource server's identifier (default: the
+ * demo API's), which `aud` must name (RFC 8707 §2).
  * @see https://www.rfc-editor.org/rfc/rfc9068#section-4
  */
 export async function checkAccessToken(
   ctx: ServerContext,
   token: string,
-  options: { anyAudience?: boolean } = {},
+  options: { anyAudience?: boolean; audience?: string } = {},
 ): Promise<AccessTokenCheck> {
   const keys = await ctx.deps.keys.signingKeys()
   let claims: JWTPayload
@@ -217,7 +265,7 @@ export async function checkAccessToken(
       createLocalJWKSet({ keys: keys.map((key) => key.publicJwk) }),
       {
         issuer: ctx.issuer,
-        ...(options.anyAudience ? {} : { audience: ctx.resourceAudience }),
+        ...(options.anyAudience ? {} : { audience: options.audience ?? ctx.resourceAudience }),
         typ: 'at+jwt',
         algorithms: ['RS256', 'ES256'],
         currentDate: new Date(ctx.deps.clock.now()),
@@ -226,8 +274,20 @@ export async function checkAccessToken(
     )
     claims = result.payload
   } catch (error) {
-    const code = (error as { code?: unknown }).code
+    const { code, claim, payload } = error as {
+      code?: unknown
+      claim?: unknown
+      payload?: JWTPayload
+    }
     if (code === 'ERR_JWT_EXPIRED') return { valid: false, reason: 'The access token expired.' }
+    // RFC 8707 §2 / RFC 9068 §4: a token for another resource is refused here, and says whose it is.
+    if (code === 'ERR_JWT_CLAIM_VALIDATION_FAILED' && claim === 'aud') {
+      const aud = payload?.aud
+      return {
+        valid: false,
+        reason: `The access token is for ${Array.isArray(aud) ? aud.join(' ') : String(aud)}, not for ${options.audience ?? ctx.resourceAudience}.`,
+      }
+    }
     return { valid: false, reason: 'The access token is malformed or its signature is invalid.' }
   }
   const record = await ctx.deps.store.get<AccessTokenRecord>(accessTokensKind, String(claims.jti))

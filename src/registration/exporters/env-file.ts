@@ -1,9 +1,11 @@
 import type { ClientMetadata } from '../client-metadata.ts'
+import { pickStarterGrant, type StarterSetting, starterSettings } from './starter-snippet.ts'
 
 /**
- * A `.env` file for the client's own code: where the server is, who the client is, and where
- * its secret goes. The secret line is left empty unless the page holds one (from an import or a
- * live registration); a private key is never written here, only the path to it.
+ * A `.env` file for the starter program: exactly the variables `oauth-client.ts` reads, no more
+ * and no fewer (a test holds the two together). The secret line is left empty unless the page
+ * holds one (from an import or a live registration); a private key is never written here, only
+ * the path to it.
  */
 export type EnvOptions = { issuer: string }
 
@@ -13,31 +15,143 @@ function quote(value: string): string {
     : `"${value.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`
 }
 
+const loopbackHosts = ['127.0.0.1', '[::1]', 'localhost']
+
+function isLoopbackHttp(uri: string): boolean {
+  try {
+    const url = new URL(uri)
+    return url.protocol === 'http:' && loopbackHosts.includes(url.hostname)
+  } catch {
+    return false
+  }
+}
+
+/** The starter catches the redirect on this machine, so it takes the first loopback redirect URI. */
+function starterRedirectUri(metadata: ClientMetadata): { uri: string; loopback: boolean } {
+  const uris = metadata.redirect_uris ?? []
+  const loopback = uris.find(isLoopbackHttp)
+  return { uri: loopback ?? uris[0] ?? '', loopback: loopback !== undefined }
+}
+
+function lines(setting: StarterSetting, metadata: ClientMetadata, issuer: string): string[] {
+  switch (setting) {
+    case 'OAUTH_ISSUER':
+      return [`OAUTH_ISSUER=${quote(issuer)}`]
+    case 'OAUTH_CLIENT_ID':
+      return [
+        ...(metadata.client_id
+          ? []
+          : ['# The client_id the server issued when you registered the client.']),
+        `OAUTH_CLIENT_ID=${quote(metadata.client_id ?? '')}`,
+      ]
+    case 'OAUTH_CLIENT_SECRET':
+      return [
+        '# Keep this file out of version control: it holds the client secret.',
+        `OAUTH_CLIENT_SECRET=${quote(metadata.client_secret ?? '')}`,
+      ]
+    case 'OAUTH_CLIENT_ASSERTION_FILE':
+      return [
+        '# private_key_jwt, for a workload whose platform issues its JWT (iss the platform, sub this',
+        '# client_id, aud the issuer alone): the file the platform keeps it in, read for every request,',
+        '# or the JWT itself in OAUTH_CLIENT_ASSERTION (a value the platform sets in the environment',
+        '# wins over this file). Leave both empty to sign with your own private key instead.',
+        'OAUTH_CLIENT_ASSERTION_FILE=',
+      ]
+    case 'OAUTH_CLIENT_ASSERTION':
+      return ['OAUTH_CLIENT_ASSERTION=']
+    case 'OAUTH_PRIVATE_KEY_FILE':
+      return [
+        '# The private key you downloaded once from Grantlab (PKCS#8 PEM); never commit it.',
+        'OAUTH_PRIVATE_KEY_FILE=./client-private-key.pem',
+      ]
+    case 'OAUTH_PRIVATE_KEY_KID': {
+      const kid = metadata.jwks?.keys[0]?.kid
+      return [
+        ...(kid ? [] : ['# The kid of the registered public key, if it has one.']),
+        `OAUTH_PRIVATE_KEY_KID=${quote(kid ?? '')}`,
+      ]
+    }
+    case 'OAUTH_REDIRECT_URI': {
+      const { uri, loopback } = starterRedirectUri(metadata)
+      return [
+        loopback
+          ? '# The starter listens here for the redirect (RFC 8252 §7.3: loopback; without a port it picks one).'
+          : '# The starter listens for the redirect on this machine: register a loopback redirect URI such as http://127.0.0.1:8080/callback and put it here.',
+        `OAUTH_REDIRECT_URI=${quote(uri)}`,
+      ]
+    }
+    case 'OAUTH_SCOPE':
+      return [`OAUTH_SCOPE=${quote(metadata.scope ?? '')}`]
+    case 'OAUTH_LOGIN_HINT':
+      return [
+        '# The user to ask for approval (CIBA login_hint): an identifier your server accepts.',
+        'OAUTH_LOGIN_HINT=',
+      ]
+    case 'OAUTH_USE_DPOP':
+      return [
+        '# DPoP-bound tokens (RFC 9449), as registered in dpop_bound_access_tokens.',
+        `OAUTH_USE_DPOP=${metadata.dpop_bound_access_tokens === true}`,
+      ]
+    case 'OAUTH_USE_PAR':
+      return [
+        '# Pushed authorization requests (RFC 9126), as registered in require_pushed_authorization_requests.',
+        `OAUTH_USE_PAR=${metadata.require_pushed_authorization_requests === true}`,
+      ]
+    case 'OAUTH_ASSERTION_FILE':
+      return [
+        '# A file holding the JWT your identity provider issued for this client (the assertion).',
+        'OAUTH_ASSERTION_FILE=./assertion.jwt',
+      ]
+    case 'OAUTH_SUBJECT_TOKEN_FILE':
+      return [
+        '# A file holding the access token to exchange (the subject token).',
+        'OAUTH_SUBJECT_TOKEN_FILE=./subject-token.txt',
+      ]
+  }
+}
+
 export function exportEnvFile(metadata: ClientMetadata, { issuer }: EnvOptions): string {
-  const method = metadata.token_endpoint_auth_method ?? 'client_secret_basic'
-  const lines: string[] = [
-    `# ${metadata.client_name ?? 'OAuth client'}: generated by Grantlab`,
-    `OAUTH_ISSUER=${quote(issuer)}`,
-    `OAUTH_CLIENT_ID=${quote(metadata.client_id ?? '')}`,
+  const grant = pickStarterGrant(metadata).replaceAll('_', ' ')
+  const out = [
+    `# ${metadata.client_name ?? 'OAuth client'}: settings for oauth-client.ts (${grant}), generated by Grantlab.`,
+    ...starterSettings(metadata).flatMap((setting) => lines(setting, metadata, issuer)),
   ]
-  if (method.startsWith('client_secret')) {
-    lines.push('# Keep this file out of version control: it holds the client secret.')
-    lines.push(`OAUTH_CLIENT_SECRET=${quote(metadata.client_secret ?? '')}`)
-  }
-  if (method === 'private_key_jwt') {
-    lines.push('# The private key you downloaded once from Grantlab (PKCS#8 PEM).')
-    lines.push('OAUTH_PRIVATE_KEY_FILE=./client-private-key.pem')
-    const kid = metadata.jwks?.keys[0]?.kid
-    if (kid) lines.push(`OAUTH_PRIVATE_KEY_KID=${quote(kid)}`)
-  }
-  lines.push(`OAUTH_TOKEN_ENDPOINT_AUTH_METHOD=${quote(method)}`)
-  const redirect = metadata.redirect_uris?.[0]
-  if (redirect) lines.push(`OAUTH_REDIRECT_URI=${quote(redirect)}`)
-  const postLogout = metadata.post_logout_redirect_uris?.[0]
-  if (postLogout) lines.push(`OAUTH_POST_LOGOUT_REDIRECT_URI=${quote(postLogout)}`)
-  if (metadata.scope) lines.push(`OAUTH_SCOPE=${quote(metadata.scope)}`)
-  if (metadata.dpop_bound_access_tokens) lines.push('OAUTH_USE_DPOP=true')
-  return `${lines.join('\n')}\n`
+  return `${out.join('\n')}\n`
+}
+
+/** What the file still needs from you; shown beside the export on the page. */
+export function envNotes(metadata: ClientMetadata): string[] {
+  const settings = starterSettings(metadata)
+  const missing = [
+    ...(metadata.client_id ? [] : ['OAUTH_CLIENT_ID']),
+    ...(settings.includes('OAUTH_CLIENT_SECRET') && !metadata.client_secret
+      ? ['OAUTH_CLIENT_SECRET']
+      : []),
+  ]
+  const hint = settings.includes('OAUTH_LOGIN_HINT')
+    ? [
+        'Set `OAUTH_LOGIN_HINT` to the user the program asks for approval (at Grantlab’s mock server: `alice` or `bob`).',
+      ]
+    : []
+  return [
+    'Exactly the settings `oauth-client.ts` reads. Keep it out of version control.',
+    ...(missing.length > 0
+      ? [
+          `Fill in ${missing.map((name) => `\`${name}\``).join(' and ')} from your registration: the page does not hold ${missing.length > 1 ? 'them' : 'it'}.`,
+        ]
+      : []),
+    ...(settings.includes('OAUTH_REDIRECT_URI') && !starterRedirectUri(metadata).loopback
+      ? [
+          'Set `OAUTH_REDIRECT_URI` to a loopback redirect URI you registered (`http://127.0.0.1:PORT/…`): the starter listens for the redirect on your machine.',
+        ]
+      : []),
+    ...hint,
+    ...(settings.includes('OAUTH_CLIENT_ASSERTION_FILE')
+      ? [
+          'For a workload whose platform issues its JWT, set `OAUTH_CLIENT_ASSERTION_FILE` (or `OAUTH_CLIENT_ASSERTION`); otherwise the starter signs with the key in `OAUTH_PRIVATE_KEY_FILE`.',
+        ]
+      : []),
+  ]
 }
 
 /** Reads a `.env` text into name → value (for tests and for anyone checking the output). */

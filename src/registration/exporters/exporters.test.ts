@@ -1,52 +1,26 @@
 import type ClientRepresentation from '@keycloak/keycloak-admin-client/lib/defs/clientRepresentation.js'
-import { exportJWK, generateKeyPair } from 'jose'
 import { expect, test } from 'vitest'
+import { allAnswerCombinations } from '../../advisor/answer-space.ts'
+import { recommend } from '../../advisor/recommend.ts'
+import { grantTypes } from '../checks.ts'
 import type { ClientMetadata } from '../client-metadata.ts'
 import { importClientText } from '../importers.ts'
 import { presets } from '../presets.ts'
 import { exportEnvFile, parseEnvFile } from './env-file.ts'
+import { everyFieldClient } from './export-samples.ts'
 import { exportFormats } from './formats.ts'
-import { fromKeycloakClient, type KeycloakClient, toKeycloakClient } from './keycloak.ts'
 import {
-  exportOidcProviderModule,
-  oidcProviderFeatures,
-  toOidcProviderClient,
-} from './oidc-provider.ts'
+  fromKeycloakClient,
+  type KeycloakClient,
+  keycloakNotes,
+  toKeycloakClient,
+} from './keycloak.ts'
+import { exportOidcProviderModule, oidcProviderNotes } from './oidc-provider.ts'
+import { mayUsePlatformAssertion } from './platform-assertion.ts'
 import { exportRfc7591 } from './rfc7591.ts'
-import { exportStarterSnippet, pickStarterGrant } from './starter-snippet.ts'
+import { exportStarterSnippet, pickStarterGrant, starterNotes } from './starter-snippet.ts'
 
-const publicJwk = {
-  kty: 'EC',
-  crv: 'P-256',
-  x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU',
-  y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0',
-  kid: 'key-1',
-  alg: 'ES256',
-  use: 'sig',
-}
-
-const full: ClientMetadata = {
-  client_name: 'Orders web',
-  application_type: 'web',
-  redirect_uris: ['https://orders.example.com/callback', 'https://orders.example.com/cb2'],
-  post_logout_redirect_uris: ['https://orders.example.com/'],
-  grant_types: ['authorization_code', 'refresh_token', 'client_credentials'],
-  response_types: ['code'],
-  token_endpoint_auth_method: 'private_key_jwt',
-  token_endpoint_auth_signing_alg: 'ES256',
-  scope: 'openid profile orders:read',
-  contacts: ['ops@example.com', 'security@example.com'],
-  logo_uri: 'https://orders.example.com/logo.png',
-  client_uri: 'https://orders.example.com/',
-  policy_uri: 'https://orders.example.com/privacy',
-  tos_uri: 'https://orders.example.com/terms',
-  jwks: { keys: [publicJwk] },
-  id_token_signed_response_alg: 'ES256',
-  dpop_bound_access_tokens: true,
-  require_pushed_authorization_requests: true,
-  software_id: '4NRB1-0XZABZI9E6-5SM3R',
-  software_version: '2.1',
-}
+const full = everyFieldClient
 
 const sortedGrants = (metadata: ClientMetadata) => ({
   ...metadata,
@@ -56,6 +30,33 @@ const sortedGrants = (metadata: ClientMetadata) => ({
 const samples: [string, ClientMetadata][] = [
   ['every field', full],
   ...presets.map((preset): [string, ClientMetadata] => [preset.id, preset.metadata]),
+]
+
+/** Every setting a starter program reads, from its source text. */
+function settingsRead(source: string): string[] {
+  const names = new Set<string>()
+  for (const match of source.matchAll(/\b(?:env|optionalEnv)\('([A-Z0-9_]+)'\)/g)) {
+    names.add(match[1] as string)
+  }
+  for (const match of source.matchAll(/process\.env\.([A-Z0-9_]+)/g)) names.add(match[1] as string)
+  return [...names].sort()
+}
+
+function uniqueDrafts(): ClientMetadata[] {
+  const seen = new Map<string, ClientMetadata>()
+  for (const answers of allAnswerCombinations()) {
+    const { client } = recommend(answers)
+    seen.set(JSON.stringify(client), client)
+  }
+  return [...seen.values()]
+}
+
+const everyClient: [string, ClientMetadata][] = [
+  ...samples,
+  ...uniqueDrafts().map((client, index): [string, ClientMetadata] => [
+    `draft ${index + 1}`,
+    client,
+  ]),
 ]
 
 for (const [name, metadata] of samples) {
@@ -99,6 +100,7 @@ test('Keycloak export type-checks as a ClientRepresentation and has what a realm
     'redirectUris',
     'webOrigins',
     'defaultClientScopes',
+    'optionalClientScopes',
     'attributes',
     'clientAuthenticatorType',
     'baseUrl',
@@ -138,6 +140,51 @@ test('Keycloak export of a public SPA allows its origin for CORS and has no auth
   expect(client.publicClient).toBe(true)
   expect(client.webOrigins).toEqual(['https://app.example.com'])
   expect(client.clientAuthenticatorType).toBeUndefined()
+})
+
+test('Keycloak export: offline_access is an optional client scope, never a default one (review 2026-12, Factual 4)', () => {
+  for (const [name, metadata] of everyClient) {
+    const client = toKeycloakClient(metadata)
+    expect(client.defaultClientScopes, name).not.toContain('offline_access')
+    const asked = (metadata.scope ?? '').split(' ').includes('offline_access')
+    expect(client.optionalClientScopes ?? [], name).toEqual(asked ? ['offline_access'] : [])
+  }
+  const native = toKeycloakClient(presets.find((preset) => preset.id === 'native')?.metadata ?? {})
+  expect(native).toMatchObject({
+    defaultClientScopes: ['profile'],
+    optionalClientScopes: ['offline_access'],
+  })
+  // Read back (as from a client made in Keycloak, without grantlab attributes) it is asked for.
+  const { attributes: _grantlabAttributes, ...plain } = native
+  const result = fromKeycloakClient({ ...plain, attributes: {} })
+  expect(result.ok && result.metadata.scope).toBe('openid profile offline_access')
+})
+
+test('Keycloak notes say what a JWT bearer client needs in the realm: an identity provider', () => {
+  const workload = { grant_types: [grantTypes.jwtBearer], token_endpoint_auth_method: 'none' }
+  const notes = keycloakNotes(workload).join('\n')
+  expect(notes).toMatch(/identity provider/)
+  expect(notes).toMatch(/Allowed Identity Providers for JWT Authorization Grant/)
+  expect(notes).toMatch(/--features=jwt-authorization-grant/)
+  expect(notes).toMatch(/only confidential clients/)
+  const confidential = keycloakNotes({ ...workload, token_endpoint_auth_method: 'private_key_jwt' })
+  expect(confidential.join('\n')).not.toMatch(/only confidential clients/)
+  expect(keycloakNotes({ grant_types: [grantTypes.tokenExchange] }).join('\n')).toMatch(
+    /in the token’s `aud`/,
+  )
+  expect(keycloakNotes({ scope: 'openid orders:read' }).join('\n')).toMatch(
+    /Create the client scope `orders:read`/,
+  )
+  expect(keycloakNotes(presets[0]?.metadata ?? {})).toEqual([])
+})
+
+test('Keycloak export writes Keycloak’s name for Ed25519 and reads it back as Ed25519', () => {
+  const metadata = { ...full, token_endpoint_auth_signing_alg: 'Ed25519' }
+  const client = toKeycloakClient(metadata)
+  expect(client.attributes['token.endpoint.auth.signing.alg']).toBe('EdDSA')
+  expect(keycloakNotes(metadata).join('\n')).toMatch(/RFC 9864/)
+  const back = fromKeycloakClient(client)
+  expect(back.ok && back.metadata.token_endpoint_auth_signing_alg).toBe('Ed25519')
 })
 
 test('a Keycloak client made in Keycloak itself (no grantlab attributes) maps to RFC 7591', () => {
@@ -186,88 +233,60 @@ test('a Keycloak export with wrong types or another protocol is refused', () => 
   expect(!types.ok && types.errors[0]?.field).toBe('redirect_uris')
 })
 
-/** oidc-provider ships no type declarations: the little this test uses, typed by hand. */
-type ProviderConstructor = new (
-  issuer: string,
-  configuration: Record<string, unknown>,
-) => {
-  Client: { find: (id: string) => Promise<{ metadata: () => unknown } | undefined> }
-}
-const oidcProviderModule = 'oidc-provider'
-const { default: Provider } = (await import(/* @vite-ignore */ oidcProviderModule)) as {
-  default: ProviderConstructor
-}
-
-async function loadIntoOidcProvider(metadata: ClientMetadata, clientSecret?: string) {
-  const entry = toOidcProviderClient(metadata, clientSecret ? { clientSecret } : {})
-  // The provider signs ID tokens with its own keys: one per algorithm a client may ask for.
-  const signingKeys = await Promise.all(
-    (['RS256', 'ES256'] as const).map(async (alg) => ({
-      ...(await exportJWK((await generateKeyPair(alg, { extractable: true })).privateKey)),
-      alg,
-      use: 'sig',
-    })),
-  )
-  const provider = new Provider('https://id.example.com', {
-    clients: [entry],
-    jwks: { keys: signingKeys },
-    features: oidcProviderFeatures(metadata),
-    scopes: ['openid', 'offline_access', 'profile', 'email', 'orders:read'],
-  })
-  const client = await provider.Client.find(entry.client_id)
-  if (!client) throw new Error('oidc-provider did not load the client')
-  return client.metadata() as Record<string, unknown>
-}
-
-for (const [name, metadata] of samples) {
-  test(`node-oidc-provider loads the ${name} clients entry as sent`, async () => {
-    const loaded = await loadIntoOidcProvider(metadata, 'a-long-enough-client-secret-for-tests-123')
-    for (const field of [
-      'redirect_uris',
-      'grant_types',
-      'token_endpoint_auth_method',
-      'application_type',
-    ] as const) {
-      if (metadata[field] !== undefined) expect(loaded[field], field).toEqual(metadata[field])
-    }
-  })
-}
-
-test('node-oidc-provider refuses an entry built from bad metadata, so the loader really checks', async () => {
-  await expect(
-    loadIntoOidcProvider({ ...full, redirect_uris: ['https://orders.example.com/cb#x'] }),
-  ).rejects.toThrow(/invalid_redirect_uri/)
-})
-
 test('node-oidc-provider module reads a secret it does not hold from the environment', () => {
   const web = presets.find((preset) => preset.id === 'web')?.metadata ?? {}
   const text = exportOidcProviderModule(web)
-  expect(text).toContain('"client_secret": process.env.OAUTH_CLIENT_SECRET')
+  expect(text).toContain('client_secret: process.env.OAUTH_CLIENT_SECRET,')
   expect(text).toContain('export const client = {')
   expect(exportOidcProviderModule(full)).not.toContain('client_secret')
 })
 
-test('.env export carries issuer, client, redirect and scope, and the secret only when held', () => {
+test('.env export holds exactly the starter settings, and the secret only when held', () => {
   const web = presets.find((preset) => preset.id === 'web')?.metadata ?? {}
-  const env = parseEnvFile(
-    exportEnvFile({ ...web, client_id: 'c-1' }, { issuer: 'http://127.0.0.1:4173/as' }),
-  )
-  expect(env).toMatchObject({
+  const text = exportEnvFile({ ...web, client_id: 'c-1' }, { issuer: 'http://127.0.0.1:4173/as' })
+  expect(parseEnvFile(text)).toEqual({
     OAUTH_ISSUER: 'http://127.0.0.1:4173/as',
     OAUTH_CLIENT_ID: 'c-1',
     OAUTH_CLIENT_SECRET: '',
     OAUTH_REDIRECT_URI: 'https://app.example.com/callback',
     OAUTH_SCOPE: 'openid profile email',
-    OAUTH_TOKEN_ENDPOINT_AUTH_METHOD: 'client_secret_basic',
+    OAUTH_USE_DPOP: 'false',
+    OAUTH_USE_PAR: 'false',
   })
+  // The web preset's redirect URI is not on this machine: the file says what to register.
+  expect(text).toMatch(
+    /register a loopback redirect URI such as http:\/\/127\.0\.0\.1:8080\/callback/,
+  )
   const withSecret = parseEnvFile(exportEnvFile({ ...web, client_secret: 'a"b' }, { issuer: 'x' }))
   expect(withSecret.OAUTH_CLIENT_SECRET).toBe('a"b')
   const jwt = parseEnvFile(exportEnvFile(full, { issuer: 'x' }))
   expect(jwt.OAUTH_PRIVATE_KEY_KID).toBe('key-1')
+  expect(jwt.OAUTH_PRIVATE_KEY_FILE).toBe('./client-private-key.pem')
+  expect(jwt.OAUTH_USE_DPOP).toBe('true')
+  expect(jwt.OAUTH_USE_PAR).toBe('true')
   expect(jwt.OAUTH_CLIENT_SECRET).toBeUndefined()
+  // A native client's loopback redirect is the one the starter can listen on.
+  const native = parseEnvFile(
+    exportEnvFile(
+      { ...full, redirect_uris: ['com.example.app:/cb', 'http://127.0.0.1/callback'] },
+      { issuer: 'x' },
+    ),
+  )
+  expect(native.OAUTH_REDIRECT_URI).toBe('http://127.0.0.1/callback')
 })
 
-test('starter snippet follows the main grant and the authentication method', () => {
+test.each(everyClient)(
+  'the .env export of %s names every variable its starter reads, and no other',
+  (_name, metadata) => {
+    const source = exportStarterSnippet(metadata)
+    const env = parseEnvFile(exportEnvFile(metadata, { issuer: 'https://id.example.com' }))
+    expect(Object.keys(env).sort()).toEqual(settingsRead(source))
+    // Settings are read only through the two helpers, so the list above is complete.
+    expect(source.match(/process\.env\[/g)).toHaveLength(2)
+  },
+)
+
+test('the starter runs the client’s own grant and authentication, never a code flow it cannot use', () => {
   const spa = presets.find((preset) => preset.id === 'spa')?.metadata ?? {}
   const device = presets.find((preset) => preset.id === 'device')?.metadata ?? {}
   const service = presets.find((preset) => preset.id === 'service')?.metadata ?? {}
@@ -279,7 +298,41 @@ test('starter snippet follows the main grant and the authentication method', () 
   expect(exportStarterSnippet(service)).toMatch(
     /ClientSecretBasic[\s\S]*clientCredentialsGrantRequest/,
   )
-  expect(exportStarterSnippet(full)).toMatch(/importPKCS8[\s\S]*PrivateKeyJwt/)
+  expect(exportStarterSnippet(full)).toMatch(/importKey\('pkcs8'[\s\S]*PrivateKeyJwt/)
+  // Review 2026-12, Factual 2: these fell back to authorization_code and read OAUTH_REDIRECT_URI.
+  const jwtBearer = { grant_types: [grantTypes.jwtBearer], token_endpoint_auth_method: 'none' }
+  const exchange = { grant_types: [grantTypes.tokenExchange] }
+  expect(pickStarterGrant(jwtBearer)).toBe('jwt_bearer')
+  expect(pickStarterGrant(exchange)).toBe('token_exchange')
+  expect(exportStarterSnippet(jwtBearer)).toMatch(/'urn:ietf:params:oauth:grant-type:jwt-bearer'/)
+  expect(exportStarterSnippet(exchange)).toMatch(/subject_token: subjectToken/)
+  for (const source of [exportStarterSnippet(jwtBearer), exportStarterSnippet(exchange)]) {
+    expect(settingsRead(source)).not.toContain('OAUTH_REDIRECT_URI')
+  }
+  // Only oauth4webapi and Node's own modules.
+  for (const [, metadata] of everyClient) {
+    const imports = [...exportStarterSnippet(metadata).matchAll(/from '([^']+)'/g)].map(
+      (match) => match[1],
+    )
+    for (const name of imports) expect(name).toMatch(/^(oauth4webapi|node:[\w/]+)$/)
+  }
+})
+
+test('Ed25519 is named Ed25519 (RFC 9864) in the starter and the oidc-provider module, even for an EdDSA import', () => {
+  for (const alg of ['EdDSA', 'Ed25519']) {
+    const metadata: ClientMetadata = {
+      ...full,
+      token_endpoint_auth_signing_alg: alg,
+      id_token_signed_response_alg: alg,
+    }
+    const starter = exportStarterSnippet(metadata)
+    expect(starter).toContain("{ name: 'Ed25519' }")
+    expect(starter).not.toContain('EdDSA')
+    const module = exportOidcProviderModule(metadata)
+    expect(module).toContain("token_endpoint_auth_signing_alg: 'Ed25519'")
+    expect(module).toContain("id_token_signed_response_alg: 'Ed25519'")
+    expect(module).not.toContain('EdDSA')
+  }
 })
 
 test('every export format renders every preset without throwing', () => {
@@ -290,4 +343,84 @@ test('every export format renders every preset without throwing', () => {
       ).toBeGreaterThan(20)
     }
   }
+})
+
+test('a CIBA client exports with its grant switched on everywhere and its delivery mode kept', () => {
+  const ciba: ClientMetadata = {
+    client_name: 'Call-centre app',
+    grant_types: [grantTypes.ciba],
+    response_types: [],
+    token_endpoint_auth_method: 'client_secret_basic',
+    scope: 'openid profile orders:read',
+    backchannel_token_delivery_mode: 'poll',
+  }
+  // Keycloak: the client's CIBA switch; the realm holds the mode, the notes say so.
+  const keycloak = toKeycloakClient(ciba)
+  expect(keycloak.attributes?.['oidc.ciba.grant.enabled']).toBe('true')
+  expect(keycloakNotes(ciba).join(' ')).toMatch(/CIBA Policy.*poll/)
+  const back = fromKeycloakClient(keycloak)
+  expect(back.ok && back.metadata).toMatchObject({
+    grant_types: [grantTypes.ciba],
+    backchannel_token_delivery_mode: 'poll',
+  })
+  // A client made in Keycloak itself polls: the realm's CIBA policy defaults to poll.
+  const { 'grantlab.backchannel.token.delivery.mode': _mode, ...plain } = keycloak.attributes ?? {}
+  const made = fromKeycloakClient({ ...keycloak, attributes: plain })
+  expect(made.ok && made.metadata.backchannel_token_delivery_mode).toBe('poll')
+  // oidc-provider: the ciba feature in poll mode, and the hook the user's device calls.
+  const module = exportOidcProviderModule(ciba)
+  expect(module).toMatch(/ciba: \{\n\s+enabled: true,\n\s+deliveryModes: \['poll'\],/)
+  expect(module).toContain(
+    'export async function answerBackchannelRequest(provider, authReqId, allowed)',
+  )
+  expect(module).toContain("backchannel_token_delivery_mode: 'poll'")
+  // The starter: a CIBA program that reads the user to ask, and no redirect URI.
+  expect(pickStarterGrant(ciba)).toBe('ciba')
+  const starter = exportStarterSnippet(ciba)
+  expect(starter).toMatch(
+    /backchannelAuthenticationRequest[\s\S]*backchannelAuthenticationGrantRequest[\s\S]*slow_down/,
+  )
+  expect(settingsRead(starter)).toContain('OAUTH_LOGIN_HINT')
+  expect(settingsRead(starter)).not.toContain('OAUTH_REDIRECT_URI')
+  expect(
+    Object.keys(parseEnvFile(exportEnvFile(ciba, { issuer: 'https://id.example.com' }))),
+  ).toContain('OAUTH_LOGIN_HINT')
+})
+
+test('a service on private_key_jwt may send its platform’s JWT, in the starter and the oidc-provider module (decision 135)', () => {
+  const workload = recommend({ app: 'service', assertion: 'yes', assurance: 'standard' }).client
+  expect(workload).toMatchObject({
+    token_endpoint_auth_method: 'private_key_jwt',
+    jwks_uri: 'https://platform.example.com/.well-known/jwks.json',
+  })
+  const job = recommend({ app: 'service', assertion: 'no', assurance: 'high' }).client
+  const exchanger = recommend({ app: 'api', assertion: 'yes', assurance: 'high' }).client
+  for (const service of [workload, job, exchanger]) {
+    expect(mayUsePlatformAssertion(service)).toBe(true)
+    const env = parseEnvFile(exportEnvFile(service, { issuer: 'https://id.example.com' }))
+    // Both ways are offered: the platform's JWT (left empty to fill in) or the client's own key.
+    expect(env).toMatchObject({
+      OAUTH_CLIENT_ASSERTION_FILE: '',
+      OAUTH_CLIENT_ASSERTION: '',
+      OAUTH_PRIVATE_KEY_FILE: './client-private-key.pem',
+    })
+    expect(exportStarterSnippet(service)).toMatch(
+      /platformAssertion\(assertionFile, assertionValue\)[\s\S]*oauth\.PrivateKeyJwt/,
+    )
+    expect(starterNotes(service).join('\n')).toMatch(/OAUTH_CLIENT_ASSERTION_FILE/)
+    const module = exportOidcProviderModule(service)
+    expect(module).toContain('export const assertionPlatform = null')
+    expect(module).toMatch(/export async function setup\(provider\) \{[\s\S]*provider\.use\(/)
+    expect(oidcProviderNotes(service).join('\n')).toMatch(/`assertionPlatform`/)
+  }
+  // A client with a user signs its own assertions at the PAR and token endpoints: no switch.
+  for (const withUser of [full, recommend({ app: 'web', assurance: 'high' }).client]) {
+    expect(mayUsePlatformAssertion(withUser)).toBe(false)
+    expect(exportStarterSnippet(withUser)).not.toContain('OAUTH_CLIENT_ASSERTION')
+    expect(exportOidcProviderModule(withUser)).not.toContain('assertionPlatform')
+  }
+  // Nor does a client that does not use private_key_jwt.
+  const service = presets.find((preset) => preset.id === 'service')?.metadata ?? {}
+  expect(mayUsePlatformAssertion(service)).toBe(false)
+  expect(exportOidcProviderModule(service)).not.toContain('assertionPlatform')
 })

@@ -32,8 +32,30 @@ const flagAttributes = [
   ['oauth2.device.authorization.grant.enabled', grantTypes.deviceCode],
   ['oauth2.jwt.authorization.grant.enabled', grantTypes.jwtBearer],
   ['standard.token.exchange.enabled', grantTypes.tokenExchange],
+  ['oidc.ciba.grant.enabled', grantTypes.ciba],
   ['use.refresh.tokens', grantTypes.refreshToken],
 ] as const
+
+/**
+ * Keycloak names the EdDSA family's JWS algorithm "EdDSA" and keeps the curve (Ed25519) as key
+ * data; RFC 9864 deprecates "EdDSA" in JOSE in favour of the fully specified "Ed25519". The
+ * export writes Keycloak's name, because that is what Keycloak accepts, and the import reads it
+ * back as Ed25519.
+ */
+function toKeycloakAlg(alg: string): string {
+  return alg === 'Ed25519' ? 'EdDSA' : alg
+}
+
+function fromKeycloakAlg(alg: string | undefined): string | undefined {
+  return alg === 'EdDSA' ? 'Ed25519' : alg
+}
+
+/**
+ * OpenID Connect Core §11: `offline_access` asks for a refresh token that outlives the user's
+ * session. As a Keycloak default client scope it would be granted on every login, so every login
+ * would become an offline session; as an optional one it is granted when the client asks for it.
+ */
+const optionalOnly = new Set(['offline_access'])
 
 function slug(text: string): string {
   return (
@@ -69,10 +91,14 @@ export function toKeycloakClient(metadata: ClientMetadata): KeycloakClient {
     attributes['post.logout.redirect.uris'] = metadata.post_logout_redirect_uris.join('##')
   }
   if (metadata.token_endpoint_auth_signing_alg) {
-    attributes['token.endpoint.auth.signing.alg'] = metadata.token_endpoint_auth_signing_alg
+    attributes['token.endpoint.auth.signing.alg'] = toKeycloakAlg(
+      metadata.token_endpoint_auth_signing_alg,
+    )
   }
   if (metadata.id_token_signed_response_alg) {
-    attributes['id.token.signed.response.alg'] = metadata.id_token_signed_response_alg
+    attributes['id.token.signed.response.alg'] = toKeycloakAlg(
+      metadata.id_token_signed_response_alg,
+    )
   }
   if (metadata.dpop_bound_access_tokens !== undefined) {
     attributes['dpop.bound.access.tokens'] = String(metadata.dpop_bound_access_tokens)
@@ -102,6 +128,16 @@ export function toKeycloakClient(metadata: ClientMetadata): KeycloakClient {
   if (metadata.software_id) attributes['grantlab.software.id'] = metadata.software_id
   if (metadata.software_version) attributes['grantlab.software.version'] = metadata.software_version
   if (metadata.scope !== undefined) attributes['grantlab.scope'] = metadata.scope
+  // Keycloak sets the CIBA delivery mode for the whole realm (its CIBA policy); the client's own
+  // RFC 7591 value is kept beside it (docs/decisions/041).
+  if (metadata.backchannel_token_delivery_mode) {
+    attributes['grantlab.backchannel.token.delivery.mode'] =
+      metadata.backchannel_token_delivery_mode
+  }
+  if (metadata.backchannel_client_notification_endpoint) {
+    attributes['grantlab.backchannel.client.notification.endpoint'] =
+      metadata.backchannel_client_notification_endpoint
+  }
   if (metadata.response_types !== undefined) {
     attributes['grantlab.response.types'] = metadata.response_types.join(',')
   }
@@ -124,13 +160,81 @@ export function toKeycloakClient(metadata: ClientMetadata): KeycloakClient {
     serviceAccountsEnabled: grants.includes(grantTypes.clientCredentials),
     redirectUris,
     webOrigins,
-    defaultClientScopes: scopes.filter((value) => value !== 'openid'),
+    defaultClientScopes: scopes.filter((value) => value !== 'openid' && !optionalOnly.has(value)),
+    ...(scopes.some((value) => optionalOnly.has(value))
+      ? { optionalClientScopes: scopes.filter((value) => optionalOnly.has(value)) }
+      : {}),
     attributes,
   }
   if (!isPublic) client.clientAuthenticatorType = authenticatorTypes[method] ?? 'client-secret'
   if (metadata.client_uri) client.baseUrl = metadata.client_uri
   if (metadata.client_secret) client.secret = metadata.client_secret
   return client
+}
+
+/** Built-in client scopes of a new Keycloak realm; any other scope must be created first. */
+const builtInScopes = new Set([
+  'openid',
+  'profile',
+  'email',
+  'address',
+  'phone',
+  'offline_access',
+  'roles',
+  'web-origins',
+  'acr',
+  'basic',
+  'microprofile-jwt',
+  'organization',
+])
+
+/**
+ * What the representation cannot say: the realm set-up a grant needs, and choices the mapping
+ * made. Shown beside the export on the page.
+ */
+export function keycloakNotes(metadata: ClientMetadata): string[] {
+  const grants = metadata.grant_types ?? [grantTypes.authorizationCode]
+  const isPublic = (metadata.token_endpoint_auth_method ?? 'client_secret_basic') === 'none'
+  const scopes = (metadata.scope ?? '').split(' ').filter((value) => value !== '')
+  const notes: string[] = []
+  if (grants.includes(grantTypes.ciba)) {
+    notes.push(
+      `CIBA (OpenID Connect CIBA Core 1.0): the export switches on the client’s Client Initiated Backchannel Authentication Grant. Keycloak keeps the delivery mode in the realm’s CIBA policy (Authentication → Policies → CIBA Policy): set Backchannel Token Delivery Mode to ${metadata.backchannel_token_delivery_mode ?? 'poll'} there${metadata.backchannel_token_delivery_mode === 'push' ? ' (Keycloak offers poll and ping only)' : ''}. Keycloak asks the user through an Authentication Channel Provider, an HTTP service you run that reaches the user’s device and reports their answer back.`,
+    )
+  }
+  if (grants.includes(grantTypes.jwtBearer)) {
+    notes.push(
+      'JWT bearer grant (RFC 7523): Keycloak trusts an assertion only through an identity provider. In the realm, add one (type OpenID Connect v1.0, or JWT Authorization Grant) with the assertion issuer’s `iss` as its Issuer and its JWKS URL; switch on JWT Authorization Grant in its Authorization Grant Settings; link each user to it (the assertion’s `sub` is the user’s id at that provider); then choose it under this client’s Allowed Identity Providers for JWT Authorization Grant. The grant is a Keycloak preview feature: start the server with `--features=jwt-authorization-grant`. Keycloak refuses an assertion without a `jti`, or one used before, unless the identity provider allows reuse.',
+    )
+    if (isPublic) {
+      notes.push(
+        'Keycloak lets only confidential clients use the JWT bearer grant, and this client is public (`token_endpoint_auth_method` `none`): give it a credential (`private_key_jwt`) before importing it.',
+      )
+    }
+  }
+  if (grants.includes(grantTypes.tokenExchange)) {
+    notes.push(
+      `Token exchange (RFC 8693): this client has Keycloak’s standard token exchange switched on. Keycloak exchanges a subject token only when this client is in the token’s \`aud\`, so the client that receives the user’s token must add this one as an audience (an audience mapper or client scope).${isPublic ? ' Keycloak allows token exchange only for confidential clients; this one is public.' : ''}`,
+    )
+  }
+  if (scopes.includes('offline_access')) {
+    notes.push(
+      '`offline_access` is an optional client scope here, not a default one: a refresh token that outlives the session is issued only when the client asks for `offline_access` (OpenID Connect Core §11). As a default scope, every login would become an offline session.',
+    )
+  }
+  const custom = scopes.filter((value) => !builtInScopes.has(value))
+  if (custom.length > 0) {
+    notes.push(
+      `Create the client scope${custom.length > 1 ? 's' : ''} ${custom.map((name) => `\`${name}\``).join(', ')} in the realm before the import (Client scopes → Create client scope): Keycloak skips a scope it does not know.`,
+    )
+  }
+  const algs = [metadata.token_endpoint_auth_signing_alg, metadata.id_token_signed_response_alg]
+  if (algs.some((alg) => alg === 'Ed25519' || alg === 'EdDSA')) {
+    notes.push(
+      'Keycloak calls the Ed25519 signature algorithm `EdDSA` (the curve is part of the key), so this export writes `EdDSA`. In JOSE that name is deprecated: RFC 9864 names the algorithm `Ed25519`, as the other exports do.',
+    )
+  }
+  return notes
 }
 
 function authMethodFrom(client: Record<string, unknown>, attributes: Record<string, string>) {
@@ -217,6 +321,7 @@ export function fromKeycloakClient(value: unknown): ParseResult {
   if (on('oauth2.device.authorization.grant.enabled')) grants.push(grantTypes.deviceCode)
   if (on('oauth2.jwt.authorization.grant.enabled')) grants.push(grantTypes.jwtBearer)
   if (on('standard.token.exchange.enabled')) grants.push(grantTypes.tokenExchange)
+  if (on('oidc.ciba.grant.enabled')) grants.push(grantTypes.ciba)
 
   const responseTypes =
     attributes['grantlab.response.types'] !== undefined
@@ -267,7 +372,7 @@ export function fromKeycloakClient(value: unknown): ParseResult {
     grant_types: grants,
     response_types: responseTypes,
     token_endpoint_auth_method: authMethodFrom(value, attributes),
-    token_endpoint_auth_signing_alg: attributes['token.endpoint.auth.signing.alg'],
+    token_endpoint_auth_signing_alg: fromKeycloakAlg(attributes['token.endpoint.auth.signing.alg']),
     scope,
     contacts: attributes['grantlab.contacts']?.split(' ').filter((item) => item !== ''),
     logo_uri: attributes.logoUri,
@@ -276,13 +381,19 @@ export function fromKeycloakClient(value: unknown): ParseResult {
     tos_uri: attributes.tosUri,
     jwks,
     jwks_uri: on('use.jwks.url') ? attributes['jwks.url'] : undefined,
-    id_token_signed_response_alg: attributes['id.token.signed.response.alg'],
+    id_token_signed_response_alg: fromKeycloakAlg(attributes['id.token.signed.response.alg']),
     dpop_bound_access_tokens:
       'dpop.bound.access.tokens' in attributes ? on('dpop.bound.access.tokens') : undefined,
     require_pushed_authorization_requests:
       'require.pushed.authorization.requests' in attributes
         ? on('require.pushed.authorization.requests')
         : undefined,
+    // A realm's CIBA policy defaults to poll, so a CIBA client without the Grantlab value polls.
+    backchannel_token_delivery_mode:
+      attributes['grantlab.backchannel.token.delivery.mode'] ??
+      (grants.includes(grantTypes.ciba) ? 'poll' : undefined),
+    backchannel_client_notification_endpoint:
+      attributes['grantlab.backchannel.client.notification.endpoint'],
     software_id: attributes['grantlab.software.id'],
     software_version: attributes['grantlab.software.version'],
     client_secret: value.secret,

@@ -5,13 +5,22 @@ import {
   resolveRedirectUri,
   validateAuthorizationParameters,
 } from '../authorization-request'
-import { type ClientRecord, findClient } from '../clients'
+import {
+  type BrowserBinding,
+  bindingFor,
+  checkBoundForm,
+  withBindingCookie,
+} from '../browser-binding'
+import { metadataDocumentNotice, resolveClient } from '../client-id-metadata-document'
+import type { ClientRecord } from '../clients'
 import type { ServerContext } from '../context'
-import { findUserBySub, findUserByUsername } from '../demo-data'
+import { findUserBySub } from '../demo-data'
 import { OAuthError } from '../errors'
 import { renderConsentPage, renderErrorPage, renderLoginPage } from '../html'
-import { parseParameters, readPageForm, redirectResponse, timingSafeEqual } from '../http'
+import { parseParameters, readPageForm, redirectResponse } from '../http'
+import { checkPassword, lockedMessage } from '../password-attempts'
 import { consumePushedRequest } from '../pushed-authorization-requests'
+import { resourceValuesOf } from '../resource-indicators'
 import { findResponseType } from '../response-types/response-type-table'
 import {
   createSession,
@@ -80,7 +89,8 @@ function targetOf(pending: PendingAuthorization) {
  * @see https://openid.net/specs/openid-connect-core-1_0.html#AuthRequest
  */
 export async function handleAuthorize(request: Request, ctx: ServerContext): Promise<Response> {
-  const { values, repeated } = parseParameters(new URL(request.url).searchParams)
+  const search = new URL(request.url).searchParams
+  const { values, repeated } = parseParameters(search)
   const pageError = (error: string, description: string) =>
     renderErrorPage(ctx, { error, description })
 
@@ -96,7 +106,14 @@ export async function handleAuthorize(request: Request, ctx: ServerContext): Pro
   }
   const clientId = values.get('client_id')
   if (clientId === undefined) return pageError('invalid_request', 'client_id is missing.')
-  const client = await findClient(ctx, clientId)
+  let client: ClientRecord | undefined
+  try {
+    // A URL client_id is read from its metadata document (docs/decisions/122).
+    client = await resolveClient(ctx, clientId)
+  } catch (error) {
+    if (error instanceof OAuthError) return pageError(error.error, error.description)
+    throw error
+  }
   if (!client) return pageError('invalid_client', `The client ${clientId} is not registered here.`)
 
   const requestUri = values.get('request_uri')
@@ -104,7 +121,13 @@ export async function handleAuthorize(request: Request, ctx: ServerContext): Pro
     // RFC 9126 §4: the pushed parameters are the request; other query parameters are ignored.
     const pushed = await consumePushedRequest(ctx, requestUri, client.client_id)
     if (typeof pushed === 'string') return pageError('invalid_request', pushed)
-    return continueAuthorization(ctx, client, pushed, await readSession(ctx, request))
+    return continueAuthorization(
+      ctx,
+      client,
+      pushed,
+      await readSession(ctx, request),
+      bindingFor(ctx, request),
+    )
   }
 
   const requestedRedirect = values.get('redirect_uri')
@@ -133,7 +156,14 @@ export async function handleAuthorize(request: Request, ctx: ServerContext): Pro
       )
     }
     pending = {
-      ...validateAuthorizationParameters(ctx, client, values, repeated),
+      // RFC 8707 §2: resource may be repeated; its values are checked on their own.
+      ...validateAuthorizationParameters(
+        ctx,
+        client,
+        values,
+        repeated.filter((name) => name !== 'resource'),
+        resourceValuesOf(search),
+      ),
       redirectUri,
       redirectUriSent: requestedRedirect !== undefined,
     }
@@ -141,33 +171,84 @@ export async function handleAuthorize(request: Request, ctx: ServerContext): Pro
     if (error instanceof OAuthError) return redirectError(ctx, target, error)
     throw error
   }
-  return continueAuthorization(ctx, client, pending, await readSession(ctx, request))
+  return continueAuthorization(
+    ctx,
+    client,
+    pending,
+    await readSession(ctx, request),
+    bindingFor(ctx, request),
+  )
 }
 
-/** Decides what the user sees next for a validated request, or finishes it. */
+/**
+ * Whether the user must sign in (again) before this request may go on: no session, or
+ * `prompt=login` / a `max_age` the session is older than, unless the session was made by a
+ * sign-in for this very request. The authorization endpoint and the consent form apply the same
+ * test, so posting the consent form cannot skip a re-authentication the request asked for.
+ * @see https://openid.net/specs/openid-connect-core-1_0.html#AuthRequest (prompt, max_age)
+ */
+function needsLogin(
+  ctx: ServerContext,
+  pending: PendingAuthorization,
+  session: LoginSession | undefined,
+): session is undefined {
+  if (session === undefined) return true
+  if (pending.loginSessionId === session.id) return false
+  const tooOld =
+    pending.maxAge !== undefined && ctx.nowSeconds() - session.authTime > pending.maxAge
+  return pending.prompt.includes('login') || tooOld
+}
+
+/** Keeps a request that waits for the user, until it is finished or expires. */
+async function savePending(ctx: ServerContext, pending: PendingAuthorization): Promise<void> {
+  await ctx.deps.store.put(pendingKind, pending.id, pending, { expiresAt: pending.expiresAt })
+}
+
+/**
+ * Takes the pending request out of the store in one atomic step. Of any number of concurrent
+ * consent posts for one request, exactly one gets it; the others find nothing.
+ */
+async function takePending(ctx: ServerContext, id: string): Promise<boolean> {
+  let taken = false
+  await ctx.deps.store.update<PendingAuthorization>(pendingKind, id, (current) => {
+    if (current === undefined || current.expiresAt <= ctx.nowSeconds()) return undefined
+    taken = true
+    return { delete: true }
+  })
+  return taken
+}
+
+const finishedDescription =
+  'This sign-in request is unknown, finished or expired. Start again from the application.'
+
+/**
+ * Decides what the user sees next for a validated request, or finishes it. A request that waits
+ * for the user is bound to this browser (`browser-binding.ts`) before its page is shown.
+ */
 async function continueAuthorization(
   ctx: ServerContext,
   client: ClientRecord,
   pending: PendingAuthorization,
   session: LoginSession | undefined,
+  binding: BrowserBinding,
 ): Promise<Response> {
-  const now = ctx.nowSeconds()
   const target = targetOf(pending)
-  const loggedInForThisRequest = session !== undefined && pending.loginSessionId === session.id
-  const tooOld =
-    session !== undefined && pending.maxAge !== undefined && now - session.authTime > pending.maxAge
-  const needsLogin =
-    session === undefined ||
-    (!loggedInForThisRequest && (pending.prompt.includes('login') || tooOld))
   const redirectOrigin = formTargetOf(pending.redirectUri)
+  const bound: PendingAuthorization =
+    pending.browserId === undefined && binding.browserId !== undefined
+      ? { ...pending, browserId: binding.browserId }
+      : pending
 
-  if (needsLogin) {
+  if (needsLogin(ctx, pending, session)) {
     if (pending.prompt.includes('none')) {
       await ctx.deps.store.delete(pendingKind, pending.id)
       return redirectError(ctx, target, new OAuthError('login_required', 'The user must sign in.'))
     }
-    await ctx.deps.store.put(pendingKind, pending.id, pending)
-    return renderLoginPage(ctx, { pendingId: pending.id, client, redirectOrigin })
+    await savePending(ctx, bound)
+    return withBindingCookie(
+      renderLoginPage(ctx, { pendingId: pending.id, client, redirectOrigin }),
+      binding,
+    )
   }
 
   const consented = await hasConsent(ctx, session.sub, client.client_id, pending.scopes)
@@ -180,15 +261,20 @@ async function continueAuthorization(
         new OAuthError('consent_required', 'The user has not approved these scopes yet.'),
       )
     }
-    await ctx.deps.store.put(pendingKind, pending.id, pending)
+    await savePending(ctx, bound)
     const user = findUserBySub(session.sub)
-    return renderConsentPage(ctx, {
-      pendingId: pending.id,
-      client,
-      redirectOrigin,
-      userName: user?.name ?? session.sub,
-      scopes: pending.scopes,
-    })
+    const notice = metadataDocumentNotice(client, pending.redirectUri)
+    return withBindingCookie(
+      renderConsentPage(ctx, {
+        pendingId: pending.id,
+        client,
+        redirectOrigin,
+        userName: user?.name ?? session.sub,
+        scopes: pending.scopes,
+        ...(notice === undefined ? {} : { notice }),
+      }),
+      binding,
+    )
   }
 
   return finishAuthorization(ctx, pending, {
@@ -203,28 +289,50 @@ async function finishAuthorization(
   pending: PendingAuthorization,
   approved: ApprovedAuthorization,
 ): Promise<Response> {
-  await ctx.deps.store.delete(pendingKind, pending.id)
+  // A request never stored (no page was needed) is finished straight away; a stored one must
+  // still be there: a concurrent post may have finished it a moment ago.
+  const stored = await ctx.deps.store.get<PendingAuthorization>(pendingKind, pending.id)
+  if (stored !== undefined && !(await takePending(ctx, pending.id))) {
+    return renderErrorPage(ctx, { error: 'invalid_request', description: finishedDescription })
+  }
   const entry = findResponseType(pending.responseType)
   if (!entry) throw new OAuthError('server_error', 'The response type is no longer supported.')
   const params = await entry.issue(ctx, approved)
   return redirectToClient(ctx, targetOf(pending), params)
 }
 
-/** Loads the pending request a form refers to, or explains on a page why it cannot. */
+/**
+ * Loads the pending request a form refers to and checks that the form came from this browser and
+ * this server's page, or explains on a page why it cannot go on.
+ */
 async function loadPending(
   ctx: ServerContext,
-  form: Map<string, string>,
+  request: Request,
+  id: string | undefined,
 ): Promise<{ pending: PendingAuthorization; client: ClientRecord } | Response> {
-  const id = form.get('pending')
   const pending = id ? await ctx.deps.store.get<PendingAuthorization>(pendingKind, id) : undefined
   if (!pending || pending.expiresAt <= ctx.nowSeconds()) {
+    return renderErrorPage(ctx, { error: 'invalid_request', description: finishedDescription })
+  }
+  const refused = checkBoundForm(ctx, request, pending.browserId)
+  if (refused) {
     return renderErrorPage(ctx, {
-      error: 'invalid_request',
-      description:
-        'This sign-in request is unknown, finished or expired. Start again from the application.',
+      error: 'access_denied',
+      description: refused,
+      status: 403,
+      explanation:
+        'If you did not just press a button on this server’s own page, another site may have tried to sign you in or approve a request in your name. Nothing happened. To use an application, start again from it.',
     })
   }
-  const client = await findClient(ctx, pending.clientId)
+  let client: ClientRecord | undefined
+  try {
+    client = await resolveClient(ctx, pending.clientId)
+  } catch (error) {
+    if (error instanceof OAuthError) {
+      return renderErrorPage(ctx, { error: error.error, description: error.description })
+    }
+    throw error
+  }
   if (!client) {
     return renderErrorPage(ctx, { error: 'invalid_client', description: 'The client is gone.' })
   }
@@ -232,63 +340,90 @@ async function loadPending(
 }
 
 /**
+ * Runs a form handler for one pending request while no other form post for the same request
+ * runs: load, check, consume and issue happen as one step per pending id.
+ */
+async function withPendingForm(
+  ctx: ServerContext,
+  request: Request,
+  task: (
+    form: Map<string, string>,
+    loaded: { pending: PendingAuthorization; client: ClientRecord },
+  ) => Promise<Response>,
+): Promise<Response> {
+  const form = await readPageForm(request)
+  const id = form.get('pending')
+  return ctx.withLock(`pending:${id ?? ''}`, async () => {
+    const loaded = await loadPending(ctx, request, id)
+    if (loaded instanceof Response) return loaded
+    return task(form, loaded)
+  })
+}
+
+/**
  * `POST /as/authorize/login`: the login form (`pending`, `username`, `password`). On success the
  * login session is stored and its cookie set, then the request continues (consent or redirect).
+ * Wrong passwords count against the username (`password-attempts.ts`, RFC 6749 §10.10).
  */
 export async function handleLogin(request: Request, ctx: ServerContext): Promise<Response> {
-  const form = await readPageForm(request)
-  const loaded = await loadPending(ctx, form)
-  if (loaded instanceof Response) return loaded
-  const { pending, client } = loaded
-  const user = findUserByUsername(form.get('username') ?? '')
-  const password = form.get('password') ?? ''
-  if (!user || !timingSafeEqual(password, user.password)) {
-    return renderLoginPage(ctx, {
-      pendingId: pending.id,
-      client,
-      redirectOrigin: formTargetOf(pending.redirectUri),
-      error: 'That username and password do not match a demo user. Try again.',
-      status: 401,
-    })
-  }
-  const session = await createSession(ctx, user.sub)
-  const updated: PendingAuthorization = { ...pending, loginSessionId: session.id }
-  const response = await continueAuthorization(ctx, client, updated, session)
-  response.headers.append('Set-Cookie', sessionCookie(ctx, session))
-  return response
+  return withPendingForm(ctx, request, async (form, { pending, client }) => {
+    const checked = await checkPassword(ctx, form.get('username') ?? '', form.get('password') ?? '')
+    if (!checked.ok) {
+      return renderLoginPage(ctx, {
+        pendingId: pending.id,
+        client,
+        redirectOrigin: formTargetOf(pending.redirectUri),
+        error:
+          checked.reason === 'locked'
+            ? lockedMessage(checked.retryAfter)
+            : 'That username and password do not match a demo user. Try again.',
+        status: checked.reason === 'locked' ? 429 : 401,
+      })
+    }
+    const session = await createSession(ctx, checked.sub)
+    const updated: PendingAuthorization = { ...pending, loginSessionId: session.id }
+    const response = await continueAuthorization(ctx, client, updated, session, {})
+    response.headers.append('Set-Cookie', sessionCookie(ctx, session))
+    return response
+  })
 }
 
 /**
  * `POST /as/authorize/consent`: `decision=approve` issues the response; `decision=deny` sends
- * `access_denied` back with the exact `state` and `iss`.
+ * `access_denied` back with the exact `state` and `iss`. A session that the request's `prompt` or
+ * `max_age` does not accept gets the login page instead, as at the authorization endpoint.
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2.1
  */
 export async function handleConsent(request: Request, ctx: ServerContext): Promise<Response> {
-  const form = await readPageForm(request)
-  const loaded = await loadPending(ctx, form)
-  if (loaded instanceof Response) return loaded
-  const { pending, client } = loaded
-  const session = await readSession(ctx, request)
-  if (!session) return continueAuthorization(ctx, client, pending, undefined)
-  const decision = form.get('decision')
-  if (decision === 'deny') {
-    await ctx.deps.store.delete(pendingKind, pending.id)
-    return redirectError(
-      ctx,
-      targetOf(pending),
-      new OAuthError('access_denied', 'The user denied the request.'),
-    )
-  }
-  if (decision !== 'approve') {
-    return renderErrorPage(ctx, {
-      error: 'invalid_request',
-      description: 'Choose Allow or Deny.',
-    })
-  }
-  await recordConsent(ctx, session.sub, client.client_id, pending.scopes)
-  return finishAuthorization(ctx, pending, {
-    pending,
-    sub: session.sub,
-    authTime: session.authTime,
+  return withPendingForm(ctx, request, async (form, { pending, client }) => {
+    const session = await readSession(ctx, request)
+    if (needsLogin(ctx, pending, session)) {
+      return continueAuthorization(ctx, client, pending, session, {})
+    }
+    const decision = form.get('decision')
+    if (decision === 'deny') {
+      if (!(await takePending(ctx, pending.id))) {
+        return renderErrorPage(ctx, { error: 'invalid_request', description: finishedDescription })
+      }
+      return redirectError(
+        ctx,
+        targetOf(pending),
+        new OAuthError('access_denied', 'The user denied the request.'),
+      )
+    }
+    if (decision !== 'approve') {
+      return renderErrorPage(ctx, {
+        error: 'invalid_request',
+        description: 'Choose Allow or Deny.',
+      })
+    }
+    if (!(await takePending(ctx, pending.id))) {
+      return renderErrorPage(ctx, { error: 'invalid_request', description: finishedDescription })
+    }
+    await recordConsent(ctx, session.sub, client.client_id, pending.scopes)
+    const entry = findResponseType(pending.responseType)
+    if (!entry) throw new OAuthError('server_error', 'The response type is no longer supported.')
+    const params = await entry.issue(ctx, { pending, sub: session.sub, authTime: session.authTime })
+    return redirectToClient(ctx, targetOf(pending), params)
   })
 }

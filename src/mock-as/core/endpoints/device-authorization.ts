@@ -67,7 +67,9 @@ export async function handleDeviceAuthorization(
     status: 'pending',
   }
   await saveDeviceCode(ctx, record)
-  await ctx.deps.store.put(userCodesKind, userCode, record.deviceCode)
+  await ctx.deps.store.put(userCodesKind, userCode, record.deviceCode, {
+    expiresAt: record.expiresAt,
+  })
 
   const shown = formatUserCode(userCode)
   const complete = new URL(verificationUri(ctx))

@@ -1,18 +1,21 @@
+import { bindingFor, checkBoundForm, checkFormOrigin, withBindingCookie } from '../browser-binding'
 import { type ClientRecord, findClient } from '../clients'
 import type { ServerContext } from '../context'
-import { findUserBySub, findUserByUsername } from '../demo-data'
+import { findUserBySub } from '../demo-data'
 import {
   createVerification,
   type DeviceCodeRecord,
+  decideDeviceCode,
   findByUserCode,
   findByVerification,
   formatUserCode,
   normalizeUserCode,
-  saveDeviceCode,
 } from '../device-codes'
 import { clientLabel, escapeHtml, htmlPage, renderConsentPage, renderLoginPage } from '../html'
-import { readPageForm, timingSafeEqual } from '../http'
+import { readPageForm } from '../http'
+import { checkPassword, lockedMessage } from '../password-attempts'
 import { createSession, type LoginSession, readSession, sessionCookie } from '../session'
+import { recordWrongUserCode, userCodeEntryBlockedFor } from '../user-code-attempts'
 
 /**
  * The verification pages, where the user finishes on a second device (a phone, a laptop) what
@@ -96,35 +99,57 @@ async function checkPending(
   return { record, client }
 }
 
-/** Finds the pending device request for what the user typed, or the page that says why not. */
-async function loadByUserCode(ctx: ServerContext, typed: string | undefined): Promise<Loaded> {
-  const refuse = (error: string) => renderCodePage(ctx, { value: typed ?? '', error, status: 400 })
+/**
+ * Finds the pending device request for what the user typed, or the page that says why not. Wrong
+ * codes are counted, and while too many were tried the page refuses every code (RFC 8628 §5.1).
+ */
+async function loadByUserCode(
+  ctx: ServerContext,
+  typed: string | undefined,
+  browserId: string | undefined,
+): Promise<Loaded> {
+  const refuse = (error: string, status = 400) =>
+    renderCodePage(ctx, { value: typed ?? '', error, status })
   if (typed === undefined || typed.trim() === '') return refuse('Enter the code your device shows.')
-  const userCode = normalizeUserCode(typed)
-  if (userCode === undefined) {
+  const blockedFor = await userCodeEntryBlockedFor(ctx)
+  if (blockedFor !== undefined) {
     return refuse(
-      'That is not a code from this server: codes are eight letters such as BCDF-GHJK. Check your device and try again.',
+      `Too many wrong codes were entered here in the last minute, so no code is accepted for ${blockedFor} more second${blockedFor === 1 ? '' : 's'}. This stops anyone from guessing codes (RFC 8628 section 5.1). Wait, then enter the code again.`,
+      429,
     )
   }
-  const record = await findByUserCode(ctx, userCode)
+  const userCode = normalizeUserCode(typed)
+  const record = userCode === undefined ? undefined : await findByUserCode(ctx, userCode)
   if (!record) {
+    await recordWrongUserCode(ctx)
     return refuse(
-      'No device is waiting for this code. Check the code on your device and try again.',
+      userCode === undefined
+        ? 'That is not a code from this server: codes are eight letters such as BCDF-GHJK. Check your device and try again.'
+        : 'No device is waiting for this code. Check the code on your device and try again.',
     )
   }
   const checked = await checkPending(ctx, record, refuse)
   if (checked instanceof Response) return checked
-  return { ...checked, token: await createVerification(ctx, record) }
+  return { ...checked, token: await createVerification(ctx, record, browserId) }
 }
 
-/** Finds the pending device request a sign-in or consent form belongs to, by its token. */
-async function loadByToken(ctx: ServerContext, token: string | undefined): Promise<Loaded> {
-  const refuse = (error: string) => renderCodePage(ctx, { error, status: 400 })
-  const record = await findByVerification(ctx, token)
-  if (!record || token === undefined) {
+/**
+ * Finds the pending device request a sign-in or consent form belongs to, by its token, and checks
+ * that the form came from the browser the code was entered in (`browser-binding.ts`).
+ */
+async function loadByToken(
+  ctx: ServerContext,
+  request: Request,
+  token: string | undefined,
+): Promise<Loaded> {
+  const refuse = (error: string, status = 400) => renderCodePage(ctx, { error, status })
+  const found = await findByVerification(ctx, token)
+  if (!found || token === undefined) {
     return refuse('This page is out of date. Enter the code your device shows again.')
   }
-  const checked = await checkPending(ctx, record, refuse)
+  const refused = checkBoundForm(ctx, request, found.verification.browserId)
+  if (refused) return refuse(refused, 403)
+  const checked = await checkPending(ctx, found.record, refuse)
   if (checked instanceof Response) return checked
   return { ...checked, token }
 }
@@ -170,28 +195,44 @@ export async function handleDevicePage(request: Request, ctx: ServerContext): Pr
   return renderCodePage(ctx, { value })
 }
 
-/** `POST /as/device` (`user_code`): sign-in page, or the consent page if already signed in. */
+/**
+ * `POST /as/device` (`user_code`): sign-in page, or the consent page if already signed in. A code
+ * posted by another site's page is refused: it would put the attacker's device in front of a
+ * signed-in user (RFC 8628 §5.4).
+ */
 export async function handleDeviceCode(request: Request, ctx: ServerContext): Promise<Response> {
   const form = await readPageForm(request)
-  const loaded = await loadByUserCode(ctx, form.get('user_code'))
+  const refused = checkFormOrigin(ctx, request)
+  if (refused) return renderCodePage(ctx, { error: refused, status: 403 })
+  const binding = bindingFor(ctx, request)
+  const loaded = await loadByUserCode(ctx, form.get('user_code'), binding.browserId)
   if (loaded instanceof Response) return loaded
   const session = await readSession(ctx, request)
-  return session ? consentPage(ctx, loaded, session) : loginPage(ctx, loaded)
+  return withBindingCookie(
+    session ? consentPage(ctx, loaded, session) : loginPage(ctx, loaded),
+    binding,
+  )
 }
 
-/** `POST /as/device/login` (`pending` = the page token, `username`, `password`). */
+/**
+ * `POST /as/device/login` (`pending` = the page token, `username`, `password`). Wrong passwords
+ * count against the username, as on the other sign-in page (RFC 6749 §10.10).
+ */
 export async function handleDeviceLogin(request: Request, ctx: ServerContext): Promise<Response> {
   const form = await readPageForm(request)
-  const loaded = await loadByToken(ctx, form.get('pending'))
+  const loaded = await loadByToken(ctx, request, form.get('pending'))
   if (loaded instanceof Response) return loaded
-  const user = findUserByUsername(form.get('username') ?? '')
-  if (!user || !timingSafeEqual(form.get('password') ?? '', user.password)) {
+  const checked = await checkPassword(ctx, form.get('username') ?? '', form.get('password') ?? '')
+  if (!checked.ok) {
     return loginPage(ctx, loaded, {
-      error: 'That username and password do not match a demo user. Try again.',
-      status: 401,
+      error:
+        checked.reason === 'locked'
+          ? lockedMessage(checked.retryAfter)
+          : 'That username and password do not match a demo user. Try again.',
+      status: checked.reason === 'locked' ? 429 : 401,
     })
   }
-  const session = await createSession(ctx, user.sub)
+  const session = await createSession(ctx, checked.sub)
   const response = consentPage(ctx, loaded, session)
   response.headers.append('Set-Cookie', sessionCookie(ctx, session))
   return response
@@ -199,23 +240,31 @@ export async function handleDeviceLogin(request: Request, ctx: ServerContext): P
 
 /**
  * `POST /as/device/consent` (`pending`, `decision=approve|deny`): records the decision on the
- * device code. The device learns it at its next poll; nothing is pushed to it.
+ * device code, atomically and only while it is still pending. The device learns it at its next
+ * poll; nothing is pushed to it.
  * @see https://www.rfc-editor.org/rfc/rfc8628#section-3.3
  */
 export async function handleDeviceConsent(request: Request, ctx: ServerContext): Promise<Response> {
   const form = await readPageForm(request)
-  const loaded = await loadByToken(ctx, form.get('pending'))
+  const loaded = await loadByToken(ctx, request, form.get('pending'))
   if (loaded instanceof Response) return loaded
   const session = await readSession(ctx, request)
   if (!session) return loginPage(ctx, loaded)
   const decision = form.get('decision')
   if (decision !== 'approve' && decision !== 'deny') return consentPage(ctx, loaded, session)
   const { record, client } = loaded
-  await saveDeviceCode(
+  const recorded = await decideDeviceCode(
     ctx,
+    record.deviceCode,
     decision === 'approve'
-      ? { ...record, status: 'approved', sub: session.sub, authTime: session.authTime }
-      : { ...record, status: 'denied' },
+      ? { approved: true, sub: session.sub, authTime: session.authTime }
+      : { approved: false },
   )
+  if (!recorded) {
+    return renderCodePage(ctx, {
+      error: 'This code was already used. Start again on your device to get a new code.',
+      status: 400,
+    })
+  }
   return renderDonePage(ctx, { approved: decision === 'approve', client })
 }

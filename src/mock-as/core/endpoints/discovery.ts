@@ -1,9 +1,12 @@
+import { cibaDeliveryModes } from '../ciba-requests'
 import { tokenEndpointAuthMethods } from '../clients'
 import type { ServerContext } from '../context'
 import { claimsByScope, supportedScopes } from '../demo-data'
 import { grantTable } from '../grants/grant-table'
 import { jsonResponse } from '../http'
+import { resourceIdentifiers } from '../protected-resources'
 import { responseTypeTable } from '../response-types/response-type-table'
+import { backchannelAuthenticationUri } from './backchannel-authentication'
 
 /**
  * The server's metadata. It lists only what is implemented: grant and response types come from
@@ -22,6 +25,11 @@ export function buildMetadata(ctx: ServerContext): Record<string, unknown> {
     pushed_authorization_request_endpoint: endpoints.pushedAuthorization,
     // PAR is optional server-wide; a client can require it for itself (RFC 9126 §6).
     require_pushed_authorization_requests: false,
+    /** @see https://openid.net/specs/openid-client-initiated-backchannel-authentication-core-1_0.html#rfc.section.4 */
+    backchannel_authentication_endpoint: backchannelAuthenticationUri(ctx),
+    backchannel_token_delivery_modes_supported: [...cibaDeliveryModes],
+    // No signed authentication requests (no ..._request_signing_alg_values_supported) and no user_code.
+    backchannel_user_code_parameter_supported: false,
     jwks_uri: endpoints.jwks,
     userinfo_endpoint: endpoints.userinfo,
     registration_endpoint: endpoints.registration,
@@ -36,13 +44,13 @@ export function buildMetadata(ctx: ServerContext): Record<string, unknown> {
     grant_types_supported: [
       ...new Set([
         ...grantTable.map((entry) => entry.grantType),
-        ...responseTypeTable.map((entry) => entry.requiredGrantType),
+        ...responseTypeTable.flatMap((entry) => entry.requiredGrantTypes),
       ]),
     ],
     subject_types_supported: ['public'],
     id_token_signing_alg_values_supported: ['RS256', 'ES256'],
     token_endpoint_auth_methods_supported: tokenEndpointAuthMethods,
-    token_endpoint_auth_signing_alg_values_supported: ['RS256', 'ES256', 'PS256', 'EdDSA'],
+    token_endpoint_auth_signing_alg_values_supported: ['RS256', 'ES256', 'PS256', 'Ed25519'],
     revocation_endpoint_auth_methods_supported: tokenEndpointAuthMethods,
     introspection_endpoint_auth_methods_supported: tokenEndpointAuthMethods.filter(
       (method) => method !== 'none',
@@ -64,6 +72,10 @@ export function buildMetadata(ctx: ServerContext): Record<string, unknown> {
     claims_parameter_supported: false,
     request_parameter_supported: false,
     request_uri_parameter_supported: false,
+    /** @see https://www.rfc-editor.org/rfc/rfc9728#section-4 */
+    protected_resources: resourceIdentifiers(ctx),
+    /** Client ID Metadata Documents (draft section 5), when the host set them up (decision 122). */
+    client_id_metadata_document_supported: ctx.deps.clientMetadataDocuments !== undefined,
   }
 }
 

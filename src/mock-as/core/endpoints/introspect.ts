@@ -1,4 +1,5 @@
-import { authenticateClient } from '../client-authentication'
+import { authenticateClient, invalidClient } from '../client-authentication'
+import { isInAudience } from '../clients'
 import type { ServerContext } from '../context'
 import { OAuthError } from '../errors'
 import { jsonResponse, readForm } from '../http'
@@ -10,17 +11,19 @@ import {
 } from '../tokens'
 
 /**
- * `POST /as/introspect`. The caller must authenticate as a confidential client. An unknown,
- * expired or revoked token is `{"active": false}` and nothing else.
+ * `POST /as/introspect`. The caller must authenticate as a confidential client, and it learns
+ * about a token only if the token is its own, or, for an access token, if it is a resource server
+ * the token is meant for (its `aud`). Refresh tokens are never meant for a resource server. Any
+ * other token — unknown, expired, revoked, or another client's — is `{"active": false}` and
+ * nothing else, so a caller cannot use the endpoint to scan tokens it should not see.
  * @see https://www.rfc-editor.org/rfc/rfc7662#section-2
+ * @see https://www.rfc-editor.org/rfc/rfc7662#section-4
  */
 export async function handleIntrospect(request: Request, ctx: ServerContext): Promise<Response> {
   const params = await readForm(request)
-  const { method } = await authenticateClient(ctx, request, params)
+  const { client, method } = await authenticateClient(ctx, request, params)
   if (method === 'none') {
-    throw new OAuthError('invalid_client', 'Introspection needs an authenticated client.', {
-      status: 401,
-    })
+    throw invalidClient('Introspection needs an authenticated client.', request)
   }
   const token = params.get('token')
   if (!token) throw new OAuthError('invalid_request', 'token is required.')
@@ -29,6 +32,7 @@ export async function handleIntrospect(request: Request, ctx: ServerContext): Pr
   const refresh = await ctx.deps.store.get<RefreshTokenRecord>(refreshTokensKind, token)
   if (refresh) {
     const active =
+      refresh.clientId === client.client_id &&
       refresh.usedAt === undefined &&
       refresh.exp > ctx.nowSeconds() &&
       (await isGrantActive(ctx, refresh.grantId))
@@ -47,6 +51,8 @@ export async function handleIntrospect(request: Request, ctx: ServerContext): Pr
   const access = await checkAccessToken(ctx, token, { anyAudience: true })
   if (!access.valid) return inactive
   const { record } = access
+  const aud = record.aud ?? ctx.resourceAudience
+  if (record.clientId !== client.client_id && !isInAudience(client, aud)) return inactive
   return jsonResponse({
     active: true,
     scope: record.scope,
@@ -54,7 +60,7 @@ export async function handleIntrospect(request: Request, ctx: ServerContext): Pr
     sub: record.sub,
     token_type: 'Bearer',
     iss: ctx.issuer,
-    aud: record.aud ?? ctx.resourceAudience,
+    aud,
     iat: record.iat,
     exp: record.exp,
     jti: record.jti,

@@ -6,8 +6,9 @@ import {
 import { authenticateClient } from '../client-authentication'
 import type { ServerContext } from '../context'
 import { OAuthError } from '../errors'
-import { jsonResponse, readForm } from '../http'
+import { jsonResponse } from '../http'
 import { pushedRequestLifetime, savePushedRequest } from '../pushed-authorization-requests'
+import { readFormWithResources } from '../resource-indicators'
 
 /**
  * `POST /as/par`: the client pushes its authorization request over the back channel and gets a
@@ -24,7 +25,8 @@ export async function handlePushedAuthorizationRequest(
   request: Request,
   ctx: ServerContext,
 ): Promise<Response> {
-  const params = await readForm(request)
+  // RFC 8707 §2: `resource` may be repeated; every other parameter is sent once.
+  const { params, resources } = await readFormWithResources(request)
   const { client } = await authenticateClient(ctx, request, params)
   /** @see https://www.rfc-editor.org/rfc/rfc9126#section-2.1 */
   if (params.has('request_uri')) {
@@ -33,7 +35,7 @@ export async function handlePushedAuthorizationRequest(
   const requestedRedirect = params.get('redirect_uri')
   const redirectUri = resolveRedirectUri(client, requestedRedirect)
   const authorization: PendingAuthorization = {
-    ...validateAuthorizationParameters(ctx, client, params, []),
+    ...validateAuthorizationParameters(ctx, client, params, [], resources),
     redirectUri,
     redirectUriSent: requestedRedirect !== undefined,
   }

@@ -1,3 +1,5 @@
+import { bearerChallenge } from '../bearer'
+import { checkCibaRegistration } from '../ciba-registration'
 import {
   type ClientRecord,
   clientsKind,
@@ -5,21 +7,56 @@ import {
   tokenEndpointAuthMethods,
 } from '../clients'
 import type { ServerContext } from '../context'
-import { isKnownScope, supportedScopes } from '../demo-data'
+import { demoAdminInitialAccessToken, isKnownScope, supportedScopes } from '../demo-data'
 import { OAuthError } from '../errors'
-import { grantTable } from '../grants/grant-table'
-import { jsonResponse, mediaType, readBodyText } from '../http'
-import { normalizeResponseType, responseTypeTable } from '../response-types/response-type-table'
+import { jwtBearerGrantType } from '../grants/jwt-bearer'
+import { jsonResponse, mediaType, readBodyText, timingSafeEqual } from '../http'
+import { checkGrantAndResponseTypes } from '../registration-grants'
+import { validateJwks } from '../registration-jwks'
+import { normalizeResponseType } from '../response-types/response-type-table'
 
-/** Optional metadata kept as sent (strings, or an array of strings for `contacts`). */
-const stringFields = [
-  'client_uri',
-  'logo_uri',
-  'tos_uri',
-  'policy_uri',
-  'software_id',
-  'software_version',
-] as const
+/**
+ * Open registration is capped (docs/decisions/077): at most this many clients in the store, and at
+ * most this many bytes of registered metadata per client.
+ */
+export const maxRegisteredClients = 1000
+export const maxClientMetadataBytes = 16 * 1024
+/** Entries per list field (redirect_uris, contacts, post_logout_redirect_uris). */
+export const maxListEntries = 20
+/** Characters per URI. */
+export const maxUriLength = 2000
+
+const registrationCountKind = 'registration-count'
+
+/** Web pages about the client that a server may show its users: http(s) URLs only. */
+const webUriFields = ['client_uri', 'logo_uri', 'tos_uri', 'policy_uri'] as const
+
+/** Optional metadata kept as sent, as short strings. */
+const stringFields = ['software_id', 'software_version'] as const
+
+export const registrationRealm = 'grantlab-registration'
+
+/**
+ * An absolute http or https URL, written as a URI (RFC 3986 characters only: no spaces, quotes or
+ * angle brackets, so no markup), with a host. `javascript:`, `data:` and the like are refused:
+ * these URLs end up as links and images in front of users.
+ * @see https://www.rfc-editor.org/rfc/rfc7591#section-2
+ * @see https://www.rfc-editor.org/rfc/rfc7591#section-5
+ */
+export function isWebUrl(value: string): boolean {
+  if (
+    value.length > maxUriLength ||
+    !/^https?:\/\/[A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=%]+$/i.test(value)
+  ) {
+    return false
+  }
+  try {
+    const url = new URL(value)
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== ''
+  } catch {
+    return false
+  }
+}
 
 function invalidMetadata(description: string): OAuthError {
   return new OAuthError('invalid_client_metadata', description)
@@ -54,48 +91,73 @@ export function checkRedirectUri(value: string): string | undefined {
   return `${value} uses a scheme that is not allowed.`
 }
 
-/**
- * New clients may not register the deprecated grants, even though legacy demo clients still use
- * them: the implicit grant (`implicit`, response_type `token`) and the password grant.
- * @see https://www.rfc-editor.org/rfc/rfc9700#section-2.1.2
- * @see https://www.rfc-editor.org/rfc/rfc9700#section-2.4
- */
-function refuseLegacy(grantTypes: string[], responseTypes: string[]): void {
-  for (const entry of responseTypeTable) {
-    if (!entry.legacyOnly) continue
-    const named = responseTypes.includes(entry.responseType)
-      ? `response_type ${entry.responseType}`
-      : grantTypes.includes(entry.requiredGrantType)
-        ? `grant_type ${entry.requiredGrantType}`
-        : undefined
-    if (named) {
-      throw invalidMetadata(
-        `${named} cannot be registered: ${entry.legacyOnly.reason} (${entry.legacyOnly.spec}).`,
-      )
-    }
-  }
-  for (const entry of grantTable) {
-    if (entry.legacyOnly && grantTypes.includes(entry.grantType)) {
-      throw invalidMetadata(
-        `grant_type ${entry.grantType} cannot be registered: ${entry.legacyOnly.reason} (${entry.legacyOnly.spec}).`,
-      )
-    }
-  }
-}
-
 function optionalStringArray(body: Record<string, unknown>, name: string): string[] | undefined {
-  const value = body[name]
+  const value = Object.hasOwn(body, name) ? body[name] : undefined
   if (value === undefined) return undefined
   if (!isStringArray(value)) throw invalidMetadata(`${name} must be an array of strings.`)
+  if (value.length > maxListEntries) {
+    throw invalidMetadata(`${name} may hold at most ${maxListEntries} entries.`)
+  }
+  if (value.some((item) => item.length > maxUriLength)) {
+    throw invalidMetadata(`Each entry of ${name} may be at most ${maxUriLength} characters long.`)
+  }
   return value
 }
 
 /**
+ * RFC 7591 §3: a registration may carry an initial access token, as a bearer token. Without one it
+ * is open registration. This server knows one: the demo administrator's (docs/decisions/056), which
+ * lets the registration mark the client as a trusted assertion issuer. Any other token is
+ * `invalid_token` with its RFC 6750 challenge.
+ * @see https://www.rfc-editor.org/rfc/rfc7591#section-3
+ * @see https://www.rfc-editor.org/rfc/rfc6750#section-3.1
+ */
+function registeredByAdmin(request: Request): boolean {
+  const header = request.headers.get('authorization')
+  if (header === null) return false
+  const token = /^bearer +([A-Za-z0-9\-._~+/]+=*) *$/i.exec(header)?.[1]
+  if (token !== undefined && timingSafeEqual(token, demoAdminInitialAccessToken)) return true
+  const description =
+    'The initial access token is not valid here; leave it out for open registration.'
+  throw new OAuthError('invalid_token', description, {
+    headers: {
+      'WWW-Authenticate': bearerChallenge(registrationRealm, {
+        code: 'invalid_token',
+        description,
+      }),
+    },
+  })
+}
+
+/**
+ * Reserves a place for one more registered client in one atomic read-modify-write of the counter
+ * (`Store.update`), or refuses when the store is full: two registrations at the edge cannot both
+ * take the last place.
+ */
+async function reserveRegistration(ctx: ServerContext): Promise<void> {
+  let full = false
+  await ctx.deps.store.update<{ count: number }>(registrationCountKind, 'count', (current) => {
+    const count = current?.count ?? 0
+    full = count >= maxRegisteredClients
+    return full ? undefined : { put: { count: count + 1 } }
+  })
+  if (full) {
+    throw invalidMetadata(
+      `This server already holds ${maxRegisteredClients} registered clients, its limit for open registration; use a demo client, or clear this site's data to start over.`,
+    )
+  }
+}
+
+/**
  * `POST /as/register`: open dynamic registration. Unknown metadata is ignored (RFC 7591 §2), so a
- * `__proto__` key or anything else unexpected never reaches the stored record.
+ * `__proto__` key or anything else unexpected never reaches the stored record. Known metadata is
+ * checked and rebuilt (JWKs member by member), and the whole is capped in size and in number of
+ * clients. A client registered for the JWT bearer grant is trusted to assert for users only when
+ * the registration carries the demo administrator's initial access token.
  * @see https://www.rfc-editor.org/rfc/rfc7591#section-3
  */
 export async function handleRegister(request: Request, ctx: ServerContext): Promise<Response> {
+  const byAdmin = registeredByAdmin(request)
   if (mediaType(request) !== 'application/json') {
     throw invalidMetadata('Send the client metadata as application/json.')
   }
@@ -123,31 +185,12 @@ export async function handleRegister(request: Request, ctx: ServerContext): Prom
   }
   const authMethod = method as TokenEndpointAuthMethod
 
-  const supportedGrants = grantTable.map((entry) => entry.grantType)
   const grantTypes = optionalStringArray(body, 'grant_types') ?? ['authorization_code']
-  const requestedResponseTypes = optionalStringArray(body, 'response_types')
-  refuseLegacy(grantTypes, requestedResponseTypes?.map(normalizeResponseType) ?? [])
-  const unknownGrant = grantTypes.find((grant) => !supportedGrants.includes(grant))
-  if (unknownGrant) throw invalidMetadata(`grant_type ${unknownGrant} is not supported.`)
-
-  const supportedResponseTypes = responseTypeTable.map((entry) => entry.responseType)
   const responseTypes = (
-    requestedResponseTypes ?? (grantTypes.includes('authorization_code') ? ['code'] : [])
+    optionalStringArray(body, 'response_types') ??
+    (grantTypes.includes('authorization_code') ? ['code'] : [])
   ).map(normalizeResponseType)
-  const unknownResponse = responseTypes.find((type) => !supportedResponseTypes.includes(type))
-  if (unknownResponse !== undefined) {
-    throw invalidMetadata(`response_type ${unknownResponse} is not supported.`)
-  }
-  // RFC 7591 §2.1: each response type needs the grant it leads to, and the other way round.
-  for (const type of responseTypes) {
-    const entry = responseTypeTable.find((candidate) => candidate.responseType === type)
-    if (entry && !grantTypes.includes(entry.requiredGrantType)) {
-      throw invalidMetadata(`response_type ${type} needs grant_type ${entry.requiredGrantType}.`)
-    }
-  }
-  if (grantTypes.includes('authorization_code') && !responseTypes.includes('code')) {
-    throw invalidMetadata('grant_type authorization_code needs response_type code.')
-  }
+  checkGrantAndResponseTypes(grantTypes, responseTypes)
   if (grantTypes.includes('client_credentials') && authMethod === 'none') {
     throw invalidMetadata('client_credentials needs a confidential client (not auth method none).')
   }
@@ -182,21 +225,8 @@ export async function handleRegister(request: Request, ctx: ServerContext): Prom
       throw invalidMetadata('jwks_uri must be an https URL.')
     }
   }
-  if (jwks !== undefined) {
-    const keys = (jwks as { keys?: unknown } | null)?.keys
-    if (
-      typeof jwks !== 'object' ||
-      !Array.isArray(keys) ||
-      keys.length === 0 ||
-      !keys.every((key) => typeof key === 'object' && key !== null && !Array.isArray(key))
-    ) {
-      throw invalidMetadata('jwks must be a JWK Set: {"keys": [ … ]}.')
-    }
-    if (keys.some((key) => Object.hasOwn(key, 'd') || typeof key.kty !== 'string')) {
-      throw invalidMetadata('jwks must hold public keys only, each with kty.')
-    }
-  }
-  if (authMethod === 'private_key_jwt' && jwks === undefined) {
+  const keySet = jwks === undefined ? undefined : validateJwks(jwks)
+  if (authMethod === 'private_key_jwt' && keySet === undefined) {
     throw invalidMetadata('private_key_jwt needs the public keys registered in jwks.')
   }
 
@@ -211,18 +241,33 @@ export async function handleRegister(request: Request, ctx: ServerContext): Prom
     throw invalidMetadata('require_pushed_authorization_requests must be a boolean.')
   }
 
+  const ciba = checkCibaRegistration(own, { grantTypes, authMethod, scopes })
+
   const clientName = own('client_name') ?? 'Unnamed client'
   if (typeof clientName !== 'string' || clientName.length > 200) {
     throw invalidMetadata('client_name must be a string of at most 200 characters.')
   }
 
   const extra: Record<string, unknown> = {}
+  for (const field of webUriFields) {
+    const value = own(field)
+    if (value === undefined) continue
+    if (typeof value !== 'string' || !isWebUrl(value)) {
+      throw invalidMetadata(
+        `${field} must be an absolute http or https URL of at most ${maxUriLength} characters (RFC 7591 section 2).`,
+      )
+    }
+    extra[field] = value
+  }
   for (const field of stringFields) {
     const value = own(field)
     if (value === undefined) continue
-    if (typeof value !== 'string') throw invalidMetadata(`${field} must be a string.`)
+    if (typeof value !== 'string' || value.length > 200) {
+      throw invalidMetadata(`${field} must be a string of at most 200 characters.`)
+    }
     extra[field] = value
   }
+  Object.assign(extra, ciba.extra)
   const contacts = optionalStringArray(body, 'contacts')
   if (contacts) extra.contacts = contacts
   /** @see https://openid.net/specs/openid-connect-registration-1_0.html#ClientMetadata */
@@ -254,20 +299,45 @@ export async function handleRegister(request: Request, ctx: ServerContext): Prom
     response_types: responseTypes,
     redirect_uris: redirectUris,
     scope: scopes.join(' '),
-    ...(jwks === undefined ? {} : { jwks: jwks as { keys: JsonWebKey[] } }),
+    ...(keySet === undefined ? {} : { jwks: keySet }),
     ...(typeof jwksUri === 'string' ? { jwks_uri: jwksUri } : {}),
     ...(idTokenAlg === undefined ? {} : { id_token_signed_response_alg: idTokenAlg }),
     ...(requirePar === undefined ? {} : { require_pushed_authorization_requests: requirePar }),
+    ...(ciba.backchannel_token_delivery_mode
+      ? { backchannel_token_delivery_mode: ciba.backchannel_token_delivery_mode }
+      : {}),
     client_id_issued_at: issuedAt,
     extra,
+    // Only an administrator decides who may assert for users (RFC 7523 §3; docs/decisions/056).
+    ...(byAdmin && grantTypes.includes(jwtBearerGrantType)
+      ? { trustedAssertionIssuer: true as const }
+      : {}),
     source: 'registered',
   }
+  const described = describeClient(client)
+  const size = new TextEncoder().encode(JSON.stringify(described)).byteLength
+  if (size > maxClientMetadataBytes) {
+    throw invalidMetadata(
+      `The registered metadata would take ${size} bytes; this server keeps at most ${maxClientMetadataBytes} per client.`,
+    )
+  }
+  await reserveRegistration(ctx)
   await ctx.deps.store.put(clientsKind, client.client_id, client)
-  return jsonResponse(describeClient(client), 201)
+  return jsonResponse(described, 201)
 }
 
-/** The registration response: every registered field, flat, as RFC 7591 §3.2.1 shows it. */
+/**
+ * The registration response: every registered field, flat, as RFC 7591 §3.2.1 shows it. What the
+ * server decided about the client (trust, resource-server audiences) is not metadata and stays out.
+ */
 export function describeClient(client: ClientRecord): Record<string, unknown> {
-  const { extra, source: _source, ...metadata } = client
+  const {
+    extra,
+    source: _source,
+    legacy: _legacy,
+    trustedAssertionIssuer: _trusted,
+    resourceAudiences: _audiences,
+    ...metadata
+  } = client
   return { ...metadata, ...extra }
 }

@@ -3,12 +3,16 @@ import type { ServerContext } from '../context'
 import { findUserBySub } from '../demo-data'
 import { OAuthError } from '../errors'
 import { jsonResponse, mediaType, readBodyText } from '../http'
+import { bearerTarget, protectedResource } from '../protected-resources'
 
 export const apiRealm = 'grantlab-api'
 
+/** The demo API as a protected resource: its audience and its RFC 9728 metadata (challenges). */
+const api = (ctx: ServerContext) => bearerTarget(ctx, protectedResource('api'))
+
 const ordersKind = 'orders'
 
-interface Order {
+export interface Order {
   id: string
   owner: string
   item: string
@@ -49,7 +53,7 @@ const seedOrders: readonly Order[] = [
  * @see https://www.rfc-editor.org/rfc/rfc6750#section-3.1
  */
 export async function handleProfile(request: Request, ctx: ServerContext): Promise<Response> {
-  const token = await requireAccessToken(ctx, request, apiRealm, 'profile')
+  const token = await requireAccessToken(ctx, request, apiRealm, 'profile', api(ctx))
   const user = findUserBySub(token.sub)
   if (!user) throw new OAuthError('not_found', 'The token is not for a user.')
   return jsonResponse({
@@ -62,22 +66,28 @@ export async function handleProfile(request: Request, ctx: ServerContext): Promi
   })
 }
 
-async function ordersVisibleTo(ctx: ServerContext, sub: string): Promise<Order[]> {
-  const created = await ctx.deps.store.list<Order>(ordersKind)
-  const all = [...seedOrders, ...created]
-  // A service's own token (client_credentials) has no user: it sees every order.
-  return findUserBySub(sub) ? all.filter((order) => order.owner === sub) : all
+/**
+ * The orders a token may read: those of its subject, found through the store's owner index, so
+ * a request never reads every order. A user's token (any grant that acts for a user) sees that
+ * user's orders. A service's own token (client_credentials: `sub` is its client_id) sees only
+ * the orders that service placed itself, never a user's: reading alice's orders needs alice's
+ * authorization, which only a grant with alice in it carries (docs/decisions/074).
+ */
+export async function ordersVisibleTo(ctx: ServerContext, sub: string): Promise<Order[]> {
+  const created = await ctx.deps.store.listBy<Order>(ordersKind, 'owner', sub)
+  const seeded = seedOrders.filter((order) => order.owner === sub)
+  return [...seeded, ...created].sort((a, b) => a.createdAt.localeCompare(b.createdAt))
 }
 
 /** `GET /api/orders`: needs `orders:read`. */
 export async function handleListOrders(request: Request, ctx: ServerContext): Promise<Response> {
-  const token = await requireAccessToken(ctx, request, apiRealm, 'orders:read')
+  const token = await requireAccessToken(ctx, request, apiRealm, 'orders:read', api(ctx))
   return jsonResponse({ orders: await ordersVisibleTo(ctx, token.sub) })
 }
 
 /** `POST /api/orders` with an optional JSON body `{item, quantity}`: needs `orders:write`. */
 export async function handleCreateOrder(request: Request, ctx: ServerContext): Promise<Response> {
-  const token = await requireAccessToken(ctx, request, apiRealm, 'orders:write')
+  const token = await requireAccessToken(ctx, request, apiRealm, 'orders:write', api(ctx))
   const text = await readBodyText(request, 'invalid_request')
   let input: { item?: unknown; quantity?: unknown } = {}
   if (text.trim() !== '') {
@@ -106,14 +116,24 @@ export async function handleCreateOrder(request: Request, ctx: ServerContext): P
   ) {
     throw new OAuthError('invalid_request', 'quantity must be an integer from 1 to 1000.')
   }
+  return jsonResponse(await saveOrder(ctx, token.sub, item, quantity), 201)
+}
+
+/** Places a checked order for `owner` (the API and the MCP server's place_order tool). */
+export async function saveOrder(
+  ctx: ServerContext,
+  owner: string,
+  item: string,
+  quantity: number,
+): Promise<Order> {
   const order: Order = {
     id: `order-${ctx.randomId(6)}`,
-    owner: token.sub,
+    owner,
     item,
     quantity,
     status: 'placed',
     createdAt: new Date(ctx.deps.clock.now()).toISOString(),
   }
-  await ctx.deps.store.put(ordersKind, order.id, order)
-  return jsonResponse(order, 201)
+  await ctx.deps.store.put(ordersKind, order.id, order, { indexes: { owner: order.owner } })
+  return order
 }

@@ -2,7 +2,8 @@ import { authenticateClient } from '../client-authentication'
 import type { ServerContext } from '../context'
 import { OAuthError } from '../errors'
 import { findGrant } from '../grants/grant-table'
-import { jsonResponse, readForm } from '../http'
+import { jsonResponse } from '../http'
+import { readFormWithResources } from '../resource-indicators'
 
 /**
  * `POST /as/token`: form body only, client authentication, then the grant from the grants table.
@@ -10,7 +11,8 @@ import { jsonResponse, readForm } from '../http'
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-5
  */
 export async function handleToken(request: Request, ctx: ServerContext): Promise<Response> {
-  const params = await readForm(request)
+  // RFC 8707 §2: `resource` may be repeated; every other parameter is sent once.
+  const { params, resources } = await readFormWithResources(request)
   const { client, method } = await authenticateClient(ctx, request, params)
   const grantType = params.get('grant_type')
   if (!grantType) throw new OAuthError('invalid_request', 'grant_type is required.')
@@ -30,6 +32,12 @@ export async function handleToken(request: Request, ctx: ServerContext): Promise
   ) {
     throw new OAuthError('unauthorized_client', `This client may not use the ${grantType} grant.`)
   }
-  const body = await grant.handle({ ctx, client, params, request })
+  if (resources.length > 0 && grant.resourceIndicators !== true) {
+    throw new OAuthError(
+      'invalid_target',
+      `This server does not take resource with the ${grantType} grant, so it cannot limit the token to it.`,
+    )
+  }
+  const body = await grant.handle({ ctx, client, params, resources, request })
   return jsonResponse(body)
 }

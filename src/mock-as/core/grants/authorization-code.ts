@@ -1,6 +1,8 @@
 import { type AuthorizationCodeRecord, codesKind } from '../authorization-codes'
+import { lifetimes } from '../context'
 import { OAuthError } from '../errors'
 import { codeVerifierPattern, verifyS256 } from '../pkce'
+import { audienceFor, parseResourceValues } from '../resource-indicators'
 import { createGrant, revokeGrant } from '../tokens'
 import type { GrantDefinition } from './grant-types'
 import { issueUserTokens } from './issue-tokens'
@@ -18,7 +20,8 @@ import { issueUserTokens } from './issue-tokens'
 export const authorizationCodeGrant: GrantDefinition = {
   grantType: 'authorization_code',
   allowsPublicClients: true,
-  async handle({ ctx, client, params }) {
+  resourceIndicators: true,
+  async handle({ ctx, client, params, resources }) {
     const code = params.get('code')
     if (!code) throw new OAuthError('invalid_request', 'code is required.')
     return ctx.withLock(`code:${code}`, async () => {
@@ -66,22 +69,29 @@ export const authorizationCodeGrant: GrantDefinition = {
           throw new OAuthError('invalid_grant', 'code_verifier does not match the code_challenge.')
         }
       }
+      // RFC 8707 §2.2: the token may be for some of the resources the request named, not others.
+      const aud = audienceFor(ctx, record.resources, parseResourceValues(ctx, resources))
       const grant = await createGrant(ctx, {
         clientId: client.client_id,
         sub: record.sub,
         scope: record.scope,
         authTime: record.authTime,
+        ...(record.resources === undefined ? {} : { resources: record.resources }),
       })
-      await ctx.deps.store.put(codesKind, code, {
-        ...record,
-        usedAt: ctx.nowSeconds(),
-        grantId: grant.id,
-      })
+      // A used code is kept as long as the tokens it issued may live, so that a second
+      // redemption can still revoke them.
+      await ctx.deps.store.put(
+        codesKind,
+        code,
+        { ...record, usedAt: ctx.nowSeconds(), grantId: grant.id },
+        { expiresAt: ctx.nowSeconds() + lifetimes.refreshToken },
+      )
       return issueUserTokens(ctx, {
         client,
         grant,
         scope: record.scope,
         ...(record.nonce === undefined ? {} : { nonce: record.nonce }),
+        ...(aud === undefined ? {} : { aud }),
         withRefreshToken: true,
       })
     })

@@ -3,18 +3,21 @@ import { lifetimes } from '../context'
 import { isKnownScope, scopeTable } from '../demo-data'
 import { OAuthError } from '../errors'
 import { splitSpaceList } from '../http'
+import { audienceValue, parseResourceValues } from '../resource-indicators'
 import { createGrant, issueAccessToken } from '../tokens'
 import type { GrantDefinition } from './grant-types'
 
 /**
  * A confidential client gets a token for itself: `sub` is its client_id, there is no refresh
  * token (RFC 6749 §4.4.3) and no ID token. Without `scope`, it gets every scope it registered.
+ * With `resource`, the token is for those resources (RFC 8707 §2.2); without, for the demo API.
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.4
  */
 export const clientCredentialsGrant: GrantDefinition = {
   grantType: 'client_credentials',
   allowsPublicClients: false,
-  async handle({ ctx, client, params }) {
+  resourceIndicators: true,
+  async handle({ ctx, client, params, resources }) {
     const allowed = clientScopes(client).filter(
       (scope) => isKnownScope(scope) && !scopeTable[scope].needsUser,
     )
@@ -26,13 +29,19 @@ export const clientCredentialsGrant: GrantDefinition = {
         `Scopes not available to this client without a user: ${refused.join(' ')}.`,
       )
     }
+    const targets = parseResourceValues(ctx, resources)
     const scope = requested.join(' ')
     const grant = await createGrant(ctx, {
       clientId: client.client_id,
       sub: client.client_id,
       scope,
     })
-    const access = await issueAccessToken(ctx, grant, scope)
+    const access = await issueAccessToken(
+      ctx,
+      grant,
+      scope,
+      targets.length === 0 ? {} : { aud: audienceValue(targets) },
+    )
     return {
       access_token: access.token,
       token_type: 'Bearer',

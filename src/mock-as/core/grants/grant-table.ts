@@ -1,4 +1,5 @@
 import { authorizationCodeGrant } from './authorization-code'
+import { cibaGrant } from './ciba'
 import { clientCredentialsGrant } from './client-credentials'
 import { deviceCodeGrant } from './device-code'
 import type { GrantDefinition } from './grant-types'
@@ -20,6 +21,7 @@ export const grantTable: readonly GrantDefinition[] = [
   passwordGrant,
   jwtBearerGrant,
   tokenExchangeGrant,
+  cibaGrant,
 ]
 
 export function findGrant(grantType: string): GrantDefinition | undefined {

@@ -28,6 +28,8 @@ export interface GrantRequest {
   ctx: ServerContext
   client: ClientRecord
   params: Map<string, string>
+  /** Every `resource` value of the request, unchecked (RFC 8707 §2 lets it repeat). */
+  resources: string[]
   request: Request
 }
 
@@ -44,5 +46,10 @@ export interface GrantDefinition {
    * gets `unauthorized_client`, and registration refuses them.
    */
   legacyOnly?: LegacyOnly
+  /**
+   * Whether the grant reads `resource` (RFC 8707 §2.2). For the others the token endpoint refuses
+   * `resource` with `invalid_target` rather than ignore what the client asked to be limited to.
+   */
+  resourceIndicators?: true
   handle(grant: GrantRequest): Promise<TokenResponseBody>
 }

@@ -22,10 +22,17 @@ export async function issueUserTokens(
     scope: string
     nonce?: string
     withRefreshToken: boolean
+    /** The access token's `aud` when resources were named (RFC 8707 §2.2); default: the demo API. */
+    aud?: string | string[]
   },
 ): Promise<TokenResponseBody> {
   const { client, grant, scope } = init
-  const access = await issueAccessToken(ctx, grant, scope)
+  const access = await issueAccessToken(
+    ctx,
+    grant,
+    scope,
+    init.aud === undefined ? {} : { aud: init.aud },
+  )
   const body: TokenResponseBody = {
     access_token: access.token,
     token_type: 'Bearer',

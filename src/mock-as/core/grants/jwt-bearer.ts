@@ -69,8 +69,9 @@ function decodeClaims(assertion: string): JWTPayload | undefined {
 
 /**
  * The issuer this server trusts for an assertion: a client registered with public keys (`jwks`)
- * and the jwt-bearer grant, issuing for itself (`iss` = its client_id). See
- * docs/decisions/056-jwt-bearer-trust-model.md.
+ * and the jwt-bearer grant, issuing for itself (`iss` = its client_id), and marked trusted by an
+ * administrator (`trustedAssertionIssuer`). Registering a key is not enough: anyone can do that
+ * here, and an assertion speaks for any user. See docs/decisions/056-jwt-bearer-trust-model.md.
  */
 async function trustedIssuer(
   ctx: ServerContext,
@@ -85,6 +86,12 @@ async function trustedIssuer(
     throw refuse(
       'iss',
       `${iss} is not a trusted assertion issuer here (it must be a client registered with jwks and the jwt-bearer grant).`,
+    )
+  }
+  if (issuer.trustedAssertionIssuer !== true) {
+    throw refuse(
+      'iss',
+      `${iss} is registered with keys, but no administrator trusts it to assert for users; a self-registered client cannot use this grant (in this demo, a registration with the demo administrator's initial access token is trusted).`,
     )
   }
   if (issuer.client_id !== requester.client_id) {
@@ -250,9 +257,8 @@ export const jwtBearerGrant: GrantDefinition = {
         throw refuse('jti', `an assertion with jti ${claims.jti} was already used.`)
       }
       // Kept until the assertion could no longer be accepted anyway (RFC 7523 §3, item 7).
-      await ctx.deps.store.put(assertionJtisKind, replayKey, {
-        expiresAt: Math.max(exp + assertionClockSkew, now + 1),
-      })
+      const expiresAt = Math.max(exp + assertionClockSkew, now + 1)
+      await ctx.deps.store.put(assertionJtisKind, replayKey, { expiresAt }, { expiresAt })
     })
 
     const grant = await createGrant(ctx, { clientId: client.client_id, sub: user.sub, scope })

@@ -1,35 +1,12 @@
 import { clientScopes } from '../clients'
-import type { ServerContext } from '../context'
-import { findUserByUsername } from '../demo-data'
 import { OAuthError } from '../errors'
-import { splitSpaceList, timingSafeEqual } from '../http'
+import { splitSpaceList } from '../http'
+import { checkPassword } from '../password-attempts'
 import { createGrant } from '../tokens'
 import type { GrantDefinition } from './grant-types'
 import { issueUserTokens } from './issue-tokens'
 
-export const passwordAttemptsKind = 'password-attempts'
-
-/** Failed attempts per username before the grant refuses that username for a while. */
-export const passwordAttemptLimit = 5
-/** How long a username stays locked after too many failures, in seconds. */
-export const passwordLockSeconds = 5 * 60
-
-/** Failed password-grant attempts for one username, kept in the store. */
-export interface PasswordAttempts {
-  failures: number
-  /** While set and in the future, every attempt for this username fails. */
-  lockedUntil?: number
-}
-
-async function recordFailure(ctx: ServerContext, username: string): Promise<void> {
-  const previous = await ctx.deps.store.get<PasswordAttempts>(passwordAttemptsKind, username)
-  const failures = (previous?.failures ?? 0) + 1
-  const next: PasswordAttempts =
-    failures >= passwordAttemptLimit
-      ? { failures: 0, lockedUntil: ctx.nowSeconds() + passwordLockSeconds }
-      : { failures }
-  await ctx.deps.store.put(passwordAttemptsKind, username, next)
-}
+export { passwordAttemptLimit, passwordLockSeconds } from '../password-attempts'
 
 /**
  * The resource owner password credentials grant: the client collects the user's username and
@@ -64,29 +41,22 @@ export const passwordGrant: GrantDefinition = {
         `Unknown or not allowed scope: ${refused.join(' ') || '(none requested)'}.`,
       )
     }
-    return ctx.withLock(`password:${username}`, async () => {
-      const attempts = await ctx.deps.store.get<PasswordAttempts>(passwordAttemptsKind, username)
-      const now = ctx.nowSeconds()
-      if (attempts?.lockedUntil !== undefined && attempts.lockedUntil > now) {
-        throw new OAuthError(
-          'invalid_grant',
-          `Too many failed attempts for this username: try again in ${attempts.lockedUntil - now} s.`,
-        )
-      }
-      const user = findUserByUsername(username)
-      if (!user || !timingSafeEqual(password, user.password)) {
-        await recordFailure(ctx, username)
-        throw new OAuthError('invalid_grant', 'The username or password is wrong.')
-      }
-      if (attempts) await ctx.deps.store.delete(passwordAttemptsKind, username)
-      const scope = requested.join(' ')
-      const grant = await createGrant(ctx, {
-        clientId: client.client_id,
-        sub: user.sub,
-        scope,
-        authTime: now,
-      })
-      return issueUserTokens(ctx, { client, grant, scope, withRefreshToken: true })
+    const checked = await checkPassword(ctx, username, password)
+    if (!checked.ok) {
+      throw new OAuthError(
+        'invalid_grant',
+        checked.reason === 'locked'
+          ? `Too many failed attempts for this username: try again in ${checked.retryAfter} s.`
+          : 'The username or password is wrong.',
+      )
+    }
+    const scope = requested.join(' ')
+    const grant = await createGrant(ctx, {
+      clientId: client.client_id,
+      sub: checked.sub,
+      scope,
+      authTime: ctx.nowSeconds(),
     })
+    return issueUserTokens(ctx, { client, grant, scope, withRefreshToken: true })
   },
 }

@@ -1,5 +1,6 @@
 import { OAuthError } from '../errors'
 import { splitSpaceList } from '../http'
+import { audienceFor, parseResourceValues } from '../resource-indicators'
 import {
   type GrantRecord,
   grantsKind,
@@ -20,7 +21,8 @@ import { issueUserTokens } from './issue-tokens'
 export const refreshTokenGrant: GrantDefinition = {
   grantType: 'refresh_token',
   allowsPublicClients: true,
-  async handle({ ctx, client, params }) {
+  resourceIndicators: true,
+  async handle({ ctx, client, params, resources }) {
     const token = params.get('refresh_token')
     if (!token) throw new OAuthError('invalid_request', 'refresh_token is required.')
     return ctx.withLock(`refresh:${token}`, async () => {
@@ -52,13 +54,19 @@ export const refreshTokenGrant: GrantDefinition = {
           `The refresh token does not cover: ${beyond.join(' ') || '(empty scope)'}.`,
         )
       }
-      await ctx.deps.store.put(refreshTokensKind, token, { ...record, usedAt: ctx.nowSeconds() })
+      // RFC 8707 §2.2: a refresh may narrow to some of the granted resources, never widen.
+      const aud = audienceFor(ctx, grant.resources, parseResourceValues(ctx, resources))
+      // Kept (marked used) until it expires, so that a replay is still recognised.
+      await ctx.deps.store.update<RefreshTokenRecord>(refreshTokensKind, token, (current) =>
+        current ? { put: { ...current, usedAt: ctx.nowSeconds() } } : undefined,
+      )
       // The new refresh token keeps the grant's full scope (RFC 6749 §6); only the access token
       // is narrowed to the requested scope.
       return issueUserTokens(ctx, {
         client,
         grant,
         scope: requested.join(' '),
+        ...(aud === undefined ? {} : { aud }),
         withRefreshToken: true,
       })
     })

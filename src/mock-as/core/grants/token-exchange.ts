@@ -1,9 +1,9 @@
 import type { JWTPayload } from 'jose'
+import { type ClientRecord, clientScopes, isInAudience } from '../clients'
 import type { ServerContext } from '../context'
-import { lifetimes } from '../context'
 import { OAuthError } from '../errors'
 import { splitSpaceList } from '../http'
-import { checkAccessToken, createGrant, issueAccessToken } from '../tokens'
+import { type AccessTokenRecord, checkAccessToken, createGrant, issueAccessToken } from '../tokens'
 import type { GrantDefinition } from './grant-types'
 
 export const tokenExchangeGrantType = 'urn:ietf:params:oauth:grant-type:token-exchange'
@@ -29,7 +29,7 @@ async function acceptedToken(
   role: 'subject_token' | 'actor_token',
   token: string | undefined,
   type: string | undefined,
-): Promise<JWTPayload> {
+): Promise<{ claims: JWTPayload; record: AccessTokenRecord }> {
   if (token === undefined) throw new OAuthError('invalid_request', `${role} is required.`)
   if (type === undefined) throw new OAuthError('invalid_request', `${role}_type is required.`)
   if (type !== accessTokenType) {
@@ -45,7 +45,64 @@ async function acceptedToken(
       `${role} is not an active access token from this server: ${check.reason}`,
     )
   }
-  return check.claims
+  return { claims: check.claims, record: check.record }
+}
+
+/**
+ * RFC 8693 §2.1 leaves to the server whether this client may exchange this subject token. Ours:
+ * only a client the token was meant for (its `aud` names the client, or a resource server the
+ * client is configured as) or the client it was issued to. A token that merely passed by, or was
+ * stolen, cannot be traded for a new one. Otherwise `invalid_request`: an unacceptable subject
+ * token (§2.2.2).
+ */
+function checkRequesterMayExchange(
+  ctx: ServerContext,
+  client: ClientRecord,
+  subject: AccessTokenRecord,
+): void {
+  const aud = subject.aud ?? ctx.resourceAudience
+  if (subject.clientId === client.client_id || isInAudience(client, aud)) return
+  throw new OAuthError(
+    'invalid_request',
+    `subject_token was issued to ${subject.clientId} for ${typeof aud === 'string' ? aud : aud.join(' ')}; client ${client.client_id} is neither its audience nor its client, so it may not exchange it.`,
+  )
+}
+
+/**
+ * The scope of the new token: within what the subject token holds and what the requesting client
+ * registered. Without `scope`, the overlap of the two. Asking for more is `invalid_scope`.
+ */
+function exchangedScope(
+  client: ClientRecord,
+  subject: AccessTokenRecord,
+  params: Map<string, string>,
+): string {
+  const held = splitSpaceList(subject.scope)
+  const registered = clientScopes(client)
+  const requested = params.has('scope')
+    ? splitSpaceList(params.get('scope'))
+    : held.filter((scope) => registered.includes(scope))
+  const beyondSubject = requested.filter((scope) => !held.includes(scope))
+  if (beyondSubject.length > 0) {
+    throw new OAuthError(
+      'invalid_scope',
+      `The subject token does not cover: ${beyondSubject.join(' ')}; it holds ${held.join(' ')}.`,
+    )
+  }
+  const beyondClient = requested.filter((scope) => !registered.includes(scope))
+  if (beyondClient.length > 0) {
+    throw new OAuthError(
+      'invalid_scope',
+      `Client ${client.client_id} is not registered for: ${beyondClient.join(' ')}; it may ask for ${registered.join(' ')}.`,
+    )
+  }
+  if (requested.length === 0) {
+    throw new OAuthError(
+      'invalid_scope',
+      `No scope left: the subject token holds ${held.join(' ')}, and client ${client.client_id} is registered for ${registered.join(' ')}.`,
+    )
+  }
+  return requested.join(' ')
 }
 
 /** `resource` (RFC 8707, an absolute URI) and `audience` (a name) both become the new `aud`. */
@@ -85,6 +142,9 @@ function targetAudience(ctx: ServerContext, params: Map<string, string>): string
  * token simply speaks for the subject (impersonation); with one, it also names who acts for the
  * subject in an `act` claim (delegation), nesting the subject token's own `act` when it had one.
  * The answer says what it issued in `issued_token_type`; no refresh token.
+ * The policy (docs/decisions/057): the client must be the subject token's audience or client;
+ * the scope stays within the subject token's and the client's registered scope; the new token
+ * never outlives the subject token, and dies with the subject token's grant.
  * @see https://www.rfc-editor.org/rfc/rfc8693#section-2.1
  * @see https://www.rfc-editor.org/rfc/rfc8693#section-2.2.1
  * @see https://www.rfc-editor.org/rfc/rfc8693#section-4.1
@@ -92,7 +152,11 @@ function targetAudience(ctx: ServerContext, params: Map<string, string>): string
 export const tokenExchangeGrant: GrantDefinition = {
   grantType: tokenExchangeGrantType,
   allowsPublicClients: false,
-  async handle({ ctx, client, params }) {
+  resourceIndicators: true,
+  async handle({ ctx, client, params, resources }) {
+    if (resources.length > 1) {
+      throw new OAuthError('invalid_target', 'Send at most one resource per token exchange.')
+    }
     const requestedType = params.get('requested_token_type')
     if (requestedType !== undefined && requestedType !== accessTokenType) {
       throw new OAuthError(
@@ -114,46 +178,40 @@ export const tokenExchangeGrant: GrantDefinition = {
       params.get('subject_token'),
       params.get('subject_token_type'),
     )
+    checkRequesterMayExchange(ctx, client, subject.record)
     const actor =
       actorToken === undefined
         ? undefined
         : await acceptedToken(ctx, 'actor_token', actorToken, actorType)
     const aud = targetAudience(ctx, params)
-
-    const held = splitSpaceList(typeof subject.scope === 'string' ? subject.scope : '')
-    const requested = params.has('scope') ? splitSpaceList(params.get('scope')) : held
-    const beyond = requested.filter((scope) => !held.includes(scope))
-    if (beyond.length > 0 || requested.length === 0) {
-      throw new OAuthError(
-        'invalid_scope',
-        `The subject token does not cover: ${beyond.join(' ') || '(empty scope)'}; it holds ${held.join(' ')}.`,
-      )
-    }
-    const scope = requested.join(' ')
+    const scope = exchangedScope(client, subject.record, params)
 
     const act =
       actor === undefined
         ? undefined
         : {
-            sub: String(actor.sub),
-            ...(typeof subject.act === 'object' && subject.act !== null
-              ? { act: subject.act as Record<string, unknown> }
+            sub: String(actor.claims.sub),
+            ...(typeof subject.claims.act === 'object' && subject.claims.act !== null
+              ? { act: subject.claims.act as Record<string, unknown> }
               : {}),
           }
+    // Derived from the subject token's grant: revoking that grant revokes this token too.
     const grant = await createGrant(ctx, {
       clientId: client.client_id,
-      sub: String(subject.sub),
+      sub: subject.record.sub,
       scope,
+      parentGrantId: subject.record.grantId,
     })
     const issued = await issueAccessToken(ctx, grant, scope, {
       aud,
       ...(act === undefined ? {} : { act }),
+      notAfter: subject.record.exp,
     })
     return {
       access_token: issued.token,
       issued_token_type: accessTokenType,
       token_type: 'Bearer',
-      expires_in: lifetimes.accessToken,
+      expires_in: issued.record.exp - issued.record.iat,
       scope,
     }
   },

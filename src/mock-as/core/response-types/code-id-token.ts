@@ -9,16 +9,20 @@ import type { ResponseTypeDefinition } from './response-type'
  * plus an ID token in the front channel. The ID token must carry the request's `nonce` (so the
  * request has to send one) and `c_hash`, the left half of the hash of the code, which ties the
  * code to the signed token. Both travel in the fragment, the default response mode of this type.
- * PKCE applies as for `code`.
+ * PKCE applies as for `code`. The request must ask for `openid` (this is an OpenID Connect
+ * response), and the client must be registered for both grants the answer stands for:
+ * authorization_code (the code) and implicit (the front-channel ID token).
  * @see https://openid.net/specs/openid-connect-core-1_0.html#HybridFlowAuth
  * @see https://openid.net/specs/openid-connect-core-1_0.html#HybridIDToken
  * @see https://openid.net/specs/oauth-v2-multiple-response-types-1_0.html#Combinations
+ * @see https://openid.net/specs/openid-connect-registration-1_0.html#ClientMetadata
  */
 export const codeIdTokenResponseType: ResponseTypeDefinition = {
   responseType: 'code id_token',
   responseMode: 'fragment',
-  requiredGrantType: 'authorization_code',
+  requiredGrantTypes: ['authorization_code', 'implicit'],
   requiresNonce: true,
+  requiresOpenidScope: true,
   usesPkce: true,
   async issue(ctx, approved) {
     const client = await findClient(ctx, approved.pending.clientId)

@@ -8,8 +8,9 @@ import type { ResponseTypeDefinition } from './response-type'
 export const codeResponseType: ResponseTypeDefinition = {
   responseType: 'code',
   responseMode: 'query',
-  requiredGrantType: 'authorization_code',
+  requiredGrantTypes: ['authorization_code'],
   requiresNonce: false,
+  requiresOpenidScope: false,
   usesPkce: true,
   async issue(ctx, approved) {
     const record = await createAuthorizationCode(ctx, approved)

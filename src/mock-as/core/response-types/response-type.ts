@@ -11,10 +11,20 @@ export interface ResponseTypeDefinition {
   responseType: string
   /** @see https://openid.net/specs/oauth-v2-multiple-response-types-1_0.html#ResponseModes */
   responseMode: 'query' | 'fragment'
-  /** The grant type a client must be registered for to use it. */
-  requiredGrantType: string
+  /**
+   * The grant types a client must be registered for to use it: OpenID Connect Registration §2
+   * pairs `code` with authorization_code, `code id_token` with authorization_code and implicit
+   * (part of the answer comes from the authorization endpoint), `token` with implicit.
+   * @see https://openid.net/specs/openid-connect-registration-1_0.html#ClientMetadata
+   */
+  requiredGrantTypes: readonly string[]
   /** OIDC Core §3.2.2.1 / §3.3.2.11: front-channel ID tokens need a nonce. */
   requiresNonce: boolean
+  /**
+   * An ID token comes back from the authorization endpoint: an OpenID Connect response, so the
+   * request must ask for the `openid` scope (OIDC Core §3.3.2.1, §3.1.2.1).
+   */
+  requiresOpenidScope: boolean
   /** Whether PKCE applies (a code is issued). */
   usesPkce: boolean
   /**

@@ -13,8 +13,9 @@ import type { ResponseTypeDefinition } from './response-type'
 export const tokenResponseType: ResponseTypeDefinition = {
   responseType: 'token',
   responseMode: 'fragment',
-  requiredGrantType: 'implicit',
+  requiredGrantTypes: ['implicit'],
   requiresNonce: false,
+  requiresOpenidScope: false,
   usesPkce: false,
   legacyOnly: {
     spec: 'RFC 9700 section 2.1.2',
