@@ -11,7 +11,9 @@ import type { Flow } from './flow-model.ts'
 import { hybridFlow } from './hybrid.ts'
 import { implicitFlow } from './implicit.ts'
 import { jwtBearerFlow } from './jwt-bearer.ts'
+import { logoutFlow } from './logout.ts'
 import { mcpAgentFlow } from './mcp-agent.ts'
+import { parFlow } from './par.ts'
 import { passwordFlow } from './password.ts'
 import { refreshTokenFlow } from './refresh-token.ts'
 import { tokenExchangeFlow } from './token-exchange.ts'
@@ -19,6 +21,8 @@ import { tokenExchangeFlow } from './token-exchange.ts'
 export const allFlows: readonly Flow[] = [
   authorizationCodeFlow,
   refreshTokenFlow,
+  parFlow,
+  logoutFlow,
   deviceCodeFlow,
   cibaFlow,
   clientCredentialsFlow,

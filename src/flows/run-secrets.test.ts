@@ -4,11 +4,11 @@ import { driveAuthenticationDevice } from '../mock-as/core/test-authentication-d
 import { driveDeviceVerification } from '../mock-as/core/test-device-verification.ts'
 import {
   createTestAuthorizationServer,
-  createWorkerLikeTestServer,
   driveAuthorization,
   type TestAuthorizationServer,
 } from '../mock-as/core/test-server.ts'
 import { redactedMarker } from '../mock-as/redaction.ts'
+import { createTestDemoHost } from '../mock-as/test-demo-host.ts'
 import { dropExpiredSecrets, runStorageKey } from '../walkthrough/saved-runs.ts'
 import { allFlows, findFlow } from './all-flows.ts'
 import type { Flow } from './flow-model.ts'
@@ -98,8 +98,10 @@ function watchWire(t: TestAuthorizationServer): Wire {
 
 /** Runs a flow to its end as the browser and the learner would: sign-in, consent, phone. */
 async function runWholeFlow(flow: Flow) {
-  // Set up as the worker is, so the MCP walkthrough's metadata document is fetched too.
-  const t = createWorkerLikeTestServer()
+  // The worker's host, as in the browser: the server core plus the demo client's back-channel
+  // route (the logout walkthrough reads what it received) and the demo agent's metadata document
+  // (the MCP walkthrough), with the browser's session.
+  const t = createTestDemoHost({ sessionMode: 'this-browser' })
   const wire = watchWire(t)
   const { step } = setUpFlow(flow, { t, serverClock: true })
   let run = createRun(flow, t.clock.now())
@@ -115,7 +117,8 @@ async function runWholeFlow(flow: Flow) {
     const result = run.records[stepId]?.result
     if (result?.status === 'error') throw new Error(`${flow.id} ${stepId}: ${result.message}`)
     if (result?.status === 'ok' && result.repeat) {
-      if (!phoneDone) {
+      // The device flow's and CIBA's polling; the PAR walkthrough's wait for a request_uri to expire.
+      if (!phoneDone && (run.data.authReqId || run.data.verificationUriComplete !== undefined)) {
         // The second device: the device flow's verification page, or CIBA's authentication device.
         if (run.data.authReqId) await driveAuthenticationDevice(t.server, t.deps.issuer)
         else await driveDeviceVerification(t.server, String(run.data.verificationUriComplete))

@@ -2,8 +2,10 @@ import { once } from 'node:events'
 import { createServer, request as httpRequest, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterEach, expect, test } from 'vitest'
-import { createTestAuthorizationServer } from './core/test-server'
-import { createNodeListener, maxNodeBodyBytes } from './node-adapter'
+import { browser, logoutUrl, signInFor } from './core/logout-test-support'
+import { createTestAuthorizationServer, driveAuthorization } from './core/test-server'
+import { authorizeUrl, register } from './core/test-support'
+import { createNodeDeliver, createNodeListener, maxNodeBodyBytes } from './node-adapter'
 
 let server: Server | undefined
 
@@ -81,4 +83,74 @@ test('a body just under the Node limit reaches the core, which refuses it by its
   const answer = await post(`${origin}/as/token`, Buffer.alloc(maxNodeBodyBytes - 1, 'a'))
   expect(answer.status).toBe(400)
   expect(JSON.parse(answer.text).error).toBe('invalid_request')
+})
+
+/** A relying party's back-channel endpoint on 127.0.0.1:9482 (this work's port range). */
+async function startRelyingParty(
+  answer: (
+    body: string,
+    respond: (status: number, headers?: Record<string, string>) => void,
+  ) => void,
+): Promise<{ url: string; close: () => void }> {
+  const listener = createServer((request, response) => {
+    const chunks: Buffer[] = []
+    request.on('data', (chunk: Buffer) => chunks.push(chunk))
+    request.on('end', () =>
+      answer(Buffer.concat(chunks).toString(), (status, headers = {}) => {
+        response.writeHead(status, headers)
+        response.end()
+      }),
+    )
+  })
+  listener.listen(9482, '127.0.0.1')
+  await once(listener, 'listening')
+  return {
+    url: 'http://127.0.0.1:9482/backchannel',
+    close: () => {
+      listener.closeAllConnections()
+      listener.close()
+    },
+  }
+}
+
+test('in Node the server delivers a logout token with fetch; a client that never answers or redirects does not hold up the logout', async () => {
+  for (const behaviour of ['answers', 'hangs', 'redirects'] as const) {
+    const bodies: string[] = []
+    const rp = await startRelyingParty((body, respond) => {
+      bodies.push(body)
+      if (behaviour === 'answers') respond(200)
+      if (behaviour === 'redirects') respond(302, { location: 'http://127.0.0.1:9483/elsewhere' })
+    })
+    try {
+      const t = createTestAuthorizationServer({ deliver: createNodeDeliver(300) })
+      const client = (await (
+        await register(t, {
+          client_name: 'node rp',
+          token_endpoint_auth_method: 'none',
+          redirect_uris: ['http://127.0.0.1:9482/cb'],
+          backchannel_logout_uri: rp.url,
+        })
+      ).json()) as { client_id: string }
+      const user = browser(t)
+      const signed = await signInFor(t, user)
+      await driveAuthorization(
+        t.server,
+        await authorizeUrl(t, {
+          client_id: client.client_id,
+          redirect_uri: 'http://127.0.0.1:9482/cb',
+        }),
+        { cookie: user.cookie ?? '' },
+      )
+      const started = performance.now()
+      const response = await user.open(logoutUrl(t, { id_token_hint: signed.idToken }))
+      const took = performance.now() - started
+      expect(response.status).toBe(200)
+      expect(bodies).toHaveLength(1)
+      expect(new URLSearchParams(bodies[0]).get('logout_token')?.split('.')).toHaveLength(3)
+      // The timeout bounds a hanging client (300 ms here, 5 s by default).
+      expect(took).toBeLessThan(behaviour === 'hangs' ? 3000 : 2000)
+    } finally {
+      rp.close()
+    }
+  }
 })

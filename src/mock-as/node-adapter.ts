@@ -137,3 +137,18 @@ export function createNodeListener(core: AuthorizationServer, origin: string): R
     }
   }
 }
+
+/** How long a back-channel logout delivery may take before it counts as failed. */
+export const deliveryTimeoutMs = 5000
+
+/**
+ * The server's outgoing requests in Node (`deps.deliver`: back-channel logout POSTs, OpenID Connect
+ * Back-Channel Logout 1.0 §2.5): plain fetch, bounded by a timeout so that a client that never
+ * answers cannot hold up a logout, and without following redirects (the logout token goes to the
+ * registered URI and nowhere else).
+ */
+export function createNodeDeliver(
+  timeoutMs = deliveryTimeoutMs,
+): (request: Request) => Promise<Response> {
+  return (request) => fetch(request, { redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) })
+}

@@ -9,7 +9,7 @@ import { buildDemoClients, demoAdminInitialAccessToken } from './core/demo-data'
 import { createCryptoRandom, createSystemClock } from './core/host'
 import { createStoredKeys } from './core/keys'
 import { createMemoryStore } from './core/memory-store'
-import { createNodeListener } from './node-adapter'
+import { createNodeDeliver, createNodeListener } from './node-adapter'
 import { createNodeDocumentFetcher } from './node-document-fetcher'
 
 const port = Number(process.env.PORT ?? 9400)
@@ -25,6 +25,8 @@ const core = createAuthorizationServer({
   clock: createSystemClock(),
   random: createCryptoRandom(),
   keys: createStoredKeys(store),
+  // Back-channel logout tokens go out with fetch (OpenID Connect Back-Channel Logout 1.0 §2.5).
+  deliver: createNodeDeliver(),
   // Client ID Metadata Documents: any https host whose addresses are public, plus this server's
   // own loopback origin, where the demo agent's document lives (docs/decisions/122, 124).
   clientMetadataDocuments: {
@@ -45,6 +47,7 @@ server.listen(port, '127.0.0.1', () => {
   console.log(`  issuer     ${issuer}`)
   console.log(`  discovery  ${issuer}/.well-known/openid-configuration`)
   console.log(`  RFC 8414   ${origin}/.well-known/oauth-authorization-server/as`)
+  console.log(`  logout     ${issuer}/logout (RP-Initiated Logout 1.0)`)
   console.log(`  demo API   ${origin}/api/profile, ${origin}/api/orders`)
   console.log(
     `  MCP server ${origin}/mcp (RFC 9728: ${origin}/.well-known/oauth-protected-resource/mcp)`,
@@ -59,5 +62,11 @@ server.listen(port, '127.0.0.1', () => {
       `    ${client.client_id} (${client.token_endpoint_auth_method}${secret}) grants=${client.grant_types.join(',')}`,
     )
     for (const uri of client.redirect_uris) console.log(`      redirect_uri ${uri}`)
+    for (const uri of client.post_logout_redirect_uris ?? []) {
+      console.log(`      post_logout_redirect_uri ${uri}`)
+    }
+    if (client.backchannel_logout_uri) {
+      console.log(`      backchannel_logout_uri ${client.backchannel_logout_uri}`)
+    }
   }
 })

@@ -5,9 +5,9 @@
  * pure core's `handle`, keeps every piece of state in IndexedDB (the browser stops idle workers
  * and their memory with them), and publishes each answered exchange for the walkthrough.
  */
-import { type AuthorizationServer, createAuthorizationServer } from './core/authorization-server.ts'
 import { createCryptoRandom, createSystemClock } from './core/host.ts'
 import { createStoredKeys } from './core/keys.ts'
+import { createDemoHost, type DemoHost, isHostedPath } from './demo-host.ts'
 import { createIndexedDbStore } from './indexeddb-store.ts'
 import {
   appendToTrafficLog,
@@ -23,50 +23,57 @@ declare const self: ServiceWorkerGlobalScope & {
   __WB_MANIFEST: Array<{ url: string; revision: string | null }>
 }
 
-const servedPrefixes = [
-  '/as/',
-  '/api/',
-  '/.well-known/oauth-authorization-server/',
-  // RFC 9728 metadata of /api and /mcp, the demo MCP server and the demo agent's metadata
-  // document (docs/decisions/120, 124).
-  '/.well-known/oauth-protected-resource/',
-  '/demo-agent/',
-]
-const servedPaths = ['/as', '/mcp']
-
-function isServedPath(pathname: string): boolean {
-  return (
-    servedPaths.includes(pathname) || servedPrefixes.some((prefix) => pathname.startsWith(prefix))
-  )
-}
-
-let server: AuthorizationServer | undefined
+let host: DemoHost | undefined
 
 // Built lazily: cheap (no I/O until a request needs it) and rebuilt after every worker restart,
-// reading its state back from IndexedDB.
-function getServer(): AuthorizationServer {
-  if (!server) {
+// reading its state back from IndexedDB. The host is the server's core plus the demo client's
+// back-channel logout route (demo-host.ts).
+function getHost(): DemoHost {
+  if (!host) {
     const store = createIndexedDbStore()
-    server = createAuthorizationServer({
-      issuer: `${self.location.origin}/as`,
-      appOrigin: self.location.origin,
-      store,
-      clock: createSystemClock(),
-      random: createCryptoRandom(),
-      keys: createStoredKeys(store),
-      // Browsers ignore Set-Cookie on responses a worker builds; see AuthorizationServerDeps.
-      sessionMode: 'this-browser',
-      // Client ID Metadata Documents from this origin only (docs/decisions/122, 124). The one
-      // document here is the demo agent's, which this worker serves itself: a worker's own fetch
-      // would skip its fetch handler and ask the network, so the core answers the request.
-      clientMetadataDocuments: {
-        allowedOrigins: [self.location.origin],
-        trustedOrigins: [self.location.origin],
-        fetch: (url, init) => getServer().handle(new Request(url, init)),
+    host = createDemoHost(
+      {
+        issuer: `${self.location.origin}/as`,
+        appOrigin: self.location.origin,
+        store,
+        clock: createSystemClock(),
+        random: createCryptoRandom(),
+        keys: createStoredKeys(store),
+        // Browsers ignore Set-Cookie on responses a worker builds; see AuthorizationServerDeps.
+        sessionMode: 'this-browser',
+        // Client ID Metadata Documents from this origin only (docs/decisions/122, 124). The one
+        // document here is the demo agent's, which this worker serves itself: a worker's own fetch
+        // would skip its fetch handler and ask the network, so the host answers the request.
+        clientMetadataDocuments: {
+          allowedOrigins: [self.location.origin],
+          trustedOrigins: [self.location.origin],
+          fetch: (url, init) => getHost().fetch(new Request(url, init)),
+        },
       },
-    })
+      {
+        // The server's back-channel logout POSTs and the demo client's requests for the
+        // server's keys happen inside the worker: publish them like any other exchange.
+        onInternalExchange: (request, response, startedAt) => {
+          void publishInternal(request, response, startedAt)
+        },
+      },
+    )
   }
-  return server
+  return host
+}
+
+async function publishInternal(request: Request, response: Response, startedAt: number) {
+  try {
+    await publish({
+      id: crypto.randomUUID(),
+      startedAt,
+      durationMs: Math.max(0, Date.now() - startedAt),
+      request: await recordRequest(request),
+      response: await recordResponse(response),
+    })
+  } catch (error) {
+    console.error('mock authorization server: could not record traffic', error)
+  }
 }
 
 let channel: BroadcastChannel | undefined
@@ -102,7 +109,7 @@ async function answer(event: FetchEvent): Promise<Response> {
   let response: Response
   try {
     requestRecord = await recordRequest(event.request)
-    response = await getServer().handle(event.request)
+    response = await getHost().fetch(event.request)
   } catch (error) {
     console.error('mock authorization server: request failed', error)
     response = serverError('The mock server failed to answer this request.')
@@ -197,7 +204,7 @@ self.addEventListener('message', (event) => {
 self.addEventListener('fetch', (event) => {
   const url = new URL(event.request.url)
   if (url.origin !== self.location.origin) return
-  if (isServedPath(url.pathname)) {
+  if (isHostedPath(url.pathname)) {
     event.respondWith(answer(event))
     return
   }

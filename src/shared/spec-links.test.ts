@@ -30,6 +30,15 @@ test('the Browser-Based Apps BCP is RFC 10017 and links like any RFC', () => {
   })
 })
 
+test('oidc() links the logout specifications by their names', () => {
+  expect(oidc('RP-Initiated Logout', '2', 'RPLogout')).toEqual({
+    label: 'OIDC RP-Initiated Logout §2',
+    href: 'https://openid.net/specs/openid-connect-rpinitiated-1_0.html#RPLogout',
+  })
+  expect(oidc('Back-Channel Logout', '2.6', 'Validation').href).toBe(
+    'https://openid.net/specs/openid-connect-backchannel-1_0.html#Validation',
+  )
+})
 test('ciba() links a numbered section of CIBA Core 1.0', () => {
   expect(ciba('7.1')).toEqual({
     label: 'CIBA Core §7.1',

@@ -21,6 +21,8 @@ const openIdDocuments = {
   Core: 'openid-connect-core-1_0',
   Discovery: 'openid-connect-discovery-1_0',
   Registration: 'openid-connect-registration-1_0',
+  'RP-Initiated Logout': 'openid-connect-rpinitiated-1_0',
+  'Back-Channel Logout': 'openid-connect-backchannel-1_0',
 } as const
 
 export type OpenIdDocument = keyof typeof openIdDocuments

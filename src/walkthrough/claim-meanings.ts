@@ -13,6 +13,7 @@ const claimMeanings: Record<string, string> = {
   c_hash: 'Hash of the authorization code issued with it',
   azp: 'Authorized party: the client it was issued to',
   sid: 'Login session id',
+  events: 'Events: the back-channel logout event makes this a logout token',
   jti: 'Unique id of this token',
   scope: 'Permissions granted',
   client_id: 'The client the token was issued to',

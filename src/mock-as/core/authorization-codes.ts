@@ -15,6 +15,8 @@ export interface AuthorizationCodeRecord {
   sub: string
   scope: string
   authTime: number
+  /** The login session the code was issued in (the `sid` of its ID tokens). */
+  sid?: string
   nonce?: string
   codeChallenge?: string
   codeChallengeMethod?: 'S256'
@@ -40,6 +42,7 @@ export async function createAuthorizationCode(
     sub: approved.sub,
     scope: pending.scopes.join(' '),
     authTime: approved.authTime,
+    ...(approved.sid === undefined ? {} : { sid: approved.sid }),
     ...(pending.nonce === undefined ? {} : { nonce: pending.nonce }),
     ...(pending.codeChallenge === undefined
       ? {}

@@ -50,6 +50,8 @@ export interface ApprovedAuthorization {
   pending: PendingAuthorization
   sub: string
   authTime: number
+  /** The login session's public id, for the `sid` claim (Back-Channel Logout 1.0 §2.4). */
+  sid?: string
 }
 
 /**

@@ -9,6 +9,13 @@ export const lifetimes = {
   refreshToken: 24 * 60 * 60,
   /** A pending authorization request waiting for login or consent. */
   pendingRequest: 10 * 60,
+  /** A logout request waiting on its confirmation page. */
+  pendingLogout: 10 * 60,
+  /**
+   * A logout token: short, since it is sent at once and the client checks it at once
+   * (Back-Channel Logout 1.0 §2.4 suggests two minutes or less).
+   */
+  logoutToken: 2 * 60,
   loginSession: 8 * 60 * 60,
   /** How long a private_key_jwt `jti` is remembered at least. */
   assertionReplayWindow: 10 * 60,
@@ -29,6 +36,8 @@ export interface EndpointUrls {
   introspection: string
   registration: string
   pushedAuthorization: string
+  /** RP-Initiated Logout 1.0 §2: the end-session endpoint. */
+  endSession: string
 }
 
 /** Everything a handler needs: the injected deps plus values derived once from the issuer. */
@@ -70,6 +79,7 @@ export function createContext(deps: AuthorizationServerDeps): ServerContext {
       introspection: at('/introspect'),
       registration: at('/register'),
       pushedAuthorization: at('/par'),
+      endSession: at('/logout'),
     },
     resourceAudience: `${issuerUrl.origin}/api`,
     nowSeconds: () => Math.floor(deps.clock.now() / 1000),

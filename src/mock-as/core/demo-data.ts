@@ -80,6 +80,8 @@ export const demoClientIds = [
   'grantlab-ciba',
   'grantlab-exchanger',
   'grantlab-api',
+  'grantlab-par',
+  'grantlab-logout',
 ] as const
 
 /**
@@ -97,6 +99,13 @@ export const demoRedirectFlows = ['authorization-code', 'refresh-token'] as cons
 export function demoRedirectUri(appOrigin: string, flowId: string): string {
   return `${appOrigin}/walkthrough/${flowId}/callback`
 }
+
+/**
+ * The demo client's back-channel logout endpoint, below the app's origin. Behind the service
+ * worker it is a route the worker serves for the demo client `grantlab-logout`, which checks each
+ * logout token as a relying party must (src/mock-as/demo-client/, docs/decisions/108).
+ */
+export const demoBackchannelLogoutPath = '/demo-client/backchannel-logout'
 
 /**
  * Demo clients are built from the app's origin on every request and never stored, so dynamic
@@ -117,6 +126,7 @@ export function buildDemoClients(
       grant_types: ['authorization_code', 'refresh_token'],
       response_types: ['code'],
       redirect_uris: redirectUris,
+      post_logout_redirect_uris: [`${appOrigin}/`],
       scope: userScopes,
       source: 'demo',
     },
@@ -128,6 +138,7 @@ export function buildDemoClients(
       grant_types: ['authorization_code', 'refresh_token'],
       response_types: ['code'],
       redirect_uris: redirectUris,
+      post_logout_redirect_uris: [`${appOrigin}/`],
       scope: userScopes,
       source: 'demo',
     },
@@ -143,6 +154,39 @@ export function buildDemoClients(
       grant_types: ['authorization_code', 'implicit'],
       response_types: ['code id_token', 'code'],
       redirect_uris: [demoRedirectUri(appOrigin, 'hybrid')],
+      scope: userScopes,
+      source: 'demo',
+    },
+    {
+      // RFC 9126 §6: this client's authorization requests are accepted only when pushed to
+      // /as/par first; a plain one is refused. Confidential, so the push is authenticated.
+      client_id: 'grantlab-par',
+      client_secret: 'grantlab-par-secret',
+      client_name: 'Grantlab web app (pushed requests only)',
+      token_endpoint_auth_method: 'client_secret_basic',
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      redirect_uris: [demoRedirectUri(appOrigin, 'par')],
+      require_pushed_authorization_requests: true,
+      scope: userScopes,
+      source: 'demo',
+    },
+    {
+      // OpenID Connect RP-Initiated Logout 1.0 and Back-Channel Logout 1.0: a server-side web app
+      // that sends the browser to /as/logout and back, and hears of every logout of a session it
+      // took part in at its back-channel endpoint. It asks that a logout also revoke the refresh
+      // tokens it got with offline_access (docs/decisions/107).
+      client_id: 'grantlab-logout',
+      client_secret: 'grantlab-logout-secret',
+      client_name: 'Grantlab web app with logout',
+      token_endpoint_auth_method: 'client_secret_basic',
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      redirect_uris: [demoRedirectUri(appOrigin, 'logout')],
+      post_logout_redirect_uris: [demoRedirectUri(appOrigin, 'logout')],
+      backchannel_logout_uri: `${appOrigin}${demoBackchannelLogoutPath}`,
+      backchannel_logout_session_required: true,
+      grantlab_logout_revokes_offline_tokens: true,
       scope: userScopes,
       source: 'demo',
     },

@@ -99,6 +99,15 @@ export interface AuthorizationServerDeps {
    */
   sessionMode?: 'cookie' | 'this-browser'
   /**
+   * How the server sends its own requests to clients: the back-channel logout POSTs (OpenID
+   * Connect Back-Channel Logout 1.0 §2.5). The core builds the request and reads the status; the
+   * host sends it (Node: fetch; the service worker: to the demo client's route it serves, since a
+   * worker's own fetch never reaches its own fetch handler). It must settle within a few seconds
+   * (the hosts bound it with a timeout) and may reject: a failed delivery never fails a logout.
+   * Without it no logout token is sent.
+   */
+  deliver?: (request: Request) => Promise<Response>
+  /**
    * How `client_id` URLs are resolved (Client ID Metadata Documents, docs/decisions/122). Without
    * it the server does not support them and says so in its metadata.
    */

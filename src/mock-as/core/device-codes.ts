@@ -42,6 +42,8 @@ export interface DeviceCodeRecord {
   status: DeviceCodeStatus
   sub?: string
   authTime?: number
+  /** The login session at the verification page that approved it (the `sid` claim). */
+  sid?: string
   /** The grant created when the code was redeemed. */
   grantId?: string
 }
@@ -111,7 +113,7 @@ export async function saveDeviceCode(ctx: ServerContext, record: DeviceCodeRecor
 export function decideDeviceCode(
   ctx: ServerContext,
   deviceCode: string,
-  decision: { approved: true; sub: string; authTime: number } | { approved: false },
+  decision: { approved: true; sub: string; authTime: number; sid: string } | { approved: false },
 ): Promise<boolean> {
   return ctx.withLock(`device:${deviceCode}`, async () => {
     let decided = false
@@ -122,7 +124,13 @@ export function decideDeviceCode(
       decided = true
       return {
         put: decision.approved
-          ? { ...current, status: 'approved', sub: decision.sub, authTime: decision.authTime }
+          ? {
+              ...current,
+              status: 'approved',
+              sub: decision.sub,
+              authTime: decision.authTime,
+              sid: decision.sid,
+            }
           : { ...current, status: 'denied' },
       }
     })

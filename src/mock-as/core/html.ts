@@ -187,17 +187,76 @@ export function renderErrorPage(
     status?: number
     /** What the user should make of it; by default, why the server did not redirect. */
     explanation?: string
+    /** What was refused, for the title: an authorization request (default) or a logout request. */
+    kind?: 'authorization' | 'logout'
   },
 ): Response {
   const explanation =
     init.explanation ??
     'The server did not send you back to the application, because it could not be sure where that would take you. Go back to the application and start again.'
+  const what = init.kind === 'logout' ? 'logout' : 'authorization'
   return htmlPage(ctx, {
-    title: 'Authorization request refused',
+    title: `${what === 'logout' ? 'Logout' : 'Authorization'} request refused`,
     status: init.status ?? 400,
-    body: `<h1>This authorization request was refused</h1>
+    body: `<h1>This ${what} request was refused</h1>
 <p class="error" role="alert"><code>${escapeHtml(init.error)}</code>: ${escapeHtml(init.description)}</p>
 <p>${escapeHtml(explanation)}</p>`,
+  })
+}
+
+/**
+ * RP-Initiated Logout 1.0 §2: the question the server must ask when the request does not prove
+ * it is about this session (no `id_token_hint`, or one of another session). A form bound to this
+ * browser like the consent form (browser-binding.ts): another site cannot post it.
+ */
+export function renderLogoutConfirmPage(
+  ctx: ServerContext,
+  init: {
+    pendingId: string
+    client?: ClientRecord
+    userName: string
+    /** Why the server asks, in a sentence. */
+    reason: string
+    /** The post-logout redirect's origin, for the CSP's form-action. */
+    redirectOrigin?: string
+  },
+): Response {
+  const who = init.client
+    ? `${clientLabel(init.client)} asks to sign you out of the Grantlab mock authorization server.`
+    : 'An application asks to sign you out of the Grantlab mock authorization server, without saying which one it is.'
+  return htmlPage(ctx, {
+    title: 'Sign out?',
+    formTargets: init.redirectOrigin ? [init.redirectOrigin] : [],
+    body: `<h1>Sign out?</h1>
+<p>You are signed in as <strong>${escapeHtml(init.userName)}</strong>.</p>
+<p>${who}</p>
+<p class="hint">${escapeHtml(init.reason)}</p>
+<form method="post" action="${escapeHtml(`${ctx.endpoints.endSession}/confirm`)}">
+<input type="hidden" name="pending" value="${escapeHtml(init.pendingId)}">
+<button type="submit" name="decision" value="logout">Sign out</button>
+<button type="submit" name="decision" value="stay" class="secondary">Stay signed in</button>
+</form>
+<p class="hint">Signing out here ends your session at this server: every application that signed you in through it is told, and the next sign-in asks for your password again.</p>`,
+  })
+}
+
+/** The end of a logout that has no registered place to send the browser back to. */
+export function renderSignedOutPage(
+  ctx: ServerContext,
+  init: { signedOut: boolean; client?: ClientRecord },
+): Response {
+  const back = init.client
+    ? `<p>You can close this tab, or go back to ${clientLabel(init.client)}.</p>`
+    : '<p>You can close this tab.</p>'
+  return htmlPage(ctx, {
+    title: init.signedOut ? 'Signed out' : 'Still signed in',
+    body: init.signedOut
+      ? `<h1>You are signed out</h1>
+<p>Your session at the Grantlab mock authorization server has ended.</p>
+${back}`
+      : `<h1>You are still signed in</h1>
+<p>Nothing changed: your session at the Grantlab mock authorization server goes on.</p>
+${back}`,
   })
 }
 

@@ -417,3 +417,39 @@ test('oauth4webapi pushes the request, follows request_uri through /as/authorize
   expect(tokens.access_token).toBeTypeOf('string')
   expect(oauth.getValidatedIdTokenClaims(tokens)?.sub).toBe('user-alice')
 })
+
+test('the demo client grantlab-par is refused without PAR (redirected invalid_request with state and iss) and served with it', async () => {
+  const t = createTestAuthorizationServer()
+  const parRedirect = `${t.deps.appOrigin}/walkthrough/par/callback`
+  const metadata = await (
+    await t.server.handle(new Request(`${t.deps.issuer}/.well-known/openid-configuration`))
+  ).json()
+  expect(metadata.require_pushed_authorization_requests).toBe(false)
+  const overrides = { client_id: 'grantlab-par', redirect_uri: parRedirect, state: 'plain-1' }
+  const plain = await get(t, await authorizeUrl(t, overrides))
+  expect(plain.status).toBe(302)
+  const refused = new URL(plain.headers.get('location') ?? '')
+  expect(`${refused.origin}${refused.pathname}`).toBe(parRedirect)
+  expect(refused.searchParams.get('error')).toBe('invalid_request')
+  expect(refused.searchParams.get('error_description')).toMatch(/pushed authorization requests/)
+  expect(refused.searchParams.get('state')).toBe('plain-1')
+  expect(refused.searchParams.get('iss')).toBe(t.deps.issuer)
+
+  // A push without the client's secret is not a push from grantlab-par.
+  const unauthenticated = await postForm(t, '/par', await spaParameters(t, overrides))
+  expect(unauthenticated.status).toBe(400)
+  expect(((await unauthenticated.json()) as { error: string }).error).toBe('invalid_client')
+
+  const pushed = await postForm(t, '/par', await spaParameters(t, overrides), {
+    authorization: basic('grantlab-par', 'grantlab-par-secret'),
+  })
+  expect(pushed.status).toBe(201)
+  const { request_uri } = (await pushed.json()) as { request_uri: string }
+  const driven = await driveAuthorization(
+    t.server,
+    authorizeWithRequestUri(t, request_uri, {}, 'grantlab-par'),
+  )
+  const callback = new URL(driven.location ?? '')
+  expect(callback.searchParams.get('code')).toBeTypeOf('string')
+  expect(callback.searchParams.get('state')).toBe('plain-1')
+})

@@ -15,6 +15,7 @@ import {
   handleDevicePage,
 } from './endpoints/device-verification'
 import { handleDiscovery } from './endpoints/discovery'
+import { handleEndSession, handleLogoutConfirm } from './endpoints/end-session'
 import { handleIntrospect } from './endpoints/introspect'
 import { handleJwks } from './endpoints/jwks'
 import { handleMcp } from './endpoints/mcp-server'
@@ -82,6 +83,13 @@ export const routeTable: readonly RouteDefinition[] = [
   { base: 'issuer', path: '/revoke', handlers: { POST: handleRevoke } },
   { base: 'issuer', path: '/introspect', handlers: { POST: handleIntrospect } },
   { base: 'issuer', path: '/register', handlers: { POST: handleRegister } },
+  {
+    base: 'issuer',
+    path: '/logout',
+    handlers: { GET: handleEndSession, POST: handleEndSession },
+    page: true,
+  },
+  { base: 'issuer', path: '/logout/confirm', handlers: { POST: handleLogoutConfirm } },
   { base: 'issuer', path: '/assets/style.css', handlers: { GET: handleStylesheet } },
   { base: 'origin', path: '/api/profile', handlers: { GET: handleProfile } },
   {

@@ -6,19 +6,31 @@ import { readCookie } from './http'
  * cookie scoped to the issuer path. The cookie holds only a random id.
  */
 export interface LoginSession {
+  /** The secret the cookie carries (or the browser-session record points to). Never sent out. */
   id: string
+  /**
+   * The public session id: the `sid` claim of ID tokens and logout tokens. Another random value
+   * than `id`, because ID tokens go to clients and `id` is what signs the browser in.
+   * @see https://openid.net/specs/openid-connect-backchannel-1_0.html#Claims
+   */
+  sid: string
   sub: string
   /** Seconds since the epoch: the `auth_time` claim. */
   authTime: number
   expiresAt: number
+  /**
+   * The clients that got an authorization response (a code, tokens) in this session, so that a
+   * logout can tell each of them (OpenID Connect Back-Channel Logout 1.0 §2.3).
+   */
+  clients?: string[]
 }
 
 export const sessionsKind = 'login-sessions'
 export const consentsKind = 'consents'
 export const sessionCookieName = 'grantlab_as_session'
 /** With `sessionMode: 'this-browser'`: the id of the browser's current login session. */
-const browserSessionKind = 'browser-session'
-const browserSessionId = 'current'
+export const browserSessionKind = 'browser-session'
+export const browserSessionId = 'current'
 
 export async function readSession(
   ctx: ServerContext,
@@ -31,7 +43,8 @@ export async function readSession(
       : undefined)
   if (!id || !/^[A-Za-z0-9_-]{1,100}$/.test(id)) return undefined
   const session = await ctx.deps.store.get<LoginSession>(sessionsKind, id)
-  if (!session || session.expiresAt <= ctx.nowSeconds()) return undefined
+  // A session stored before sessions had a `sid` cannot be logged out by it: sign in again.
+  if (!session || session.expiresAt <= ctx.nowSeconds() || !session.sid) return undefined
   return session
 }
 
@@ -39,6 +52,7 @@ export async function createSession(ctx: ServerContext, sub: string): Promise<Lo
   const now = ctx.nowSeconds()
   const session: LoginSession = {
     id: ctx.randomId(32),
+    sid: ctx.randomId(16),
     sub,
     authTime: now,
     expiresAt: now + lifetimes.loginSession,
@@ -51,10 +65,31 @@ export async function createSession(ctx: ServerContext, sub: string): Promise<Lo
   return session
 }
 
+/**
+ * Notes that a client got an authorization response in this session (atomically: two clients
+ * answered at once are both kept). The record keeps its expiry.
+ */
+export async function rememberSessionClient(
+  ctx: ServerContext,
+  sessionId: string,
+  clientId: string,
+): Promise<void> {
+  await ctx.deps.store.update<LoginSession>(sessionsKind, sessionId, (current) => {
+    if (!current || current.clients?.includes(clientId)) return undefined
+    return { put: { ...current, clients: [...(current.clients ?? []), clientId] } }
+  })
+}
+
 /** HttpOnly, SameSite=Lax (the consent POST is same-site), Path = the issuer path. */
 export function sessionCookie(ctx: ServerContext, session: LoginSession): string {
   const secure = ctx.issuer.startsWith('https:') ? '; Secure' : ''
   return `${sessionCookieName}=${session.id}; Path=${ctx.issuerPath || '/'}; HttpOnly; SameSite=Lax; Max-Age=${lifetimes.loginSession}${secure}`
+}
+
+/** Tells the browser to forget the session cookie (after a logout). */
+export function clearedSessionCookie(ctx: ServerContext): string {
+  const secure = ctx.issuer.startsWith('https:') ? '; Secure' : ''
+  return `${sessionCookieName}=; Path=${ctx.issuerPath || '/'}; HttpOnly; SameSite=Lax; Max-Age=0${secure}`
 }
 
 /** Scopes a user already approved for a client, so the consent page is not shown again. */

@@ -53,6 +53,7 @@ export function createTestAuthorizationServer(
     keys: overrides.keys ?? (sharedKeys as Keys),
     clock,
     ...(overrides.sessionMode ? { sessionMode: overrides.sessionMode } : {}),
+    ...(overrides.deliver ? { deliver: overrides.deliver } : {}),
     ...(overrides.clientMetadataDocuments
       ? { clientMetadataDocuments: overrides.clientMetadataDocuments }
       : {}),

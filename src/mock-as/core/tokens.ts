@@ -38,6 +38,19 @@ export interface GrantRecord {
    * purged while one of them is still valid.
    */
   parentGrantId?: string
+  /**
+   * The login session the user approved it in (`sid`). A logout of that session revokes the
+   * grant's refresh tokens (Back-Channel Logout 1.0 §2.7); the store finds grants by it.
+   */
+  sid?: string
+}
+
+/** The store options of a grant: its secondary key `sid`, and an expiry once known. */
+function grantOptions(grant: GrantRecord, expiresAt?: number) {
+  return {
+    ...(expiresAt === undefined ? {} : { expiresAt }),
+    ...(grant.sid === undefined ? {} : { indexes: { sid: grant.sid } }),
+  }
 }
 
 /** How many parent grants are followed at most: an exchange of an exchange of … */
@@ -79,6 +92,7 @@ export async function createGrant(
     scope: string
     authTime?: number
     parentGrantId?: string
+    sid?: string
     resources?: string[]
   },
 ): Promise<GrantRecord> {
@@ -88,8 +102,13 @@ export async function createGrant(
     revoked: false,
     createdAt: ctx.nowSeconds(),
   }
-  await ctx.deps.store.put(grantsKind, grant.id, grant)
+  await ctx.deps.store.put(grantsKind, grant.id, grant, grantOptions(grant))
   return grant
+}
+
+/** The grants a user approved in one login session, read through the `sid` index. */
+export function grantsOfSession(ctx: ServerContext, sid: string): Promise<GrantRecord[]> {
+  return ctx.deps.store.listBy<GrantRecord>(grantsKind, 'sid', sid)
 }
 
 /** Revokes a grant and so every token issued under it (atomically; its expiry is kept). */
@@ -106,7 +125,7 @@ export async function revokeGrant(ctx: ServerContext, grantId: string): Promise<
 async function keepGrantUntil(ctx: ServerContext, grantId: string, until: number): Promise<void> {
   await ctx.deps.store.update<GrantRecord>(grantsKind, grantId, (grant) => {
     if (!grant || (grant.expiresAt !== undefined && grant.expiresAt >= until)) return undefined
-    return { put: { ...grant, expiresAt: until }, options: { expiresAt: until } }
+    return { put: { ...grant, expiresAt: until }, options: grantOptions(grant, until) }
   })
 }
 
@@ -216,6 +235,8 @@ export async function issueIdToken(
     client: ClientRecord
     sub: string
     authTime?: number
+    /** The login session's public id (Back-Channel Logout 1.0 §2.4: `sid` in ID tokens too). */
+    sid?: string
     nonce?: string
     accessToken?: string
     code?: string
@@ -231,6 +252,7 @@ export async function issueIdToken(
     iat,
     exp: iat + lifetimes.idToken,
     ...(init.authTime === undefined ? {} : { auth_time: init.authTime }),
+    ...(init.sid === undefined ? {} : { sid: init.sid }),
     ...(init.nonce === undefined ? {} : { nonce: init.nonce }),
     ...(init.accessToken === undefined ? {} : { at_hash: await leftHalfHash(init.accessToken) }),
     ...(init.code === undefined ? {} : { c_hash: await leftHalfHash(init.code) }),

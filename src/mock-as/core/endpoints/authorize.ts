@@ -28,6 +28,7 @@ import {
   type LoginSession,
   readSession,
   recordConsent,
+  rememberSessionClient,
   sessionCookie,
 } from '../session'
 
@@ -277,16 +278,18 @@ async function continueAuthorization(
     )
   }
 
-  return finishAuthorization(ctx, pending, {
+  return finishAuthorization(ctx, pending, session, {
     pending,
     sub: session.sub,
     authTime: session.authTime,
+    sid: session.sid,
   })
 }
 
 async function finishAuthorization(
   ctx: ServerContext,
   pending: PendingAuthorization,
+  session: LoginSession,
   approved: ApprovedAuthorization,
 ): Promise<Response> {
   // A request never stored (no page was needed) is finished straight away; a stored one must
@@ -298,6 +301,7 @@ async function finishAuthorization(
   const entry = findResponseType(pending.responseType)
   if (!entry) throw new OAuthError('server_error', 'The response type is no longer supported.')
   const params = await entry.issue(ctx, approved)
+  await rememberSessionClient(ctx, session.id, pending.clientId)
   return redirectToClient(ctx, targetOf(pending), params)
 }
 
@@ -423,7 +427,14 @@ export async function handleConsent(request: Request, ctx: ServerContext): Promi
     await recordConsent(ctx, session.sub, client.client_id, pending.scopes)
     const entry = findResponseType(pending.responseType)
     if (!entry) throw new OAuthError('server_error', 'The response type is no longer supported.')
-    const params = await entry.issue(ctx, { pending, sub: session.sub, authTime: session.authTime })
+    const params = await entry.issue(ctx, {
+      pending,
+      sub: session.sub,
+      authTime: session.authTime,
+      sid: session.sid,
+    })
+    // Back-Channel Logout 1.0 §2.3: remember which clients this session answered.
+    await rememberSessionClient(ctx, session.id, client.client_id)
     return redirectToClient(ctx, targetOf(pending), params)
   })
 }

@@ -14,7 +14,13 @@ import {
 import { clientLabel, escapeHtml, htmlPage, renderConsentPage, renderLoginPage } from '../html'
 import { readPageForm } from '../http'
 import { checkPassword, lockedMessage } from '../password-attempts'
-import { createSession, type LoginSession, readSession, sessionCookie } from '../session'
+import {
+  createSession,
+  type LoginSession,
+  readSession,
+  rememberSessionClient,
+  sessionCookie,
+} from '../session'
 import { recordWrongUserCode, userCodeEntryBlockedFor } from '../user-code-attempts'
 
 /**
@@ -257,9 +263,13 @@ export async function handleDeviceConsent(request: Request, ctx: ServerContext):
     ctx,
     record.deviceCode,
     decision === 'approve'
-      ? { approved: true, sub: session.sub, authTime: session.authTime }
+      ? { approved: true, sub: session.sub, authTime: session.authTime, sid: session.sid }
       : { approved: false },
   )
+  // Back-Channel Logout 1.0 §2.3: the device's client now has a session with this server.
+  if (recorded && decision === 'approve') {
+    await rememberSessionClient(ctx, session.id, record.clientId)
+  }
   if (!recorded) {
     return renderCodePage(ctx, {
       error: 'This code was already used. Start again on your device to get a new code.',

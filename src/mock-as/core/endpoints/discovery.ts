@@ -35,6 +35,12 @@ export function buildMetadata(ctx: ServerContext): Record<string, unknown> {
     registration_endpoint: endpoints.registration,
     revocation_endpoint: endpoints.revocation,
     introspection_endpoint: endpoints.introspection,
+    /** @see https://openid.net/specs/openid-connect-rpinitiated-1_0.html#OPMetadata */
+    end_session_endpoint: endpoints.endSession,
+    /** @see https://openid.net/specs/openid-connect-backchannel-1_0.html#BCSupport */
+    backchannel_logout_supported: true,
+    // `sid` goes into logout tokens and into ID tokens issued in a login session.
+    backchannel_logout_session_supported: true,
     scopes_supported: supportedScopes,
     response_types_supported: responseTypeTable.map((entry) => entry.responseType),
     response_modes_supported: [...new Set(responseTypeTable.map((entry) => entry.responseMode))],
@@ -65,6 +71,7 @@ export function buildMetadata(ctx: ServerContext): Record<string, unknown> {
       'exp',
       'iat',
       'auth_time',
+      'sid',
       'nonce',
       'at_hash',
       ...Object.values(claimsByScope).flat(),

@@ -285,7 +285,25 @@ export async function handleRegister(request: Request, ctx: ServerContext): Prom
       const problem = checkRedirectUri(uri)
       if (problem) throw invalidMetadata(`post_logout_redirect_uris: ${problem}`)
     }
-    extra.post_logout_redirect_uris = postLogoutRedirectUris
+  }
+
+  /** @see https://openid.net/specs/openid-connect-backchannel-1_0.html#BCRegistration */
+  const backchannelLogoutUri = own('backchannel_logout_uri')
+  if (backchannelLogoutUri !== undefined) {
+    const problem =
+      typeof backchannelLogoutUri !== 'string' || !isWebUrl(backchannelLogoutUri)
+        ? 'backchannel_logout_uri must be an absolute http or https URL.'
+        : checkRedirectUri(backchannelLogoutUri)
+    if (problem) throw invalidMetadata(`backchannel_logout_uri: ${problem}`)
+  }
+  const sessionRequired = own('backchannel_logout_session_required')
+  if (sessionRequired !== undefined && typeof sessionRequired !== 'boolean') {
+    throw invalidMetadata('backchannel_logout_session_required must be a boolean.')
+  }
+  // This server's own field (docs/decisions/107): a logout revokes offline tokens too.
+  const revokesOffline = own('grantlab_logout_revokes_offline_tokens')
+  if (revokesOffline !== undefined && typeof revokesOffline !== 'boolean') {
+    throw invalidMetadata('grantlab_logout_revokes_offline_tokens must be a boolean.')
   }
 
   const issuedAt = ctx.nowSeconds()
@@ -303,6 +321,16 @@ export async function handleRegister(request: Request, ctx: ServerContext): Prom
     ...(typeof jwksUri === 'string' ? { jwks_uri: jwksUri } : {}),
     ...(idTokenAlg === undefined ? {} : { id_token_signed_response_alg: idTokenAlg }),
     ...(requirePar === undefined ? {} : { require_pushed_authorization_requests: requirePar }),
+    ...(postLogoutRedirectUris ? { post_logout_redirect_uris: postLogoutRedirectUris } : {}),
+    ...(typeof backchannelLogoutUri === 'string'
+      ? { backchannel_logout_uri: backchannelLogoutUri }
+      : {}),
+    ...(sessionRequired === undefined
+      ? {}
+      : { backchannel_logout_session_required: sessionRequired }),
+    ...(revokesOffline === undefined
+      ? {}
+      : { grantlab_logout_revokes_offline_tokens: revokesOffline }),
     ...(ciba.backchannel_token_delivery_mode
       ? { backchannel_token_delivery_mode: ciba.backchannel_token_delivery_mode }
       : {}),

@@ -76,6 +76,7 @@ export const authorizationCodeGrant: GrantDefinition = {
         sub: record.sub,
         scope: record.scope,
         authTime: record.authTime,
+        ...(record.sid === undefined ? {} : { sid: record.sid }),
         ...(record.resources === undefined ? {} : { resources: record.resources }),
       })
       // A used code is kept as long as the tokens it issued may live, so that a second

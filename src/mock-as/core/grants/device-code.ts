@@ -130,6 +130,7 @@ export const deviceCodeGrant: GrantDefinition = {
         sub: record.sub as string,
         scope,
         ...(record.authTime === undefined ? {} : { authTime: record.authTime }),
+        ...(record.sid === undefined ? {} : { sid: record.sid }),
       })
       await ctx.deps.store.update<DeviceCodeRecord>(deviceCodesKind, deviceCode, (current) =>
         current ? { put: { ...current, grantId: grant.id } } : undefined,

@@ -47,6 +47,7 @@ export async function issueUserTokens(
       client,
       sub: grant.sub,
       ...(grant.authTime === undefined ? {} : { authTime: grant.authTime }),
+      ...(grant.sid === undefined ? {} : { sid: grant.sid }),
       ...(init.nonce === undefined ? {} : { nonce: init.nonce }),
       accessToken: access.token,
     })

@@ -32,6 +32,7 @@ export const codeIdTokenResponseType: ResponseTypeDefinition = {
       client,
       sub: approved.sub,
       authTime: approved.authTime,
+      ...(approved.sid === undefined ? {} : { sid: approved.sid }),
       ...(approved.pending.nonce === undefined ? {} : { nonce: approved.pending.nonce }),
       code: record.code,
     })

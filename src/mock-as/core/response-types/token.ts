@@ -29,6 +29,7 @@ export const tokenResponseType: ResponseTypeDefinition = {
       sub: approved.sub,
       scope,
       authTime: approved.authTime,
+      ...(approved.sid === undefined ? {} : { sid: approved.sid }),
     })
     const access = await issueAccessToken(ctx, grant, scope)
     return {
