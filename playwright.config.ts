@@ -7,7 +7,9 @@ const port = Number(process.env.E2E_PORT ?? 4173)
 const outDir = process.env.GRANTLAB_OUT_DIR ?? 'dist'
 
 export default defineConfig({
-  testDir: './e2e',
+  // e2e/: the app; interop/: third-party libraries against the Node mock server (issue 13).
+  testDir: '.',
+  testMatch: ['e2e/**/*.spec.ts', 'interop/**/*.spec.ts'],
   // One output folder per build folder, so parallel local runs do not delete each other's traces.
   outputDir: `test-results/${outDir}`,
   fullyParallel: false,

@@ -171,7 +171,8 @@ export default defineConfig({
     },
   },
   test: {
-    include: ['src/**/*.test.ts', 'src/**/*.test.tsx'],
+    // interop/: third-party libraries and the command line against the real server (issue 13).
+    include: ['src/**/*.test.ts', 'src/**/*.test.tsx', 'interop/**/*.test.ts'],
     environment: 'node',
   },
 })

@@ -1,5 +1,5 @@
 import type { ApprovedAuthorization } from './authorization-request'
-import { lifetimes, type ServerContext } from './context'
+import type { ServerContext } from './context'
 
 export const codesKind = 'authorization-codes'
 
@@ -48,7 +48,7 @@ export async function createAuthorizationCode(
       ? {}
       : { codeChallenge: pending.codeChallenge, codeChallengeMethod: pending.codeChallengeMethod }),
     ...(pending.resources === undefined ? {} : { resources: pending.resources }),
-    expiresAt: ctx.nowSeconds() + lifetimes.authorizationCode,
+    expiresAt: ctx.nowSeconds() + ctx.lifetimes.authorizationCode,
   }
   await ctx.deps.store.put(codesKind, record.code, record, { expiresAt: record.expiresAt })
   return record

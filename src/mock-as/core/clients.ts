@@ -1,5 +1,4 @@
 import type { ServerContext } from './context'
-import { buildDemoClients } from './demo-data'
 import type { SigningAlgorithm } from './deps'
 
 export type TokenEndpointAuthMethod =
@@ -21,6 +20,12 @@ export interface ClientRecord {
   client_secret?: string
   client_name: string
   token_endpoint_auth_method: TokenEndpointAuthMethod
+  /**
+   * The methods the client may authenticate with, when it accepts more than its registered one
+   * (the demo confidential clients take Basic and the body alike). Left out: only
+   * `token_endpoint_auth_method`. Server policy, not metadata: never read from a registration.
+   */
+  acceptedAuthMethods?: TokenEndpointAuthMethod[]
   grant_types: string[]
   response_types: string[]
   redirect_uris: string[]
@@ -78,8 +83,11 @@ export interface ClientRecord {
    * by a registration carrying the demo administrator's initial access token (docs/decisions/056).
    */
   trustedAssertionIssuer?: true
-  /** `metadata-document`: its client_id is a URL, read from the document there (decision 122). */
-  source: 'demo' | 'registered' | 'metadata-document'
+  /**
+   * `configured`: from a configuration file or the Node API's `addClient`. `metadata-document`: its
+   * client_id is a URL, read from the document there (decision 122).
+   */
+  source: 'demo' | 'configured' | 'registered' | 'metadata-document'
 }
 
 export const clientsKind = 'clients'
@@ -88,11 +96,14 @@ export async function findClient(
   ctx: ServerContext,
   clientId: string,
 ): Promise<ClientRecord | undefined> {
-  const demo = buildDemoClients(ctx.deps.appOrigin, ctx.resourceAudience).find(
-    (client) => client.client_id === clientId,
-  )
-  if (demo) return demo
+  const configured = ctx.directory.client(clientId)
+  if (configured) return structuredClone(configured)
   return ctx.deps.store.get<ClientRecord>(clientsKind, clientId)
+}
+
+/** The methods a client may authenticate with: see `acceptedAuthMethods`. */
+export function acceptedAuthMethods(client: ClientRecord): TokenEndpointAuthMethod[] {
+  return client.acceptedAuthMethods ?? [client.token_endpoint_auth_method]
 }
 
 export function isPublicClient(client: ClientRecord): boolean {

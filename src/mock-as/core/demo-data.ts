@@ -35,14 +35,6 @@ export const demoUsers: readonly DemoUser[] = [
   },
 ]
 
-export function findUserBySub(sub: string): DemoUser | undefined {
-  return demoUsers.find((user) => user.sub === sub)
-}
-
-export function findUserByUsername(username: string): DemoUser | undefined {
-  return demoUsers.find((user) => user.username === username)
-}
-
 /**
  * The scopes this server knows, with the plain words the consent page shows. `needsUser` scopes
  * only make sense when a person is present, so client_credentials cannot ask for them.
@@ -64,11 +56,62 @@ export function isKnownScope(scope: string): scope is ScopeName {
   return Object.hasOwn(scopeTable, scope)
 }
 
-/** OIDC Core §5.4: which claims each scope releases at the UserInfo endpoint. */
-export const claimsByScope: Record<string, readonly (keyof DemoUser)[]> = {
-  profile: ['name', 'given_name', 'family_name'],
+/**
+ * OIDC Core §5.4: which standard claims each scope releases at the UserInfo endpoint. A user has
+ * those of them that the user record carries (the demo users: names and email).
+ */
+export const claimsByScope: Record<string, readonly string[]> = {
+  profile: [
+    'name',
+    'family_name',
+    'given_name',
+    'middle_name',
+    'nickname',
+    'preferred_username',
+    'profile',
+    'picture',
+    'website',
+    'gender',
+    'birthdate',
+    'zoneinfo',
+    'locale',
+    'updated_at',
+  ],
   email: ['email', 'email_verified'],
 }
+
+/**
+ * Claims a configured user may not carry: the ID token's and access token's own (OIDC Core §2,
+ * RFC 9068 §2.2), which this server sets itself.
+ */
+export const reservedClaims = [
+  'sub',
+  'iss',
+  'aud',
+  'exp',
+  'iat',
+  'nbf',
+  'jti',
+  'auth_time',
+  'nonce',
+  'acr',
+  'amr',
+  'azp',
+  'at_hash',
+  'c_hash',
+  'client_id',
+  'scope',
+  'act',
+  'cnf',
+] as const
+
+/**
+ * The client authentication methods a demo confidential client accepts. Its registered method is
+ * `client_secret_basic`; `client_secret_post` is accepted too, because many libraries send that
+ * by default (openid-client does), and a demo client should work with them as they come.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-2.3.1
+ */
+const demoSecretMethods = ['client_secret_basic', 'client_secret_post'] as const
 
 export const demoClientIds = [
   'grantlab-spa',
@@ -135,6 +178,7 @@ export function buildDemoClients(
       client_secret: 'grantlab-web-secret',
       client_name: 'Grantlab server-side web app',
       token_endpoint_auth_method: 'client_secret_basic',
+      acceptedAuthMethods: [...demoSecretMethods],
       grant_types: ['authorization_code', 'refresh_token'],
       response_types: ['code'],
       redirect_uris: redirectUris,
@@ -151,6 +195,7 @@ export function buildDemoClients(
       client_secret: 'grantlab-hybrid-secret',
       client_name: 'Grantlab hybrid-flow web app',
       token_endpoint_auth_method: 'client_secret_basic',
+      acceptedAuthMethods: [...demoSecretMethods],
       grant_types: ['authorization_code', 'implicit'],
       response_types: ['code id_token', 'code'],
       redirect_uris: [demoRedirectUri(appOrigin, 'hybrid')],
@@ -208,6 +253,7 @@ export function buildDemoClients(
       client_secret: 'grantlab-m2m-secret',
       client_name: 'Grantlab back-end service',
       token_endpoint_auth_method: 'client_secret_basic',
+      acceptedAuthMethods: [...demoSecretMethods],
       grant_types: ['client_credentials'],
       response_types: [],
       redirect_uris: [],
@@ -233,6 +279,7 @@ export function buildDemoClients(
       client_secret: 'grantlab-ciba-secret',
       client_name: 'Grantlab call-centre app',
       token_endpoint_auth_method: 'client_secret_basic',
+      acceptedAuthMethods: [...demoSecretMethods],
       grant_types: ['urn:openid:params:grant-type:ciba'],
       response_types: [],
       redirect_uris: [],
@@ -249,6 +296,7 @@ export function buildDemoClients(
       client_secret: 'grantlab-exchanger-secret',
       client_name: 'Grantlab token-exchanging service',
       token_endpoint_auth_method: 'client_secret_basic',
+      acceptedAuthMethods: [...demoSecretMethods],
       grant_types: ['urn:ietf:params:oauth:grant-type:token-exchange', 'client_credentials'],
       response_types: [],
       redirect_uris: [],
@@ -263,6 +311,7 @@ export function buildDemoClients(
       client_secret: 'grantlab-api-secret',
       client_name: 'Grantlab demo API (resource server)',
       token_endpoint_auth_method: 'client_secret_basic',
+      acceptedAuthMethods: [...demoSecretMethods],
       grant_types: [],
       response_types: [],
       redirect_uris: [],

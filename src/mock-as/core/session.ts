@@ -1,4 +1,4 @@
-import { lifetimes, type ServerContext } from './context'
+import type { ServerContext } from './context'
 import { readCookie } from './http'
 
 /**
@@ -55,7 +55,7 @@ export async function createSession(ctx: ServerContext, sub: string): Promise<Lo
     sid: ctx.randomId(16),
     sub,
     authTime: now,
-    expiresAt: now + lifetimes.loginSession,
+    expiresAt: now + ctx.lifetimes.loginSession,
   }
   const options = { expiresAt: session.expiresAt }
   await ctx.deps.store.put(sessionsKind, session.id, session, options)
@@ -83,7 +83,7 @@ export async function rememberSessionClient(
 /** HttpOnly, SameSite=Lax (the consent POST is same-site), Path = the issuer path. */
 export function sessionCookie(ctx: ServerContext, session: LoginSession): string {
   const secure = ctx.issuer.startsWith('https:') ? '; Secure' : ''
-  return `${sessionCookieName}=${session.id}; Path=${ctx.issuerPath || '/'}; HttpOnly; SameSite=Lax; Max-Age=${lifetimes.loginSession}${secure}`
+  return `${sessionCookieName}=${session.id}; Path=${ctx.issuerPath || '/'}; HttpOnly; SameSite=Lax; Max-Age=${ctx.lifetimes.loginSession}${secure}`
 }
 
 /** Tells the browser to forget the session cookie (after a logout). */

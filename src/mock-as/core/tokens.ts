@@ -1,6 +1,6 @@
 import { createLocalJWKSet, decodeJwt, type JWTPayload, jwtVerify, SignJWT } from 'jose'
 import type { ClientRecord } from './clients'
-import { lifetimes, type ServerContext } from './context'
+import type { ServerContext } from './context'
 import type { SigningAlgorithm } from './deps'
 import { base64url } from './http'
 import { signingKeyFor } from './keys'
@@ -155,7 +155,7 @@ export async function issueAccessToken(
   const key = await signingKeyFor(ctx.deps.keys, 'RS256')
   const iat = ctx.nowSeconds()
   // `notAfter`: the token may not outlive another one (token exchange: the subject token).
-  const exp = Math.min(iat + lifetimes.accessToken, extras.notAfter ?? Number.POSITIVE_INFINITY)
+  const exp = Math.min(iat + ctx.lifetimes.accessToken, extras.notAfter ?? Number.POSITIVE_INFINITY)
   const record: AccessTokenRecord = {
     jti: ctx.randomId(16),
     grantId: grant.id,
@@ -205,7 +205,7 @@ export async function issueRefreshToken(
     scope: grant.scope,
     ...(grant.authTime === undefined ? {} : { authTime: grant.authTime }),
     iat,
-    exp: iat + lifetimes.refreshToken,
+    exp: iat + ctx.lifetimes.refreshToken,
   }
   await ctx.deps.store.put(refreshTokensKind, record.token, record, { expiresAt: record.exp })
   await keepGrantUntil(ctx, grant.id, record.exp)
@@ -250,7 +250,7 @@ export async function issueIdToken(
     sub: init.sub,
     aud: init.client.client_id,
     iat,
-    exp: iat + lifetimes.idToken,
+    exp: iat + ctx.lifetimes.idToken,
     ...(init.authTime === undefined ? {} : { auth_time: init.authTime }),
     ...(init.sid === undefined ? {} : { sid: init.sid }),
     ...(init.nonce === undefined ? {} : { nonce: init.nonce }),

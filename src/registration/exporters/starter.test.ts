@@ -132,7 +132,11 @@ let mock: Child
 beforeAll(async () => {
   await rm(runsDir, { recursive: true, force: true })
   await mkdir(runsDir, { recursive: true })
-  mock = start(tsx, ['src/mock-as/node.ts'], { cwd: repo, env: { PORT: String(mockPort) } })
+  // The command line, as `npm run as` starts it (node.ts is the programmatic API).
+  mock = start(process.execPath, ['bin/grantlab-as.mjs'], {
+    cwd: repo,
+    env: { PORT: String(mockPort) },
+  })
   await mock.waitFor(/issuer\s+http/)
 }, timeout)
 

@@ -14,8 +14,9 @@ import {
 import { metadataDocumentNotice, resolveClient } from '../client-id-metadata-document'
 import type { ClientRecord } from '../clients'
 import type { ServerContext } from '../context'
-import { findUserBySub } from '../demo-data'
+import { displayName } from '../directory'
 import { OAuthError } from '../errors'
+import { injectedError } from '../faults'
 import { renderConsentPage, renderErrorPage, renderLoginPage } from '../html'
 import { parseParameters, readPageForm, redirectResponse } from '../http'
 import { checkPassword, lockedMessage } from '../password-attempts'
@@ -122,6 +123,8 @@ export async function handleAuthorize(request: Request, ctx: ServerContext): Pro
     // RFC 9126 §4: the pushed parameters are the request; other query parameters are ignored.
     const pushed = await consumePushedRequest(ctx, requestUri, client.client_id)
     if (typeof pushed === 'string') return pageError('invalid_request', pushed)
+    const fault = ctx.deps.faults?.take('authorize')
+    if (fault) return redirectError(ctx, targetOf(pushed), injectedError(fault, request))
     return continueAuthorization(
       ctx,
       client,
@@ -172,6 +175,10 @@ export async function handleAuthorize(request: Request, ctx: ServerContext): Pro
     if (error instanceof OAuthError) return redirectError(ctx, target, error)
     throw error
   }
+  // An error a test injected (the Node API's injectError) goes back to the client like any other
+  // authorization error, once the client and redirect URI are known to be genuine.
+  const fault = ctx.deps.faults?.take('authorize')
+  if (fault) return redirectError(ctx, target, injectedError(fault, request))
   return continueAuthorization(
     ctx,
     client,
@@ -263,14 +270,14 @@ async function continueAuthorization(
       )
     }
     await savePending(ctx, bound)
-    const user = findUserBySub(session.sub)
+    const user = ctx.directory.userBySub(session.sub)
     const notice = metadataDocumentNotice(client, pending.redirectUri)
     return withBindingCookie(
       renderConsentPage(ctx, {
         pendingId: pending.id,
         client,
         redirectOrigin,
-        userName: user?.name ?? session.sub,
+        userName: displayName(user, session.sub),
         scopes: pending.scopes,
         ...(notice === undefined ? {} : { notice }),
       }),

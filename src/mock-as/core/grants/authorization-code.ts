@@ -1,5 +1,4 @@
 import { type AuthorizationCodeRecord, codesKind } from '../authorization-codes'
-import { lifetimes } from '../context'
 import { OAuthError } from '../errors'
 import { codeVerifierPattern, verifyS256 } from '../pkce'
 import { audienceFor, parseResourceValues } from '../resource-indicators'
@@ -85,7 +84,7 @@ export const authorizationCodeGrant: GrantDefinition = {
         codesKind,
         code,
         { ...record, usedAt: ctx.nowSeconds(), grantId: grant.id },
-        { expiresAt: ctx.nowSeconds() + lifetimes.refreshToken },
+        { expiresAt: ctx.nowSeconds() + ctx.lifetimes.refreshToken },
       )
       return issueUserTokens(ctx, {
         client,

@@ -1,5 +1,4 @@
 import { clientScopes } from '../clients'
-import { lifetimes } from '../context'
 import { isKnownScope, scopeTable } from '../demo-data'
 import { OAuthError } from '../errors'
 import { splitSpaceList } from '../http'
@@ -45,7 +44,7 @@ export const clientCredentialsGrant: GrantDefinition = {
     return {
       access_token: access.token,
       token_type: 'Bearer',
-      expires_in: lifetimes.accessToken,
+      expires_in: ctx.lifetimes.accessToken,
       scope,
     }
   },

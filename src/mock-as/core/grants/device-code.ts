@@ -1,4 +1,3 @@
-import { lifetimes } from '../context'
 import {
   type DeviceCodeRecord,
   deviceCodesKind,
@@ -86,7 +85,7 @@ export const deviceCodeGrant: GrantDefinition = {
         outcome = { kind: 'redeem', record }
         return {
           put: { ...record, lastPolledAt: now, status: 'redeemed' },
-          options: { expiresAt: nowSeconds + lifetimes.refreshToken },
+          options: { expiresAt: nowSeconds + ctx.lifetimes.refreshToken },
         }
       })
       switch (outcome.kind) {

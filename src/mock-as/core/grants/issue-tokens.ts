@@ -1,6 +1,5 @@
 import type { ClientRecord } from '../clients'
 import type { ServerContext } from '../context'
-import { lifetimes } from '../context'
 import { splitSpaceList } from '../http'
 import { type GrantRecord, issueAccessToken, issueIdToken, issueRefreshToken } from '../tokens'
 import type { TokenResponseBody } from './grant-types'
@@ -36,7 +35,7 @@ export async function issueUserTokens(
   const body: TokenResponseBody = {
     access_token: access.token,
     token_type: 'Bearer',
-    expires_in: lifetimes.accessToken,
+    expires_in: ctx.lifetimes.accessToken,
     scope,
   }
   if (init.withRefreshToken && client.grant_types.includes('refresh_token')) {

@@ -7,10 +7,10 @@ import {
 } from 'jose'
 import { type ClientRecord, clientScopes, findClient } from '../clients'
 import type { ServerContext } from '../context'
-import { lifetimes } from '../context'
-import { type DemoUser, demoUsers, isKnownScope } from '../demo-data'
+import { isKnownScope } from '../demo-data'
+import type { UserRecord } from '../directory'
 import { OAuthError } from '../errors'
-import { splitSpaceList } from '../http'
+import { listNames, splitSpaceList } from '../http'
 import { createGrant, issueAccessToken } from '../tokens'
 import type { GrantDefinition } from './grant-types'
 
@@ -55,8 +55,8 @@ function refuse(check: AssertionCheck, description: string): OAuthError {
 /** Scopes this grant never gives: it issues neither an ID token nor a refresh token. */
 const scopesNotForAssertions = ['openid', 'offline_access']
 
-function findDemoUser(sub: string): DemoUser | undefined {
-  return demoUsers.find((user) => user.sub === sub || user.username === sub)
+function findUser(ctx: ServerContext, sub: string): UserRecord | undefined {
+  return ctx.directory.userBySub(sub) ?? ctx.directory.userByUsername(sub)
 }
 
 function decodeClaims(assertion: string): JWTPayload | undefined {
@@ -237,11 +237,12 @@ export const jwtBearerGrant: GrantDefinition = {
     if (typeof claims.sub !== 'string' || claims.sub === '') {
       throw refuse('sub', 'the assertion has no sub claim naming the user.')
     }
-    const user = findDemoUser(claims.sub)
+    const user = findUser(ctx, claims.sub)
     if (!user) {
+      const known = ctx.directory.users().map((each) => `${each.username} (${each.sub})`)
       throw refuse(
         'sub',
-        `no user ${claims.sub} here; the demo users are ${demoUsers.map((known) => `${known.username} (${known.sub})`).join(' and ')}.`,
+        `no user ${claims.sub} here; the users are ${known.length === 0 ? 'none' : listNames(known)}.`,
       )
     }
     const scope = grantedScope(client, params.get('scope'))
@@ -266,7 +267,7 @@ export const jwtBearerGrant: GrantDefinition = {
     return {
       access_token: access.token,
       token_type: 'Bearer',
-      expires_in: lifetimes.accessToken,
+      expires_in: ctx.lifetimes.accessToken,
       scope,
     }
   },
