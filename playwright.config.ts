@@ -13,7 +13,9 @@ export default defineConfig({
   // One output folder per build folder, so parallel local runs do not delete each other's traces.
   outputDir: `test-results/${outDir}`,
   fullyParallel: false,
-  workers: 1,
+  // Two browsers at once: most of a run is waiting (polling intervals, expiry), not CPU. Spec files
+  // that start Node servers use ports of their own, so they never collide.
+  workers: Number(process.env.E2E_WORKERS ?? 2),
   retries: 0,
   timeout: 60_000,
   reporter: process.env.CI ? 'list' : [['list']],

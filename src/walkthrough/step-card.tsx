@@ -1,4 +1,4 @@
-import { type Ref, useEffect, useId, useRef, useState } from 'react'
+import { lazy, type Ref, Suspense, useEffect, useId, useRef, useState } from 'react'
 import type {
   Actor,
   Destination,
@@ -14,9 +14,12 @@ import type {
 import type { HttpExchange } from '../mock-as/traffic.ts'
 import { describeDuration } from '../shared/jwt.ts'
 import { HttpInspector } from './http-inspector.tsx'
-import { QrCode } from './qr-code.tsx'
 import type { StepState } from './sequence-diagram.tsx'
 import { TokenInspector } from './token-inspector.tsx'
+
+// The QR encoder loads with the first QR code (the device walkthrough), not with every
+// walkthrough page (docs/decisions/091); its box keeps the code's size meanwhile.
+const QrCode = lazy(() => import('./qr-code.tsx').then((module) => ({ default: module.QrCode })))
 
 const kindLabels = {
   request: 'HTTP request',
@@ -50,7 +53,9 @@ export function ValueView({ value }: { value: ShownValue }) {
   } else if (value.format === 'qr') {
     body = (
       <div className="flex flex-wrap items-start gap-3">
-        <QrCode value={value.value} label={`QR code of ${value.value}`} />
+        <Suspense fallback={<div className="h-40 w-40 rounded border border-slate-200 bg-white" />}>
+          <QrCode value={value.value} label={`QR code of ${value.value}`} />
+        </Suspense>
         <span className="min-w-0 flex-1 break-all font-mono text-xs">{value.value}</span>
       </div>
     )
