@@ -28,7 +28,10 @@ const run = (id, task) =>
   document
     .getElementById(id)
     .addEventListener('click', () =>
-      task().catch((error) => show('status', `Failed: ${error.message}`)),
+      task().catch((error) =>
+        // oidc-client-ts' ErrorResponse carries the RFC error code apart from its description.
+        show('status', `Failed: ${error.error ? `${error.error}: ` : ''}${error.message}`),
+      ),
     )
 
 run('sign-in', () => manager.signinRedirect())
