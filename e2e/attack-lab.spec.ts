@@ -12,7 +12,11 @@ interface Expected {
   /** Whose `sub` the attacker's decoded tokens carry. */
   lootSubject: 'user-alice' | 'user-bob'
   /** The check and its section, as the status region names them. */
-  stoppedAt: { check: string; spec: string; by: 'client' | 'authorization server' }
+  stoppedAt: {
+    check: string
+    spec: string
+    by: 'client' | 'authorization server' | 'resource server'
+  }
 }
 
 const attacks: Record<string, Expected> = {
@@ -56,6 +60,15 @@ const attacks: Record<string, Expected> = {
       check: 'refresh token reuse',
       spec: 'RFC 9700 §4.14.2',
       by: 'authorization server',
+    },
+  },
+  'access-token-replay': {
+    title: /Access token replay/,
+    lootSubject: 'user-alice',
+    stoppedAt: {
+      check: 'DPoP key binding (cnf.jkt)',
+      spec: 'RFC 9449 §7.1',
+      by: 'resource server',
     },
   },
   'id-token-replay': {
@@ -166,19 +179,26 @@ for (const [id, expected] of Object.entries(attacks)) {
   })
 }
 
-test('access token replay: the bearer token works at the real API; the DPoP half says it is not there yet', async ({
+test('access token replay: the bearer token is the attacker’s; the DPoP-bound one is refused by the API, as Bearer and with another key', async ({
   page,
 }) => {
   await openAttack(page, /Access token replay/)
-  const box = page.getByRole('checkbox', { name: /^Defence: DPoP-bound access token/ })
-  await expect(box).toBeDisabled()
-  await expect(box).not.toBeChecked()
-  await expect(page.getByText(/DPoP is being added to the mock server/)).toBeVisible()
-  await page.getByRole('button', { name: 'Run the attack' }).click()
-  await expect(status(page)).toContainText('The attack succeeded', { timeout: 60_000 })
-  await expectLoot(page, 'user-alice')
+  await runAttack(page, false)
   const loot = page.getByRole('region', { name: 'The attacker’s loot' })
   await expect(loot).toContainText('alice@example.com')
+
+  await runAttack(page, true)
+  await expect(status(page)).toContainText('The attack was stopped by the resource server')
+  // The attacker's three tries, each refused by the real API with its challenge.
+  const main = page.getByRole('main')
+  await expect(
+    main.getByText(/^401 invalid_token: This access token is bound to a DPoP key/),
+  ).toBeVisible()
+  await expect(main.getByText(/^401 invalid_dpop_proof: DPoP proof: htu /)).toBeVisible()
+  await expect(
+    main.getByText(/^401 invalid_token: The DPoP proof was made with another key/),
+  ).toBeVisible()
+  await expect(main.getByText('400 use_dpop_nonce', { exact: true })).toBeVisible()
   await expectNoAxeViolations(page)
 })
 

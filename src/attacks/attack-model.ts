@@ -198,8 +198,6 @@ export interface Attack {
    * reports every address it runs on to the attacker's server (docs/decisions/127).
    */
   callbackEmbedsThirdPartyScript?: true
-  /** Why the attack is not complete yet, if a part of it waits for another feature. */
-  pending?: { defence: string }
   run(ctx: AttackContext): Promise<AttackOutcome>
 }
 

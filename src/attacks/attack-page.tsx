@@ -260,7 +260,7 @@ function addressOf(page: BrowserPage | undefined): string {
 function AttackLab({ attack }: { attack: Attack }) {
   const frame = useRef<HTMLIFrameElement>(null)
   const { run, busy, pausedAfter, victimPage, start, resume } = useAttackRun(attack, frame)
-  const [defence, setDefence] = useState(attack.pending === undefined)
+  const [defence, setDefence] = useState(true)
   const [pause, setPause] = useState(false)
   const [openedAt] = useState(() => Date.now())
   const serverState = useMockServerState()
@@ -328,7 +328,7 @@ function AttackLab({ attack }: { attack: Attack }) {
             type="checkbox"
             className="mt-1 h-4 w-4"
             checked={defence}
-            disabled={busy || attack.pending !== undefined}
+            disabled={busy}
             onChange={(event) => setDefence(event.target.checked)}
             aria-describedby="defence-explanation"
           />
@@ -339,11 +339,6 @@ function AttackLab({ attack }: { attack: Attack }) {
           {attack.defence.explanation} <strong className="font-semibold">Off: </strong>
           {attack.defence.whenOff}
         </p>
-        {attack.pending ? (
-          <p className="mt-2 rounded border border-amber-300 bg-amber-50 p-2 text-sm text-amber-950">
-            {attack.pending.defence}
-          </p>
-        ) : null}
         <label className="mt-3 flex items-center gap-2 text-sm">
           <input
             type="checkbox"

@@ -45,11 +45,6 @@ export function AttacksIndexPage() {
               <strong className="font-semibold">{attack.defence.label}</strong>
               {attack.defence.side === 'server' ? ' (in the server)' : ' (in the client)'}
             </p>
-            {attack.pending ? (
-              <p className="mt-1 text-sm text-amber-950">
-                The defence half waits for DPoP: runs with the defence off for now.
-              </p>
-            ) : null}
             <p className="mt-2 text-xs text-slate-700">
               {attack.steps.length} steps · {attack.specs.map((spec) => spec.label).join(', ')}
             </p>

@@ -153,6 +153,28 @@ const expectations: Record<string, Expectation> = {
       message: /already used; every token of its family is now revoked/,
     },
   },
+  'access-token-replay': {
+    loot(loot, run) {
+      const token = tokenLabelled(loot, /access token/)
+      // A bearer token of the app's, with no key it is bound to.
+      expect(claimsOf(token)).toMatchObject({ sub: 'user-alice', client_id: 'grantlab-lab-spa' })
+      expect(claimsOf(token).cnf).toBeUndefined()
+      aliceProfile(loot)
+      // The token the attacker replayed is the one the counterfeit API was sent.
+      const kept = run.records
+        .find((record) => record.stepId === 'client-calls-counterfeit')
+        ?.values.find((value) => /Authorization header/.test(value.label))?.value
+      expect(kept).toBe(`Bearer ${token}`)
+    },
+    stopped: {
+      stepId: 'attacker-replays',
+      check: 'DPoP key binding (cnf.jkt)',
+      spec: 'RFC 9449 §7.1',
+      by: 'resource server',
+      code: 'invalid_token',
+      message: /made with another key than the one the access token is bound to/,
+    },
+  },
   'id-token-replay': {
     loot(loot, run) {
       const idToken = claimsOf(tokenLabelled(loot, /ID token/))
@@ -210,13 +232,11 @@ const expectations: Record<string, Expectation> = {
   },
 }
 
-const complete = allAttacks.filter((attack) => attack.pending === undefined)
-
-test('every attack whose defence can be switched on has its expectations here', () => {
-  expect(Object.keys(expectations).sort()).toEqual(complete.map((attack) => attack.id).sort())
+test('every attack has its expectations here', () => {
+  expect(Object.keys(expectations).sort()).toEqual(allAttacks.map((attack) => attack.id).sort())
 })
 
-describe.each(complete.map((attack) => [attack.id, attack] as const))('%s', (id, attack) => {
+describe.each(allAttacks.map((attack) => [attack.id, attack] as const))('%s', (id, attack) => {
   const expected = expectations[id] as Expectation
 
   test('with the defence off the attack succeeds and the attacker has the loot', async () => {
@@ -245,22 +265,47 @@ describe.each(complete.map((attack) => [attack.id, attack] as const))('%s', (id,
   })
 })
 
-test('the access token replay runs with the bearer token, and says its DPoP half is not there yet', async () => {
+test('access token replay with DPoP: a bound token after the nonce retry; refused as Bearer, with the stolen proof and with another key', async () => {
   const attack = findAttack('access-token-replay')
   if (!attack) throw new Error('missing attack')
-  const lab = setUpLab(allAttacks)
-  const off = await lab.run(attack, false)
-  const loot = lootOf(off.outcome)
-  expect(claimsOf(tokenLabelled(loot, /access token/))).toMatchObject({ sub: 'user-alice' })
-  aliceProfile(loot)
-  // The token the attacker replayed is the one the counterfeit API was sent.
-  const kept = off.records
-    .find((record) => record.stepId === 'client-calls-counterfeit')
-    ?.values.find((value) => /Authorization header/.test(value.label))?.value
-  expect(kept).toBe(`Bearer ${tokenLabelled(loot, /access token/)}`)
-  const on = await lab.run(attack, true)
-  expect(on.outcome).toMatchObject({ status: 'error', summary: expect.stringMatching(/DPoP/) })
-  expect(on.records).toEqual([])
+  const run = await setUpLab(allAttacks).run(attack, true)
+  const [signIn, counterfeit, replay] = run.records
+  const shownIn = (record: AttackRun['records'][number] | undefined, label: RegExp) =>
+    record?.values.find((value) => label.test(value.label))?.value
+  // The app's key cannot be read out, the server asked for its nonce once, and the token is bound.
+  expect(shownIn(signIn, /Private key extractable/)).toBe('false')
+  expect(shownIn(signIn, /First answer of the token endpoint/)).toBe('400 use_dpop_nonce')
+  expect(shownIn(signIn, /^token_type$/)).toBe('dpop')
+  const token = signIn?.tokens.find((shown) => /DPoP-bound/.test(shown.label))?.value
+  const cnf = claimsOf(token).cnf as { jkt?: string } | undefined
+  expect(cnf?.jkt).toBe(shownIn(signIn, /Thumbprint of this page/))
+  expect(claimsOf(token)).toMatchObject({ sub: 'user-alice', client_id: 'grantlab-lab-dpop' })
+  // The token endpoint really refused the first proof: two token requests, both with a proof.
+  const tokenRequests = signIn?.exchanges.filter((exchange) =>
+    exchange.request.url.endsWith('/token'),
+  )
+  expect(tokenRequests?.map((exchange) => exchange.response.status)).toEqual([400, 200])
+  expect(tokenRequests?.every((exchange) => exchange.request.headers.dpop)).toBe(true)
+  // The counterfeit API kept the DPoP scheme and a proof signed for its own address.
+  expect(shownIn(counterfeit, /Authorization header/)).toBe(`DPoP ${token}`)
+  const proof = counterfeit?.tokens.find((shown) => /DPoP proof/.test(shown.label))?.value
+  expect(claimsOf(proof)).toMatchObject({
+    htm: 'GET',
+    htu: expect.stringMatching(/\/attacker\/api\/profile$/),
+  })
+  // Each replay at the real API was refused by the API itself, for its own reason.
+  expect(shownIn(replay, /^As a bearer token/)).toMatch(/^401 invalid_token: .*bound to a DPoP key/)
+  expect(shownIn(replay, /proof the counterfeit API kept/)).toMatch(
+    /^401 invalid_dpop_proof: .*htu/,
+  )
+  expect(shownIn(replay, /attacker’s own key/)).toMatch(/^401 invalid_token: .*another key/)
+  expect(shownIn(replay, /Thumbprint of the attacker’s key/)).not.toBe(cnf?.jkt)
+  const apiStatuses = replay?.exchanges
+    .filter((exchange) => new URL(exchange.request.url).pathname === '/api/profile')
+    .map((exchange) => exchange.response.status)
+  // Bearer, the stolen proof, the attacker's proof without a nonce (use_dpop_nonce), and with it.
+  expect(apiStatuses).toEqual([401, 401, 401, 401])
+  expect(run.outcome).toMatchObject({ status: 'stopped' })
 })
 
 test('a refusal that is not the defence’s check is reported as an error, not as stopped', async () => {

@@ -252,13 +252,17 @@ export async function victimSignsIn(
   return { login, returned: landedOn(page, 'the client’s callback') }
 }
 
-/** The client checks the response (state, iss) and redeems the code with its verifier. */
+/**
+ * The client checks the response (state, iss) and redeems the code with its verifier; with a
+ * DPoP handle, the token request carries a proof made with its key (RFC 9449 §5).
+ */
 export async function redeemCode(
   s: HasFetch,
   as: oauth.AuthorizationServer,
   app: { client: oauth.Client; auth: oauth.ClientAuth },
   signedIn: { login: LoginStart; returned: URL },
   redirectUri: string,
+  dpop?: oauth.DPoPHandle,
 ): Promise<oauth.TokenEndpointResponse> {
   const params = oauth.validateAuthResponse(
     as,
@@ -273,9 +277,30 @@ export async function redeemCode(
     params,
     redirectUri,
     signedIn.login.verifier ?? oauth.nopkce,
-    via(s),
+    { ...via(s), ...(dpop ? { DPoP: dpop } : {}) },
   )
   return oauth.processAuthorizationCodeResponse(as, app.client, response, {
     ...(signedIn.login.nonce ? { expectedNonce: signedIn.login.nonce } : {}),
   })
+}
+
+/**
+ * Runs a request with a DPoP proof, and once more if the server asked for its nonce
+ * (`use_dpop_nonce`, RFC 9449 §8 at the server, §9 at a resource): by then oauth4webapi's handle
+ * has kept the `DPoP-Nonce` and puts it in the new proof. Answers the refusal it retried after.
+ */
+export async function withDpopNonceRetry<T>(
+  attempt: () => Promise<T>,
+): Promise<{ result: T; nonceChallenge?: string }> {
+  try {
+    return { result: await attempt() }
+  } catch (error) {
+    if (!oauth.isDPoPNonceError(error)) throw error
+    const status =
+      error instanceof oauth.ResponseBodyError ||
+      error instanceof oauth.WWWAuthenticateChallengeError
+        ? `${error.status} `
+        : ''
+    return { result: await attempt(), nonceChallenge: `${status}use_dpop_nonce` }
+  }
 }

@@ -1,7 +1,9 @@
+import { decodeJwt } from 'jose'
 import { describe, expect, test } from 'vitest'
 import { buildDemoClients, demoClientIds } from './demo-data'
 import { buildLabClients, labCallbackUri } from './lab-clients'
 import { computeS256Challenge } from './pkce'
+import { makeProofKey, tokenProof } from './test-dpop'
 import { createTestAuthorizationServer, driveAuthorization, testAppOrigin } from './test-server'
 import { authorizeUrl, basic, get, postForm, register, testVerifier } from './test-support'
 
@@ -169,6 +171,63 @@ describe('grantlab-lax-pkce: a verifier accepted for a code issued without a cha
     const response = await redeem(t, 'grantlab-lax-pkce', code)
     expect(response.status).toBe(400)
     expect(await response.json()).toMatchObject({ error: 'invalid_grant' })
+  })
+})
+
+describe('grantlab-lab-dpop: the access token replay’s app with DPoP (not weakened)', () => {
+  const redeem = (
+    t: ReturnType<typeof createTestAuthorizationServer>,
+    code: string,
+    headers: Record<string, string> = {},
+  ) =>
+    postForm(
+      t,
+      '/token',
+      {
+        grant_type: 'authorization_code',
+        code,
+        redirect_uri: callback,
+        code_verifier: testVerifier,
+        client_id: 'grantlab-lab-dpop',
+      },
+      headers,
+    )
+
+  test('no proof: invalid_request; a proof without the nonce: use_dpop_nonce; neither spends the code', async () => {
+    const t = createTestAuthorizationServer()
+    const code = await labCode(t, 'grantlab-lab-dpop')
+    const key = await makeProofKey()
+    // RFC 9449 §5: this client always sends proofs, so a request without one is refused.
+    const bare = await redeem(t, code)
+    expect(bare.status).toBe(400)
+    expect(await bare.json()).toMatchObject({ error: 'invalid_request' })
+    // §8: the server wants its own nonce in this client's proofs.
+    const first = await redeem(t, code, { dpop: await tokenProof(t, key) })
+    expect(first.status).toBe(400)
+    expect(await first.json()).toMatchObject({ error: 'use_dpop_nonce' })
+    const nonce = first.headers.get('dpop-nonce') ?? ''
+    expect(nonce).not.toBe('')
+    // The same code still redeems, to a token bound to the key (§6.1).
+    const retry = await redeem(t, code, { dpop: await tokenProof(t, key, { nonce }) })
+    expect(retry.status).toBe(200)
+    const body = (await retry.json()) as { token_type: string; access_token: string }
+    expect(body.token_type).toBe('DPoP')
+    expect(decodeJwt(body.access_token).cnf).toEqual({ jkt: key.jkt })
+  })
+
+  test('its bearer twin grantlab-lab-spa gets a bearer token with no cnf', async () => {
+    const t = createTestAuthorizationServer()
+    const code = await labCode(t, 'grantlab-lab-spa')
+    const response = await postForm(t, '/token', {
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: callback,
+      code_verifier: testVerifier,
+      client_id: 'grantlab-lab-spa',
+    })
+    const body = (await response.json()) as { token_type: string; access_token: string }
+    expect(body.token_type).toBe('Bearer')
+    expect(decodeJwt(body.access_token).cnf).toBeUndefined()
   })
 })
 

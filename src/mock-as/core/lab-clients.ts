@@ -105,6 +105,15 @@ export function buildLabClients(appOrigin: string, serverOrigin = appOrigin): Cl
   })
   return [
     publicCodeClient('grantlab-lab-spa', 'Attack lab single-page app', { firstParty: true }),
+    {
+      // The same app with DPoP (RFC 9449), for the access token replay with the defence on: every
+      // token request must carry a proof (§5), with this server's nonce (§8, docs/decisions/101).
+      ...publicCodeClient('grantlab-lab-dpop', 'Attack lab single-page app (DPoP)', {
+        firstParty: true,
+      }),
+      dpop_bound_access_tokens: true,
+      dpopNonceRequired: true,
+    },
     confidentialCodeClient('grantlab-lab-web', 'Attack lab web app', { firstParty: true }),
     {
       // OIDC Core §3.3: signs users in with the front-channel ID token (response_type code id_token).
