@@ -21,6 +21,10 @@ let databaseCount = 0
 const stores: Array<[string, () => Store]> = [
   ['memory', () => createMemoryStore()],
   ['IndexedDB', () => createIndexedDbStore(`grantlab-races-${++databaseCount}`)],
+  [
+    'IndexedDB, batched',
+    () => createIndexedDbStore(`grantlab-races-${++databaseCount}`, { batched: true }),
+  ],
 ]
 
 const hiddenPending = (html: string) =>

@@ -13,6 +13,10 @@ let databaseCount = 0
 const stores: Array<[string, () => Store]> = [
   ['memory', () => createMemoryStore()],
   ['IndexedDB', () => createIndexedDbStore(`grantlab-store-test-${++databaseCount}`)],
+  [
+    'IndexedDB, batched',
+    () => createIndexedDbStore(`grantlab-store-test-${++databaseCount}`, { batched: true }),
+  ],
 ]
 
 describe.each(stores)('%s store', (_name, freshStore) => {
