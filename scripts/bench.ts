@@ -3,10 +3,14 @@
  *   1. the pure core in Node: a client_credentials token request;
  *   2. the pure core in Node: a whole authorization code + PKCE run driven by oauth4webapi
  *      (discovery, authorize, login, consent, redirect, code exchange), no UI;
- *   3. the service worker in Chromium: a token request from the page, and the same whole run
- *      made with fetch from the page; plus the worker's cold start after CDP stops it.
- * Prints median, p95 and max in milliseconds. DESIGN's target: a token request through the worker
- * in a few milliseconds, a whole run well under a second.
+ *   3. server CPU per client_credentials token in Node, Grantlab's adapter against oidc-provider 9
+ *      (opaque, and ES256 JWT access tokens), side by side in one run (issue 14; target <= 0.5x);
+ *   4. the service worker in Chromium: a token request from the page against the bare-worker floor
+ *      (another origin whose worker answers `new Response()`), in alternating blocks of one run,
+ *      and the ratio (target <= 1.5x); the same whole run made with fetch from the page; the
+ *      token request with 10, 1,000 and 10,000 more records stored; the worker's cold start.
+ * Prints median, p95 and max in milliseconds. BENCH_PARTS=core,cpu,worker picks the parts.
+ * Ports: BENCH_PORT (4323), BENCH_FLOOR_PORT (4324), BENCH_CPU_PORT (9541, 9542, 9543).
  */
 import { type ChildProcess, fork, spawn, spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
@@ -173,7 +177,8 @@ async function benchCpu(): Promise<void> {
   const rounds = 4
   const concurrency = 8
   try {
-    for (const server of servers) await tokenLoad(server.url, 200, concurrency)
+    // Warm-up: both servers' code is compiled before anything is counted.
+    for (const server of servers) await tokenLoad(server.url, 500, concurrency)
     const cpu = new Map<string, number[]>(servers.map((server) => [server.kind, []]))
     for (let round = 0; round < rounds; round++) {
       for (const server of servers) {
