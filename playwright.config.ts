@@ -7,11 +7,15 @@ const port = Number(process.env.E2E_PORT ?? 4173)
 const outDir = process.env.GRANTLAB_OUT_DIR ?? 'dist'
 
 export default defineConfig({
-  testDir: './e2e',
+  // e2e/: the app; interop/: third-party libraries against the Node mock server (issue 13).
+  testDir: '.',
+  testMatch: ['e2e/**/*.spec.ts', 'interop/**/*.spec.ts'],
   // One output folder per build folder, so parallel local runs do not delete each other's traces.
   outputDir: `test-results/${outDir}`,
   fullyParallel: false,
-  workers: 1,
+  // Two browsers at once: most of a run is waiting (polling intervals, expiry), not CPU. Spec files
+  // that start Node servers use ports of their own, so they never collide.
+  workers: Number(process.env.E2E_WORKERS ?? 2),
   retries: 0,
   timeout: 60_000,
   reporter: process.env.CI ? 'list' : [['list']],

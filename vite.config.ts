@@ -38,6 +38,93 @@ function staticHostHeaders(): Plugin {
   }
 }
 
+/**
+ * The entry (src/main.tsx) only starts two dynamic imports: the shell (src/app/start.tsx) and the
+ * page being opened. So that the shell's download does not wait for the entry to run, index.html
+ * preloads the shell's chunk and every chunk it imports (docs/decisions/091).
+ */
+function preloadShell(shellModule: string): Plugin {
+  return {
+    name: 'grantlab-preload-shell',
+    apply: 'build',
+    transformIndexHtml: {
+      order: 'post',
+      handler(_html, { bundle }) {
+        if (!bundle) return
+        const chunks = Object.values(bundle).filter((file) => file.type === 'chunk')
+        const shell = chunks.find((chunk) => chunk.moduleIds.some((id) => id.endsWith(shellModule)))
+        if (!shell) throw new Error(`grantlab-preload-shell: no chunk for ${shellModule}`)
+        const files = new Set<string>()
+        const visit = (fileName: string) => {
+          if (files.has(fileName)) return
+          files.add(fileName)
+          for (const imported of chunks.find((chunk) => chunk.fileName === fileName)?.imports ?? [])
+            visit(imported)
+        }
+        visit(shell.fileName)
+        // The entry is loaded by its own script tag already.
+        const entries = new Set(chunks.filter((chunk) => chunk.isEntry).map((c) => c.fileName))
+        return [...files]
+          .filter((fileName) => !entries.has(fileName))
+          .map((fileName) => ({
+            tag: 'link',
+            attrs: { rel: 'modulepreload', crossorigin: true, href: `/${fileName}` },
+            injectTo: 'head' as const,
+          }))
+      },
+    },
+  }
+}
+
+/**
+ * With GRANTLAB_BUNDLE_STATS=1 (`npm run budget` sets it), writes `bundle-stats.json`: each
+ * chunk's modules with their size before minifying, so that a budget failure can say what grew.
+ */
+function bundleStats(): Plugin {
+  return {
+    name: 'grantlab-bundle-stats',
+    apply: 'build',
+    generateBundle(_options, bundle) {
+      if (process.env.GRANTLAB_BUNDLE_STATS !== '1') return
+      const chunks = Object.values(bundle).flatMap((file) =>
+        file.type === 'chunk'
+          ? [
+              {
+                fileName: file.fileName,
+                modules: Object.entries(file.modules)
+                  .map(([id, module]) => ({
+                    id: id
+                      .replace(/^\0/, '')
+                      .replace(/^.*\/node_modules\//, '')
+                      .replace(`${process.cwd()}/`, ''),
+                    bytes: module.renderedLength,
+                  }))
+                  .filter((module) => module.bytes > 0),
+              },
+            ]
+          : [],
+      )
+      this.emitFile({
+        type: 'asset',
+        fileName: 'bundle-stats.json',
+        source: JSON.stringify(chunks, null, 1),
+      })
+    },
+  }
+}
+
+function isShellModule(id: string): boolean {
+  const file = id.replaceAll('\\', '/')
+  if (
+    /\/node_modules\/(react|react-dom|react-router|scheduler|cookie|set-cookie-parser)\//.test(file)
+  )
+    return true
+  if (/\/src\/app\/(main|route-pages)\.tsx?$/.test(file)) return false
+  return /\/src\/(app\/|shared\/after-first-paint\.ts$|mock-as\/(register\.ts|mock-server-status\.tsx)$)/.test(
+    file,
+  )
+}
+
 // The mock authorization server is our own service worker (docs/decisions/001).
 // vite-plugin-pwa is used only as its bundler: no manifest, no precache, no registration code.
 export default defineConfig({
@@ -45,6 +132,8 @@ export default defineConfig({
     react(),
     tailwindcss(),
     strictCsp(),
+    preloadShell('/src/app/start.tsx'),
+    bundleStats(),
     staticHostHeaders(),
     VitePWA({
       strategies: 'injectManifest',
@@ -68,9 +157,22 @@ export default defineConfig({
     // Parallel local runs (several developers' Playwright suites) may each build into their own folder.
     outDir: process.env.GRANTLAB_OUT_DIR ?? 'dist',
     target: 'es2022',
+    rolldownOptions: {
+      output: {
+        // The shell (React, the router, the layout and what every page shares) is one chunk, not
+        // several small ones: every first load needs all of it, and each extra request costs a
+        // round trip on a slow network (docs/decisions/091). The entry and the route table stay
+        // outside, so that the entry can start the page's chunk while the shell downloads.
+        codeSplitting: {
+          includeDependenciesRecursively: false,
+          groups: [{ name: 'shell', test: isShellModule }],
+        },
+      },
+    },
   },
   test: {
-    include: ['src/**/*.test.ts', 'src/**/*.test.tsx'],
+    // interop/: third-party libraries and the command line against the real server (issue 13).
+    include: ['src/**/*.test.ts', 'src/**/*.test.tsx', 'interop/**/*.test.ts'],
     environment: 'node',
   },
 })

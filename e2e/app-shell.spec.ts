@@ -34,3 +34,35 @@ test('an unknown address shows a clear not-found page, not a blank one', async (
   await page.goto('/no-such-page')
   await expect(page.getByRole('heading', { name: 'Page not found' })).toBeVisible()
 })
+
+test.describe('a route whose code cannot be fetched', () => {
+  // Without the worker every chunk comes from the network, where the test can cut it off.
+  test.use({ serviceWorkers: 'block' })
+
+  test('shows a clear error page inside the app, and the other pages still open', async ({
+    page,
+  }) => {
+    await page.route(/\/assets\/advisor-page-[\w-]+\.js$/, (route) => route.abort())
+    await page.goto('/')
+    const nav = page.getByRole('navigation', { name: 'Main' })
+    await nav.getByRole('link', { name: 'Advise' }).click()
+    await expect(page.getByRole('heading', { level: 1, name: 'This page failed' })).toBeVisible()
+    await expect(page.getByRole('alert')).toContainText('advisor-page')
+    await nav.getByRole('link', { name: 'Configure' }).click()
+    await expect(page.getByRole('heading', { level: 1, name: 'Configure a client' })).toBeVisible()
+    await page.getByRole('link', { name: 'Advise' }).click()
+    await expect(page.getByRole('heading', { level: 1, name: 'This page failed' })).toBeVisible()
+    await page.getByRole('link', { name: 'Back to the start' }).click()
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText(/OAuth 2\.0 grants/)
+  })
+
+  test('the walkthrough index says so when its list of flows cannot be fetched', async ({
+    page,
+  }) => {
+    // The list loads after the page's first paint (docs/decisions/091).
+    await page.route(/\/assets\/all-flows-[\w-]+\.js$/, (route) => route.abort())
+    await page.goto('/walkthrough')
+    await expect(page.getByRole('heading', { level: 1, name: 'This page failed' })).toBeVisible()
+    await expect(page.getByRole('alert')).toContainText('all-flows')
+  })
+})

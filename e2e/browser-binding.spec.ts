@@ -57,8 +57,8 @@ test.describe('the Node mock server (session cookies)', () => {
 
   test.beforeAll(async () => {
     attacker = await startAttackerSite(attackerPort)
-    // vite-node runs the server in its own process, so killing it stops the server.
-    server = spawn('node_modules/.bin/vite-node', ['src/mock-as/node.ts'], {
+    // What `npm run as` runs: the server in this one process, so killing it stops the server.
+    server = spawn(process.execPath, ['bin/grantlab-as.mjs'], {
       env: { ...process.env, PORT: String(nodeServerPort), APP_ORIGIN: attacker.origin },
       stdio: 'ignore',
     })

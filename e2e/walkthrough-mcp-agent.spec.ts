@@ -130,7 +130,7 @@ test('the worker serves the MCP server, its RFC 9728 metadata and the agent’s 
   })
   expect(answers.mcp).toEqual([
     401,
-    `Bearer realm="grantlab-mcp", scope="orders:read", resource_metadata="${answers.origin}/.well-known/oauth-protected-resource/mcp"`,
+    `Bearer realm="grantlab-mcp", scope="orders:read", resource_metadata="${answers.origin}/.well-known/oauth-protected-resource/mcp", DPoP algs="ES256 Ed25519 RS256 PS256"`,
   ])
   expect(answers.metadata).toMatchObject({
     resource: `${answers.origin}/mcp`,

@@ -20,6 +20,12 @@ const jobs = [
     text: 'Run every grant for real against a mock authorization server in your browser: each request, each redirect, each token decoded.',
     action: 'Run a grant',
   },
+  {
+    to: paths.attacks,
+    title: 'Attack lab',
+    text: 'Switch a defence off and watch a real attack get the tokens; switch it back on and watch it fail at the exact check, with its RFC section.',
+    action: 'Break a defence',
+  },
 ]
 
 export function HomePage() {
@@ -32,7 +38,7 @@ export function HomePage() {
         Grantlab helps you choose an OAuth 2.0 / OpenID Connect grant for your client, write its
         registration, and watch every step of it run against a real (mock) authorization server.
       </p>
-      <ul className="mt-8 grid gap-4 md:grid-cols-3">
+      <ul className="mt-8 grid gap-4 md:grid-cols-2 lg:grid-cols-4">
         {jobs.map((job) => (
           <li
             key={job.to}

@@ -1,14 +1,17 @@
-import { NavLink, Outlet } from 'react-router'
+import { NavLink, Outlet, useLocation } from 'react-router'
 import { MockServerStatus } from '../mock-as/mock-server-status.tsx'
 import { paths } from './paths.ts'
+import { RouteErrorBoundary } from './route-error.tsx'
 
 const navItems = [
   { to: paths.advisor, label: 'Advise' },
   { to: paths.configure, label: 'Configure' },
   { to: paths.walkthroughs, label: 'Walk through' },
+  { to: paths.attacks, label: 'Attack lab' },
 ]
 
 export function Layout() {
+  const { pathname } = useLocation()
   return (
     <div className="flex min-h-screen flex-col">
       <a
@@ -44,7 +47,9 @@ export function Layout() {
         </div>
       </header>
       <main id="main" className="flex-1">
-        <Outlet />
+        <RouteErrorBoundary resetKey={pathname}>
+          <Outlet />
+        </RouteErrorBoundary>
       </main>
       <footer className="border-t border-slate-200 py-4 text-center text-xs text-slate-600">
         Grantlab runs entirely in your browser: the authorization server is a service worker, and

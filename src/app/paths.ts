@@ -6,4 +6,7 @@ export const paths = {
   walkthroughs: '/walkthrough',
   walkthrough: (flowId: string) => `/walkthrough/${flowId}`,
   walkthroughCallback: (flowId: string) => `/walkthrough/${flowId}/callback`,
+  attacks: '/attacks',
+  attack: (attackId: string) => `/attacks/${attackId}`,
+  attackCallback: (attackId: string) => `/attacks/${attackId}/callback`,
 } as const

@@ -1,15 +1,18 @@
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query'
-import { RouterProvider } from 'react-router'
-import { router } from './router.tsx'
+import { BrowserRouter } from 'react-router'
+import { RouteErrorBoundary } from './route-error.tsx'
+import { AppRoutes } from './router.tsx'
 
-const queryClient = new QueryClient({
-  defaultOptions: { queries: { retry: false, refetchOnWindowFocus: false } },
-})
-
+/**
+ * The app's shell. No query client here: no page uses one, and @tanstack/react-query would cost
+ * every first load about 11 KB gzipped; a feature that needs it provides it inside its own lazy
+ * chunk (docs/decisions/090).
+ */
 export function Providers() {
   return (
-    <QueryClientProvider client={queryClient}>
-      <RouterProvider router={router} />
-    </QueryClientProvider>
+    <BrowserRouter>
+      <RouteErrorBoundary>
+        <AppRoutes />
+      </RouteErrorBoundary>
+    </BrowserRouter>
   )
 }

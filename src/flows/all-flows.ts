@@ -7,6 +7,8 @@ import { authorizationCodeFlow } from './authorization-code.ts'
 import { cibaFlow } from './ciba.ts'
 import { clientCredentialsFlow } from './client-credentials.ts'
 import { deviceCodeFlow } from './device-code.ts'
+import { dpopFlow } from './dpop.ts'
+import { fapi2Flow } from './fapi2.ts'
 import type { Flow } from './flow-model.ts'
 import { hybridFlow } from './hybrid.ts'
 import { implicitFlow } from './implicit.ts'
@@ -28,6 +30,8 @@ export const allFlows: readonly Flow[] = [
   clientCredentialsFlow,
   jwtBearerFlow,
   tokenExchangeFlow,
+  dpopFlow,
+  fapi2Flow,
   mcpAgentFlow,
   hybridFlow,
   implicitFlow,

@@ -68,6 +68,8 @@ export interface ShownToken {
    * by it; without it, `sub` is described without guessing.
    */
   subject?: 'user' | 'client'
+  /** Meanings for this token's claims where the usual ones do not fit (a DPoP proof's `nonce`). */
+  claimMeanings?: Record<string, string>
 }
 
 /**

@@ -6,20 +6,15 @@
  * @see [RFC 7523 §2.1](https://www.rfc-editor.org/rfc/rfc7523#section-2.1)
  * @see [RFC 7523 §3](https://www.rfc-editor.org/rfc/rfc7523#section-3)
  */
-import {
-  calculateJwkThumbprint,
-  exportJWK,
-  generateKeyPair,
-  importJWK,
-  type JWK,
-  type JWTPayload,
-  SignJWT,
-} from 'jose'
+import type { JWK, JWTPayload } from 'jose'
 import * as oauth from 'oauth4webapi'
 import { rfc } from '../shared/spec-links.ts'
 import { discover } from './code-flow-steps.ts'
 import type { JsonValue, Step } from './flow-model.ts'
 import { type HasFetch, oauthOptions } from './http-capture.ts'
+
+/** jose loads when a step first signs, not with the walkthrough pages (docs/decisions/091). */
+export const loadJose = () => import('./jose-signing.ts')
 
 export const jwtBearerGrantType = 'urn:ietf:params:oauth:grant-type:jwt-bearer'
 
@@ -34,6 +29,7 @@ export interface AssertionKey {
 
 /** An ES256 key pair, exportable so the walkthrough can keep it across reloads. */
 export async function makeAssertionKey(): Promise<AssertionKey> {
+  const { calculateJwkThumbprint, exportJWK, generateKeyPair } = await loadJose()
   const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true })
   const publicJwk = await exportJWK(publicKey)
   const kid = await calculateJwkThumbprint(publicJwk)
@@ -49,6 +45,7 @@ export async function signAssertion(
   claims: JWTPayload,
   key: { privateJwk: JwkData; kid: string },
 ): Promise<string> {
+  const { importJWK, SignJWT } = await loadJose()
   const privateKey = await importJWK(key.privateJwk as JWK, 'ES256')
   return new SignJWT(claims)
     .setProtectedHeader({ alg: 'ES256', kid: key.kid, typ: 'JWT' })

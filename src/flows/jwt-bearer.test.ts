@@ -74,6 +74,7 @@ test('jwt bearer walkthrough: key, registration, a token for alice, then the edi
 test.each([
   ['Expired', 'exp'],
   ['Wrong audience', 'aud'],
+  ['Token endpoint as aud', 'aud'],
   ['Not yet valid', 'nbf'],
   ['Issued long ago', 'iat'],
   ['Unknown subject', 'sub'],

@@ -5,7 +5,7 @@
  * @see [RFC 7523 §2.1](https://www.rfc-editor.org/rfc/rfc7523#section-2.1)
  * @see [RFC 7523 §3](https://www.rfc-editor.org/rfc/rfc7523#section-3)
  */
-import { generateKeyPair, type JWTPayload, SignJWT } from 'jose'
+import type { JWTPayload } from 'jose'
 import * as oauth from 'oauth4webapi'
 import { rfc, rfc7523bis } from '../shared/spec-links.ts'
 import { need } from './code-flow-steps.ts'
@@ -22,6 +22,7 @@ import {
   freshClaims,
   type JwkData,
   jwtBearerGrantType,
+  loadJose,
   makeAssertionKey,
   registerAssertionIssuer,
   requestWithAssertion,
@@ -30,6 +31,14 @@ import {
 import { callResourceServer } from './resource-server-call.ts'
 
 export const jwtBearerFlowId = 'jwt-bearer'
+
+/** Signs with a key pair made for this one assertion, which the server has never seen. */
+async function signWithThrowawayKey(claims: JWTPayload, kid: string): Promise<string> {
+  const { generateKeyPair, SignJWT } = await loadJose()
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg: 'ES256', kid, typ: 'JWT' })
+    .sign((await generateKeyPair('ES256')).privateKey)
+}
 
 const scope = 'profile orders:read'
 const clientName = 'Grantlab JWT bearer walkthrough'
@@ -393,9 +402,7 @@ export const jwtBearerFlow = defineFlow<JwtBearerData>({
                 privateJwk: need(ctx.data.privateJwk, 'The private key'),
                 kid,
               })
-            : await new SignJWT(editor.claims)
-                .setProtectedHeader({ alg: 'ES256', kid, typ: 'JWT' })
-                .sign((await generateKeyPair('ES256')).privateKey)
+            : await signWithThrowawayKey(editor.claims, kid)
         const shownAssertion = {
           label: 'Assertion you sent',
           value: assertion,

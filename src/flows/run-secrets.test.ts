@@ -1,3 +1,5 @@
+// The DPoP and FAPI 2.0 walkthroughs keep their key pair in IndexedDB.
+import 'fake-indexeddb/auto'
 import { decodeJwt } from 'jose'
 import { expect, test } from 'vitest'
 import { driveAuthenticationDevice } from '../mock-as/core/test-authentication-device.ts'

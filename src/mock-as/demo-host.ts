@@ -12,9 +12,10 @@
  * leaves the origin" holds, and a client registered with a back-channel URI elsewhere is reported
  * as not reachable (docs/decisions/108).
  */
+import { createLabServers } from './attacker/lab-servers.ts'
 import { type AuthorizationServer, createAuthorizationServer } from './core/authorization-server.ts'
 import { demoBackchannelLogoutPath } from './core/demo-data.ts'
-import type { AuthorizationServerDeps } from './core/deps.ts'
+import type { AuthorizationServerDeps, Store } from './core/deps.ts'
 import { createDemoClient, type DemoClient } from './demo-client/backchannel-logout.ts'
 
 /** The demo client whose back-channel endpoint this host serves. */
@@ -29,7 +30,7 @@ export function isHostedPath(pathname: string): boolean {
   )
 }
 
-const hostedPaths = ['/as', '/mcp']
+const hostedPaths = ['/as', '/mcp', '/evil-as']
 const hostedPrefixes = [
   '/as/',
   '/api/',
@@ -38,6 +39,9 @@ const hostedPrefixes = [
   // document (docs/decisions/120, 124).
   '/.well-known/oauth-protected-resource/',
   '/demo-agent/',
+  // The attack lab's malicious server and the attacker's server (docs/decisions/127).
+  '/evil-as/',
+  '/attacker/',
   demoClientPrefix,
 ]
 
@@ -51,6 +55,11 @@ export interface DemoHost {
 export interface DemoHostOptions {
   /** Told of each request the host makes to itself (not of those it is sent from outside). */
   onInternalExchange?: (request: Request, response: Response, startedAt: number) => void
+  /**
+   * The attack lab's stores: with them, the malicious server (`/evil-as`) and the attacker's
+   * server (`/attacker/`) answer beside the honest one, each keeping its state apart.
+   */
+  lab?: { evilStore: Store; attackerStore: Store }
 }
 
 export function createDemoHost(
@@ -87,7 +96,17 @@ export function createDemoHost(
     return response
   }
 
-  const server = createAuthorizationServer({ ...deps, deliver: internalFetch })
+  const honest = createAuthorizationServer({ ...deps, deliver: internalFetch })
+  const server = options.lab
+    ? createLabServers({
+        honest,
+        honestDeps: deps,
+        clock: deps.clock,
+        random: deps.random,
+        evilStore: options.lab.evilStore,
+        attackerStore: options.lab.attackerStore,
+      })
+    : honest
   const demoClient = createDemoClient({
     issuer: deps.issuer,
     clientId: demoLogoutClientId,

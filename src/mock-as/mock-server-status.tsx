@@ -1,4 +1,4 @@
-import { useSyncExternalStore } from 'react'
+import { startTransition, useEffect, useState } from 'react'
 import { getMockServerState, type MockServerState, onMockServerStateChange } from './register.ts'
 
 const labels = {
@@ -9,9 +9,20 @@ const labels = {
   unsupported: 'Service workers unavailable',
 } as const satisfies Record<MockServerState, string>
 
-/** The mock server's state, kept current as the worker starts or loses the page. */
+/**
+ * The mock server's state, kept current as the worker starts or loses the page. A change renders
+ * as a transition, in short slices: it arrives just after the first load, when one long task
+ * would block the page (docs/decisions/091). (An external store read with useSyncExternalStore
+ * always re-renders in one go.)
+ */
 export function useMockServerState(): MockServerState {
-  return useSyncExternalStore(onMockServerStateChange, getMockServerState)
+  const [state, setState] = useState(getMockServerState)
+  useEffect(() => {
+    // The state may have changed between this component's render and its effect.
+    setState(getMockServerState())
+    return onMockServerStateChange((next) => startTransition(() => setState(next)))
+  }, [])
+  return state
 }
 
 /** A small badge that tells whether the service worker answers /as/* for this page. */

@@ -1,5 +1,8 @@
 import 'fake-indexeddb/auto'
-import { describe, expect, test } from 'vitest'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, describe, expect, test, vi } from 'vitest'
 import { createAuthorizationServer } from './core/authorization-server.ts'
 import type { Store } from './core/deps.ts'
 import { createMemoryStore } from './core/memory-store.ts'
@@ -10,20 +13,38 @@ import {
 } from './core/test-server.ts'
 import { authorizeUrl, get, introspect, postForm } from './core/test-support.ts'
 import { createIndexedDbStore } from './indexeddb-store.ts'
+import { type DiskStore, openDiskStore } from './node/disk-store.ts'
+
+// The disk store flushes every write; with the whole suite running, 10 rounds can pass 5 s.
+vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 })
 
 /**
- * Real concurrency against the core (Promise.all of many requests), on the memory store and on
- * the IndexedDB store. Two server instances share one store, as two service-worker instances (or
- * a worker restarted mid-request) share one database: then only the store's atomic update, not
- * the in-memory lock of one instance, can keep the requests apart.
+ * Real concurrency against the core (Promise.all of many requests), on the memory store, the
+ * IndexedDB store and the disk store (`--data`). Two server instances share one store, as two
+ * service-worker instances (or a worker restarted mid-request) share one database: then only the
+ * store's atomic update, not the in-memory lock of one instance, can keep the requests apart.
  */
 let databaseCount = 0
+const diskStores: DiskStore[] = []
+const dataRoot = mkdtempSync(join(tmpdir(), 'grantlab-races-'))
+afterAll(async () => {
+  await Promise.all(diskStores.map((store) => store.close()))
+  rmSync(dataRoot, { recursive: true, force: true })
+})
 const stores: Array<[string, () => Store]> = [
   ['memory', () => createMemoryStore()],
   ['IndexedDB', () => createIndexedDbStore(`grantlab-races-${++databaseCount}`)],
   [
     'IndexedDB, batched',
     () => createIndexedDbStore(`grantlab-races-${++databaseCount}`, { batched: true }),
+  ],
+  [
+    'disk',
+    () => {
+      const store = openDiskStore(join(dataRoot, `races-${++databaseCount}`))
+      diskStores.push(store)
+      return store
+    },
   ],
 ]
 

@@ -59,6 +59,12 @@ function getHost(): DemoHost {
         onInternalExchange: (request, response, startedAt) => {
           void publishInternal(request, response, startedAt)
         },
+        // Each party of the attack lab keeps its state apart, in IndexedDB, so a stopped worker
+        // loses none of it (docs/decisions/127).
+        lab: {
+          evilStore: createIndexedDbStore('grantlab-evil-as'),
+          attackerStore: createIndexedDbStore('grantlab-attacker'),
+        },
       },
     )
   }

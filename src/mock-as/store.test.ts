@@ -1,21 +1,39 @@
 import 'fake-indexeddb/auto'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { openDB } from 'idb'
-import { describe, expect, test } from 'vitest'
+import { afterAll, describe, expect, test } from 'vitest'
 import type { Store } from './core/deps.ts'
 import { createMemoryStore } from './core/memory-store.ts'
 import { createIndexedDbStore } from './indexeddb-store.ts'
+import { type DiskStore, openDiskStore } from './node/disk-store.ts'
 
 /**
- * The Store contract, run against both stores: the memory store (Node, tests) and the IndexedDB
- * store (the service worker; fake-indexeddb here).
+ * The Store contract, run against all three stores: the memory store (Node, tests), the IndexedDB
+ * store (the service worker; fake-indexeddb here) and the disk store (`npm run as -- --data`).
  */
 let databaseCount = 0
+const diskStores: DiskStore[] = []
+const dataRoot = mkdtempSync(join(tmpdir(), 'grantlab-store-test-'))
+afterAll(async () => {
+  await Promise.all(diskStores.map((store) => store.close()))
+  rmSync(dataRoot, { recursive: true, force: true })
+})
 const stores: Array<[string, () => Store]> = [
   ['memory', () => createMemoryStore()],
   ['IndexedDB', () => createIndexedDbStore(`grantlab-store-test-${++databaseCount}`)],
   [
     'IndexedDB, batched',
     () => createIndexedDbStore(`grantlab-store-test-${++databaseCount}`, { batched: true }),
+  ],
+  [
+    'disk',
+    () => {
+      const store = openDiskStore(join(dataRoot, `store-${++databaseCount}`))
+      diskStores.push(store)
+      return store
+    },
   ],
 ]
 

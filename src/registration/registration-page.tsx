@@ -1,16 +1,26 @@
-import { useEffect, useMemo, useState } from 'react'
+import { startTransition, useEffect, useLayoutEffect, useMemo, useState } from 'react'
 import { Link } from 'react-router'
 import { paths } from '../app/paths.ts'
+import { lazyAfterFirstPaint } from '../shared/lazy-after-first-paint.tsx'
 import { runChecks } from './checks.ts'
 import type { ClientMetadata, ImportIssue } from './client-metadata.ts'
 import { type InitialState, loadInitialState, saveConfiguration } from './configuration-store.ts'
-import { ExportPanel } from './export-panel.tsx'
 import { FindingsPanel } from './findings-panel.tsx'
-import { ImportPanel } from './import-panel.tsx'
 import { MetadataForm } from './metadata-form.tsx'
 import { presets } from './presets.ts'
-import { RegisterPanel } from './register-panel.tsx'
 import { buttonSecondary } from './ui.ts'
+
+// Below the form: their code (the exporters, the importers, live registration) loads after the
+// first paint (docs/decisions/091).
+const ExportPanel = lazyAfterFirstPaint(() =>
+  import('./export-panel.tsx').then((m) => m.ExportPanel),
+)
+const ImportPanel = lazyAfterFirstPaint(() =>
+  import('./import-panel.tsx').then((m) => m.ImportPanel),
+)
+const RegisterPanel = lazyAfterFirstPaint(() =>
+  import('./register-panel.tsx').then((m) => m.RegisterPanel),
+)
 
 type Notice = { tone: 'info' | 'error'; title: string; issues: ImportIssue[] }
 
@@ -44,13 +54,18 @@ export function RegistrationPage() {
   const [metadata, setMetadata] = useState<ClientMetadata>()
   const [notice, setNotice] = useState<Notice>()
 
-  useEffect(() => {
+  // A layout effect, and the form rendered as a transition: without a share link to decompress,
+  // the configuration is read at once, and the form builds in short slices rather than one long
+  // task (docs/decisions/091).
+  useLayoutEffect(() => {
     let live = true
     const open = () =>
       loadInitialState(window.location).then((initial) => {
         if (!live) return
-        setMetadata(initial.metadata)
-        setNotice(noticeFor(initial))
+        startTransition(() => {
+          setMetadata(initial.metadata)
+          setNotice(noticeFor(initial))
+        })
         // A link opens once; from here on the page (and localStorage) hold the configuration.
         if (
           initial.origin.kind === 'share-link' ||
@@ -79,10 +94,12 @@ export function RegistrationPage() {
   const findings = useMemo(() => (metadata ? runChecks(metadata) : []), [metadata])
 
   if (!metadata) {
+    // Placed like the loaded page's heading and text, with room below, so that nothing moves when
+    // the configuration arrives (no layout shift, docs/decisions/091).
     return (
-      <div className="mx-auto max-w-6xl px-4 py-10">
+      <div className="mx-auto min-h-screen max-w-6xl px-4 py-8">
         <h1 className="text-2xl font-semibold tracking-tight">Configure a client</h1>
-        <p className="mt-3 text-slate-700">Loading your configuration…</p>
+        <p className="mt-2 text-slate-700">Loading your configuration…</p>
       </div>
     )
   }

@@ -55,6 +55,17 @@ export const rfc7523bis = draft(
 )
 
 /**
+ * A section of the FAPI 2.0 Security Profile (final, February 2025), e.g. `fapi2('5.3.2.2')` →
+ * "FAPI 2.0 §5.3.2.2". The link opens the document; the label names the section.
+ */
+export function fapi2(section: string): SpecRef {
+  return {
+    label: `FAPI 2.0 §${section}`,
+    href: 'https://openid.net/specs/fapi-security-profile-2_0-final.html',
+  }
+}
+
+/**
  * A section of OpenID Connect Client-Initiated Backchannel Authentication Flow - Core 1.0, e.g.
  * `ciba('7.1')` → "CIBA Core §7.1". Its page numbers its anchors `rfc.section.N`.
  */

@@ -24,6 +24,10 @@ const claimMeanings: Record<string, string> = {
   preferred_username: 'Short name the user goes by',
   acr: 'Authentication context class',
   amr: 'Authentication methods used',
+  cnf: 'Confirmation: the key the token is bound to (jkt is its thumbprint)',
+  htm: 'The HTTP method of the request the proof is for',
+  htu: 'The URI of the request the proof is for, without query and fragment',
+  ath: 'Hash of the access token sent with the proof',
 }
 
 const subjectMeanings: Record<NonNullable<ShownToken['subject']> | 'unknown', string> = {
@@ -37,7 +41,12 @@ const subjectMeanings: Record<NonNullable<ShownToken['subject']> | 'unknown', st
  * for ID tokens and users' access tokens, the client for client credentials, actor tokens and
  * client assertions (RFC 6749 §4.4, RFC 7523 §3).
  */
-export function claimMeaning(name: string, token: Pick<ShownToken, 'subject'>): string {
+export function claimMeaning(
+  name: string,
+  token: Pick<ShownToken, 'subject' | 'claimMeanings'>,
+): string {
+  const own = token.claimMeanings?.[name]
+  if (own !== undefined) return own
   if (name === 'sub') return subjectMeanings[token.subject ?? 'unknown']
   return claimMeanings[name] ?? ''
 }

@@ -1,5 +1,5 @@
 import { useId } from 'react'
-import type { Flow } from '../flows/flow-model.ts'
+import type { Actor, Step } from '../flows/flow-model.ts'
 
 export type StepState = 'done' | 'current' | 'failed' | 'waiting' | 'pending'
 
@@ -41,16 +41,27 @@ const labelClass: Record<StepState, string> = {
 }
 
 /**
+ * What the diagram draws: a walkthrough's flow, or an attack of the lab, whose attacker
+ * (`attacker: true`) gets a lifeline and arrows in another colour.
+ */
+export interface DiagramFlow {
+  title: string
+  actors: readonly (Actor & { attacker?: true })[]
+  steps: readonly Pick<Step, 'id' | 'label' | 'title' | 'from' | 'to' | 'kind'>[]
+}
+
+/**
  * The flow as a sequence diagram: one lifeline per actor, one arrow per step, the next step
  * highlighted. Solid arrows are requests the client makes; dashed ones are browser redirects.
  */
-export function SequenceDiagram({ flow, states }: { flow: Flow; states: StepState[] }) {
+export function SequenceDiagram({ flow, states }: { flow: DiagramFlow; states: StepState[] }) {
   const id = useId()
   const width = flow.actors.length * columnWidth
   const height = top + headerHeight + flow.steps.length * rowHeight + 24
   const columnOf = new Map(flow.actors.map((actor, index) => [actor.id, index]))
   const x = (actorId: string) => ((columnOf.get(actorId) ?? 0) + 0.5) * columnWidth
   const actorLabel = new Map(flow.actors.map((actor) => [actor.id, actor.label]))
+  const attackers = new Set(flow.actors.filter((actor) => actor.attacker).map((actor) => actor.id))
 
   const description = flow.steps
     .map((step, index) => {
@@ -72,7 +83,17 @@ export function SequenceDiagram({ flow, states }: { flow: Flow; states: StepStat
         <title id={`${id}-title`}>Sequence diagram of {flow.title}</title>
         <desc id={`${id}-desc`}>{description}</desc>
         <defs>
-          {(['done', 'current', 'failed', 'waiting', 'pending'] as const).map((state) => (
+          {(
+            [
+              'done',
+              'current',
+              'failed',
+              'waiting',
+              'pending',
+              'attacker',
+              'attacker-pending',
+            ] as const
+          ).map((state) => (
             <marker
               key={state}
               id={`${id}-arrow-${state}`}
@@ -83,7 +104,16 @@ export function SequenceDiagram({ flow, states }: { flow: Flow; states: StepStat
               markerHeight="7"
               orient="auto-start-reverse"
             >
-              <path d="M0,0 L10,5 L0,10 z" className={markerClass[state]} />
+              <path
+                d="M0,0 L10,5 L0,10 z"
+                className={
+                  state === 'attacker'
+                    ? 'fill-fuchsia-700'
+                    : state === 'attacker-pending'
+                      ? 'fill-fuchsia-300'
+                      : markerClass[state]
+                }
+              />
             </marker>
           ))}
         </defs>
@@ -94,7 +124,7 @@ export function SequenceDiagram({ flow, states }: { flow: Flow; states: StepStat
               x2={x(actor.id)}
               y1={top + headerHeight}
               y2={height - 8}
-              className="stroke-slate-300"
+              className={actor.attacker ? 'stroke-fuchsia-400' : 'stroke-slate-300'}
               strokeDasharray="4 4"
             />
             <rect
@@ -103,13 +133,17 @@ export function SequenceDiagram({ flow, states }: { flow: Flow; states: StepStat
               width={columnWidth - 20}
               height={headerHeight - 12}
               rx="6"
-              className="fill-slate-100 stroke-slate-400"
+              className={
+                actor.attacker
+                  ? 'fill-fuchsia-100 stroke-fuchsia-700 stroke-2'
+                  : 'fill-slate-100 stroke-slate-400'
+              }
             />
             <text
               x={x(actor.id)}
               y={top + (headerHeight - 12) / 2 + 5}
               textAnchor="middle"
-              className="fill-slate-900 text-[13px] font-semibold"
+              className={`${actor.attacker ? 'fill-fuchsia-950' : 'fill-slate-900'} text-[13px] font-semibold`}
             >
               {actor.label}
             </text>
@@ -121,7 +155,15 @@ export function SequenceDiagram({ flow, states }: { flow: Flow; states: StepStat
           const x1 = x(step.from)
           const x2 = x(step.to)
           const label = `${index + 1}. ${step.label ?? step.title}`
-          const stroke = `${arrowClass[state]} ${state === 'current' ? 'stroke-[2.5]' : 'stroke-[1.5]'}`
+          // The attacker's own moves, done or still to come, in the attacker's colour (paler
+          // while not reached, as other steps are, so a stopped attack does not look finished).
+          const byAttacker = attackers.has(step.from) && (state === 'done' || state === 'pending')
+          const attackerArrow = state === 'pending' ? 'stroke-fuchsia-300' : 'stroke-fuchsia-700'
+          const stroke = `${byAttacker ? attackerArrow : arrowClass[state]} ${state === 'current' ? 'stroke-[2.5]' : 'stroke-[1.5]'}`
+          const attackerText = state === 'pending' ? 'fill-fuchsia-700' : 'fill-fuchsia-900'
+          const text = byAttacker ? attackerText : labelClass[state]
+          const attackerMarker = state === 'pending' ? 'attacker-pending' : 'attacker'
+          const marker = `url(#${id}-arrow-${byAttacker ? attackerMarker : state})`
           const dash = step.kind === 'redirect' ? '6 4' : undefined
           const highlight =
             state === 'current' ? (
@@ -142,12 +184,12 @@ export function SequenceDiagram({ flow, states }: { flow: Flow; states: StepStat
                   d={`M${x1},${y - 8} h34 v16 h-32`}
                   fill="none"
                   className={stroke}
-                  markerEnd={`url(#${id}-arrow-${state})`}
+                  markerEnd={marker}
                 />
                 <text
                   x={x1 + 42}
                   y={y + 4}
-                  className={`text-[12px] ${labelClass[state]}`}
+                  className={`text-[12px] ${text}`}
                   stroke="white"
                   strokeWidth="4"
                   paintOrder="stroke"
@@ -167,13 +209,13 @@ export function SequenceDiagram({ flow, states }: { flow: Flow; states: StepStat
                 y2={y}
                 className={stroke}
                 strokeDasharray={dash}
-                markerEnd={`url(#${id}-arrow-${state})`}
+                markerEnd={marker}
               />
               <text
                 x={(x1 + x2) / 2}
                 y={y - 7}
                 textAnchor="middle"
-                className={`text-[12px] ${labelClass[state]}`}
+                className={`text-[12px] ${text}`}
                 stroke="white"
                 strokeWidth="4"
                 paintOrder="stroke"
@@ -187,6 +229,7 @@ export function SequenceDiagram({ flow, states }: { flow: Flow; states: StepStat
       <p className="mt-1 text-center text-xs text-slate-700">
         Solid arrow: an HTTP request the client makes. Dashed arrow: the browser is redirected.
         Highlighted: the next step.
+        {attackers.size > 0 ? ' Purple: the attacker and what the attacker does.' : null}
       </p>
     </div>
   )

@@ -1,4 +1,4 @@
-import { type Ref, useEffect, useId, useRef, useState } from 'react'
+import { lazy, type Ref, Suspense, useEffect, useId, useRef, useState } from 'react'
 import type {
   Actor,
   Destination,
@@ -14,9 +14,12 @@ import type {
 import type { HttpExchange } from '../mock-as/traffic.ts'
 import { describeDuration } from '../shared/jwt.ts'
 import { HttpInspector } from './http-inspector.tsx'
-import { QrCode } from './qr-code.tsx'
 import type { StepState } from './sequence-diagram.tsx'
 import { TokenInspector } from './token-inspector.tsx'
+
+// The QR encoder loads with the first QR code (the device walkthrough), not with every
+// walkthrough page (docs/decisions/091); its box keeps the code's size meanwhile.
+const QrCode = lazy(() => import('./qr-code.tsx').then((module) => ({ default: module.QrCode })))
 
 const kindLabels = {
   request: 'HTTP request',
@@ -32,7 +35,8 @@ const stateBadges: Record<StepState, { text: string; className: string }> = {
   pending: { text: 'Not run yet', className: 'bg-slate-100 text-slate-800' },
 }
 
-function ValueView({ value }: { value: ShownValue }) {
+/** One labelled value of a step, formatted (json, url, qr); the attack lab shows its values alike. */
+export function ValueView({ value }: { value: ShownValue }) {
   let body = <span className="break-all font-mono text-xs">{value.value}</span>
   if (value.format === 'json') {
     let pretty = value.value
@@ -49,7 +53,9 @@ function ValueView({ value }: { value: ShownValue }) {
   } else if (value.format === 'qr') {
     body = (
       <div className="flex flex-wrap items-start gap-3">
-        <QrCode value={value.value} label={`QR code of ${value.value}`} />
+        <Suspense fallback={<div className="h-40 w-40 rounded border border-slate-200 bg-white" />}>
+          <QrCode value={value.value} label={`QR code of ${value.value}`} />
+        </Suspense>
         <span className="min-w-0 flex-1 break-all font-mono text-xs">{value.value}</span>
       </div>
     )
@@ -70,7 +76,9 @@ function ValueView({ value }: { value: ShownValue }) {
   }
   return (
     <div className="border-t border-slate-200 py-2 sm:grid sm:grid-cols-4 sm:gap-3">
-      <dt className="text-sm font-medium text-slate-800">{value.label}</dt>
+      <dt className="min-w-0 text-sm font-medium text-slate-800 [overflow-wrap:anywhere]">
+        {value.label}
+      </dt>
       <dd className="min-w-0 sm:col-span-3">
         {body}
         {value.note || value.spec ? (

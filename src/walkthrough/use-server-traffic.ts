@@ -16,6 +16,8 @@ function merge(
   incoming: HttpExchange[],
   source: 'live' | 'log',
 ): HttpExchange[] {
+  // Nothing new: the same array, so React skips re-rendering the whole walkthrough.
+  if (incoming.length === 0) return current
   const byId = new Map(current.map((exchange) => [exchange.id, exchange]))
   for (const exchange of incoming) {
     if (source === 'live' || !byId.has(exchange.id)) byId.set(exchange.id, exchange)
@@ -28,7 +30,7 @@ export function useServerTraffic(since: number): HttpExchange[] {
 
   useEffect(() => {
     let active = true
-    setExchanges([])
+    setExchanges((current) => (current.length === 0 ? current : []))
     const channel =
       typeof BroadcastChannel === 'undefined' ? undefined : new BroadcastChannel(trafficChannelName)
     if (channel) {

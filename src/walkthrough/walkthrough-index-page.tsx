@@ -1,9 +1,10 @@
 import { Link } from 'react-router'
 import { paths } from '../app/paths.ts'
-import { allFlows, findFlow } from '../flows/all-flows.ts'
+import { useFlowRegistry } from './use-flow-registry.ts'
 
 /** Every walkthrough in the registry, with when to use it; deprecated grants are marked. */
 export function WalkthroughIndexPage() {
+  const { allFlows, findFlow, loading } = useFlowRegistry()
   return (
     <div className="mx-auto max-w-6xl px-4 py-10">
       <h1 className="text-2xl font-semibold tracking-tight">Walkthroughs</h1>
@@ -17,7 +18,10 @@ export function WalkthroughIndexPage() {
         app’s loopback one (RFC 9700 §2.6). With no TLS to lean on, every walkthrough that receives
         an ID token verifies its signature itself.
       </p>
-      <ul className="mt-6 grid gap-4 md:grid-cols-2">
+      <ul
+        aria-busy={loading}
+        className={`mt-6 grid gap-4 md:grid-cols-2${loading ? ' min-h-screen' : ''}`}
+      >
         {allFlows.map((flow) => (
           <li
             key={flow.id}

@@ -53,8 +53,10 @@ function UseInstead({ flow }: { flow: Flow }) {
 function MockServerNotice({ state }: { state: MockServerState }) {
   if (state === 'ready') return null
   if (state === 'starting') {
+    // Floats above the page instead of pushing it down: on a first visit it goes within a second,
+    // and content that jumps up when it goes is a layout shift (docs/decisions/091).
     return (
-      <p className="mt-4 rounded border border-slate-300 bg-slate-50 p-3 text-sm text-slate-800">
+      <p className="fixed inset-x-4 bottom-4 z-10 mx-auto max-w-md rounded border border-slate-300 bg-slate-50 p-3 text-sm text-slate-800 shadow">
         Starting the mock authorization server…
       </p>
     )

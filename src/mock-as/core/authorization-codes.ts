@@ -1,5 +1,5 @@
 import type { ApprovedAuthorization } from './authorization-request'
-import { lifetimes, type ServerContext } from './context'
+import type { ServerContext } from './context'
 
 export const codesKind = 'authorization-codes'
 
@@ -20,6 +20,8 @@ export interface AuthorizationCodeRecord {
   nonce?: string
   codeChallenge?: string
   codeChallengeMethod?: 'S256'
+  /** The DPoP key the code is bound to: only a proof made with it may redeem it (RFC 9449 §10). */
+  dpopJkt?: string
   /** The resources the authorization request named (RFC 8707 §2.1). */
   resources?: string[]
   expiresAt: number
@@ -47,8 +49,9 @@ export async function createAuthorizationCode(
     ...(pending.codeChallenge === undefined
       ? {}
       : { codeChallenge: pending.codeChallenge, codeChallengeMethod: pending.codeChallengeMethod }),
+    ...(pending.dpopJkt === undefined ? {} : { dpopJkt: pending.dpopJkt }),
     ...(pending.resources === undefined ? {} : { resources: pending.resources }),
-    expiresAt: ctx.nowSeconds() + lifetimes.authorizationCode,
+    expiresAt: ctx.nowSeconds() + ctx.lifetimes.authorizationCode,
   }
   await ctx.deps.store.put(codesKind, record.code, record, { expiresAt: record.expiresAt })
   return record

@@ -1,7 +1,9 @@
 import { type ClientRecord, clientScopes, isNativeClient, isPublicClient } from './clients'
 import { lifetimes, type ServerContext } from './context'
+import { jktPattern } from './dpop'
 import { OAuthError } from './errors'
 import { listNames, splitSpaceList } from './http'
+import { hasWeakness } from './lab-clients'
 import { s256ChallengePattern } from './pkce'
 import { parseResourceValues } from './resource-indicators'
 import { findResponseType } from './response-types/response-type-table'
@@ -28,6 +30,11 @@ export interface PendingAuthorization {
   nonce?: string
   codeChallenge?: string
   codeChallengeMethod?: 'S256'
+  /**
+   * The thumbprint of the DPoP key the code will be bound to: `dpop_jkt`, or at `/as/par` the key
+   * of the request's DPoP proof (RFC 9449 §10, §10.1).
+   */
+  dpopJkt?: string
   /** RFC 8707 §2.1: the resources the request named (this server's identifiers), if any. */
   resources?: string[]
   prompt: string[]
@@ -83,6 +90,9 @@ export function redirectUriMatches(
   requested: string,
 ): boolean {
   if (registered === requested) return true
+  // WEAKENED, for the attack lab's grantlab-lax-redirects only (docs/decisions/126): a prefix
+  // check, the mistake RFC 9700 §4.1.1 describes; `<registered>/../..` passes it.
+  if (hasWeakness(client, 'prefix-redirect-uri') && requested.startsWith(registered)) return true
   if (!isNativeClient(client)) return false
   const a = loopbackParts(registered)
   const b = loopbackParts(requested)
@@ -235,6 +245,15 @@ export function validateAuthorizationParameters(
     )
   }
 
+  /** @see https://www.rfc-editor.org/rfc/rfc9449#section-10 */
+  const dpopJkt = values.get('dpop_jkt')
+  if (dpopJkt !== undefined && !jktPattern.test(dpopJkt)) {
+    throw new OAuthError(
+      'invalid_request',
+      'dpop_jkt must be the base64url SHA-256 JWK thumbprint of the DPoP key (43 characters, RFC 7638).',
+    )
+  }
+
   const prompt = [...new Set(splitSpaceList(values.get('prompt')))]
   const unknownPrompt = prompt.find((value) => !(promptValues as readonly string[]).includes(value))
   if (unknownPrompt !== undefined) {
@@ -262,6 +281,7 @@ export function validateAuthorizationParameters(
     ...(state === undefined ? {} : { state }),
     ...(nonce === undefined ? {} : { nonce }),
     ...(codeChallenge === undefined ? {} : { codeChallenge, codeChallengeMethod: 'S256' as const }),
+    ...(dpopJkt === undefined ? {} : { dpopJkt }),
     ...(resources.length === 0 ? {} : { resources }),
     prompt,
     ...(maxAgeText === undefined ? {} : { maxAge: Number(maxAgeText) }),

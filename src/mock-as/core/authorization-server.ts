@@ -23,13 +23,29 @@
  *    never throws.
  * 6. Expired records are purged through the store's expiry index, lazily at most once a minute
  *    before a request, and whenever the host calls `purgeExpired` (Node: a timer).
+ * 7. With a CORS policy from the host (Node), the routes marked `cors` answer preflights and
+ *    carry CORS headers for the allowed origins, errors included (`cors.ts`). With injected
+ *    faults (the Node API's `injectError`), an injectable endpoint answers the next N requests
+ *    with the injected error instead (`faults.ts`); the authorization endpoint redirects it.
  */
-import { createContext } from './context'
+import { createContext, type ServerContext } from './context'
+import { answerPreflight, withCorsHeaders } from './cors'
 import type { AuthorizationServerDeps } from './deps'
 import { OAuthError } from './errors'
+import { injectedError } from './faults'
 import { renderErrorPage } from './html'
 import { maxQueryLength } from './http'
-import { type HttpMethod, resolveRoutePath, routeTable } from './routes'
+import { protectedResources, resourceMetadataUrl } from './protected-resources'
+import {
+  type HttpMethod,
+  isInjectable,
+  type RouteDefinition,
+  resolveRoutePath,
+  routeName,
+  routeTable,
+} from './routes'
+
+type ResolvedRoute = RouteDefinition & { fullPath: string }
 
 export interface AuthorizationServer {
   handle(request: Request): Promise<Response>
@@ -45,15 +61,37 @@ export interface AuthorizationServer {
 /** How often, at most, `handle` purges expired records on its way (docs/decisions/072). */
 export const purgeIntervalSeconds = 60
 
+/** The demo resource a route of the origin belongs to (`/api/orders`: the API), for its challenges. */
+function protectedResourceOf(
+  ctx: ServerContext,
+  route: RouteDefinition,
+): { realm: string; resourceMetadata: string } | undefined {
+  if (route.base !== 'origin') return undefined
+  const resource = protectedResources.find(
+    ({ path }) => route.path === path || route.path.startsWith(`${path}/`),
+  )
+  return resource && { realm: resource.realm, resourceMetadata: resourceMetadataUrl(ctx, resource) }
+}
+
 export function createAuthorizationServer(deps: AuthorizationServerDeps): AuthorizationServer {
   const ctx = createContext(deps)
-  const routes = routeTable.map((route) => ({ ...route, fullPath: resolveRoutePath(ctx, route) }))
+  const routes: ResolvedRoute[] = routeTable.map((route) => ({
+    ...route,
+    fullPath: resolveRoutePath(ctx, route),
+  }))
 
-  async function dispatch(request: Request): Promise<Response> {
+  async function dispatch(request: Request, route: ResolvedRoute | undefined): Promise<Response> {
     const url = new URL(request.url)
     const path = url.pathname
-    const route = routes.find((candidate) => candidate.fullPath === path)
     if (!route) throw new OAuthError('not_found', `Nothing is served at ${path}.`)
+    if (deps.cors && route.cors && request.method.toUpperCase() === 'OPTIONS') {
+      return answerPreflight(
+        deps.cors,
+        request,
+        Object.keys(route.handlers),
+        route.corsRequestHeaders,
+      )
+    }
     if (url.search.length > maxQueryLength) {
       /** @see https://www.rfc-editor.org/rfc/rfc9110#section-15.5.15 */
       const description = `The query string is longer than ${maxQueryLength} characters. Send a long authorization request to the PAR endpoint (RFC 9126) instead.`
@@ -69,7 +107,21 @@ export function createAuthorizationServer(deps: AuthorizationServerDeps): Author
         headers: { Allow: allowed },
       })
     }
+    // The authorization endpoint takes its injected error itself, to redirect it (authorize.ts).
+    const fault =
+      isInjectable(route) && routeName(route) !== 'authorize'
+        ? deps.faults?.take(routeName(route))
+        : undefined
+    if (fault) throw injectedError(fault, request, protectedResourceOf(ctx, route))
     return handler(request, ctx)
+  }
+
+  /** CORS headers on every answer of a CORS route, when the host set a policy. */
+  function finish(request: Request, route: ResolvedRoute | undefined, response: Response) {
+    const preflight = request.method.toUpperCase() === 'OPTIONS'
+    return deps.cors && route?.cors && !preflight
+      ? withCorsHeaders(deps.cors, request, response)
+      : response
   }
 
   let nextPurgeAt = Number.NEGATIVE_INFINITY
@@ -82,7 +134,10 @@ export function createAuthorizationServer(deps: AuthorizationServerDeps): Author
   return {
     purgeExpired,
     async handle(request: Request): Promise<Response> {
+      let route: ResolvedRoute | undefined
       try {
+        const path = new URL(request.url).pathname
+        route = routes.find((candidate) => candidate.fullPath === path)
         // Lazily: the first request after the interval purges, through the store's expiry index
         // (it reads only the records that are due). A failed purge must not fail the request.
         if (ctx.nowSeconds() >= nextPurgeAt) {
@@ -90,11 +145,12 @@ export function createAuthorizationServer(deps: AuthorizationServerDeps): Author
             console.error('mock authorization server: purge failed', error)
           })
         }
-        return await dispatch(request)
+        return finish(request, route, await dispatch(request, route))
       } catch (error) {
-        if (error instanceof OAuthError) return error.toResponse()
+        if (error instanceof OAuthError) return finish(request, route, error.toResponse())
         console.error('mock authorization server: unexpected error', error)
-        return new OAuthError('server_error', 'The server hit an unexpected error.').toResponse()
+        const failure = new OAuthError('server_error', 'The server hit an unexpected error.')
+        return finish(request, route, failure.toResponse())
       }
     },
   }

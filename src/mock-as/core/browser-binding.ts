@@ -1,4 +1,4 @@
-import { lifetimes, type ServerContext } from './context'
+import type { ServerContext } from './context'
 import { readCookie, timingSafeEqual } from './http'
 
 /**
@@ -45,7 +45,7 @@ export function bindingFor(ctx: ServerContext, request: Request): BrowserBinding
   const secure = ctx.issuer.startsWith('https:') ? '; Secure' : ''
   return {
     browserId,
-    setCookie: `${interactionCookieName}=${browserId}; Path=${ctx.issuerPath || '/'}; HttpOnly; SameSite=Lax; Max-Age=${lifetimes.loginSession}${secure}`,
+    setCookie: `${interactionCookieName}=${browserId}; Path=${ctx.issuerPath || '/'}; HttpOnly; SameSite=Lax; Max-Age=${ctx.lifetimes.loginSession}${secure}`,
   }
 }
 

@@ -1,7 +1,6 @@
 import { compactVerify, createLocalJWKSet, decodeProtectedHeader } from 'jose'
 import type { ClientRecord } from './clients'
 import type { ServerContext } from './context'
-import { findUserBySub, findUserByUsername } from './demo-data'
 import { OAuthError } from './errors'
 
 /**
@@ -41,7 +40,7 @@ export async function resolveCibaUser(
     )
   }
   if (hint === 'login_hint') {
-    const user = value.length <= 100 ? findUserByUsername(value) : undefined
+    const user = value.length <= 100 ? ctx.directory.userByUsername(value) : undefined
     if (!user) throw new OAuthError('unknown_user_id', 'login_hint names no user of this server.')
     return user.sub
   }
@@ -87,7 +86,7 @@ async function subjectOfIdTokenHint(
   if (!Array.isArray(audiences) || !audiences.includes(client.client_id)) {
     throw refuse('it was issued to another client.')
   }
-  if (typeof claims.sub !== 'string' || !findUserBySub(claims.sub)) {
+  if (typeof claims.sub !== 'string' || !ctx.directory.userBySub(claims.sub)) {
     throw new OAuthError('unknown_user_id', 'id_token_hint names no user of this server.')
   }
   return claims.sub

@@ -1,6 +1,11 @@
 import { createLocalJWKSet, decodeJwt, jwtVerify } from 'jose'
 import { resolveClient } from './client-id-metadata-document'
-import { type ClientRecord, findClient, type TokenEndpointAuthMethod } from './clients'
+import {
+  acceptedAuthMethods,
+  type ClientRecord,
+  findClient,
+  type TokenEndpointAuthMethod,
+} from './clients'
 import { lifetimes, type ServerContext } from './context'
 import { OAuthError } from './errors'
 import { timingSafeEqual } from './http'
@@ -32,6 +37,45 @@ export function invalidClient(description: string, request: Request): OAuthError
         headers: { 'WWW-Authenticate': basicRealm },
       })
     : new OAuthError('invalid_client', description, { status: 400 })
+}
+
+/**
+ * The end of a failed authentication's `error_description`: which methods the client is
+ * registered for, so a developer sees at once whether the method or the secret is wrong.
+ */
+function registeredFor(client: ClientRecord): string {
+  const methods = acceptedAuthMethods(client)
+  const listed =
+    methods.length === 1
+      ? (methods[0] ?? '')
+      : `${methods.slice(0, -1).join(', ')} or ${methods[methods.length - 1]}`
+  return `${client.client_id} is registered for ${listed}`
+}
+
+function unknownClient(clientId: string, request: Request): OAuthError {
+  return invalidClient(
+    `Client authentication failed: no client ${clientId} is registered here.`,
+    request,
+  )
+}
+
+/** The client exists but did not use a method it is registered for. */
+function wrongMethod(
+  client: ClientRecord,
+  used: TokenEndpointAuthMethod,
+  request: Request,
+): OAuthError {
+  return invalidClient(
+    `Client authentication failed: ${registeredFor(client)}, and the request used ${used}.`,
+    request,
+  )
+}
+
+function wrongSecret(client: ClientRecord, request: Request): OAuthError {
+  return invalidClient(
+    `Client authentication failed: the client_secret is wrong (${registeredFor(client)}).`,
+    request,
+  )
 }
 
 function decodeFormComponent(value: string): string {
@@ -67,8 +111,36 @@ export function parseBasicCredentials(header: string): { id: string; secret: str
 }
 
 /**
- * Authenticates the client of a token, revocation or introspection request with the one method
- * it registered: `none`, `client_secret_basic`, `client_secret_post` or `private_key_jwt`.
+ * The client a request says it comes from, before it is authenticated: the Basic id, the body's
+ * `client_id`, or the `iss` of its client assertion. Only for decisions that must come before
+ * authentication and grant nothing, such as whether a DPoP proof needs a nonce (a nonce challenge
+ * must not spend the client's assertion, which a workload may have to send again as it is).
+ */
+export async function claimedClient(
+  ctx: ServerContext,
+  request: Request,
+  params: Map<string, string>,
+): Promise<ClientRecord | undefined> {
+  const authorization = request.headers.get('authorization')
+  let id = authorization ? parseBasicCredentials(authorization)?.id : undefined
+  id ??= params.get('client_id')
+  const assertion = params.get('client_assertion')
+  if (id === undefined && assertion !== undefined) {
+    try {
+      const iss = decodeJwt(assertion).iss
+      if (typeof iss === 'string') id = iss
+    } catch {
+      // Not a JWT: authentication will say so.
+    }
+  }
+  return id === undefined ? undefined : findClient(ctx, id)
+}
+
+/**
+ * Authenticates the client of a token, revocation or introspection request with a method it is
+ * registered for: `none`, `client_secret_basic`, `client_secret_post` or `private_key_jwt` (the
+ * demo confidential clients accept both secret methods). A failure names the methods the client
+ * is registered for.
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-2.3
  * @see https://www.rfc-editor.org/rfc/rfc7523#section-3
  */
@@ -96,11 +168,12 @@ export async function authenticateClient(
       throw new OAuthError('invalid_request', 'client_id in the body differs from the Basic id.')
     }
     const client = await findClient(ctx, credentials.id)
-    if (!client?.client_secret || client.token_endpoint_auth_method !== 'client_secret_basic') {
-      throw invalidClient('Client authentication failed.', request)
+    if (!client) throw unknownClient(credentials.id, request)
+    if (!client.client_secret || !acceptedAuthMethods(client).includes('client_secret_basic')) {
+      throw wrongMethod(client, 'client_secret_basic', request)
     }
     if (!timingSafeEqual(credentials.secret, client.client_secret)) {
-      throw invalidClient('Client authentication failed.', request)
+      throw wrongSecret(client, request)
     }
     return { client, method: 'client_secret_basic' }
   }
@@ -120,22 +193,19 @@ export async function authenticateClient(
   }
   // A URL client_id is read from its metadata document (docs/decisions/122).
   const client = await resolveClient(ctx, bodyId)
-  if (!client) throw invalidClient('Client authentication failed.', request)
+  if (!client) throw unknownClient(bodyId, request)
 
   if (bodySecret !== undefined) {
-    if (
-      client.token_endpoint_auth_method !== 'client_secret_post' ||
-      !client.client_secret ||
-      !timingSafeEqual(bodySecret, client.client_secret)
-    ) {
-      throw invalidClient('Client authentication failed.', request)
+    if (!client.client_secret || !acceptedAuthMethods(client).includes('client_secret_post')) {
+      throw wrongMethod(client, 'client_secret_post', request)
     }
+    if (!timingSafeEqual(bodySecret, client.client_secret)) throw wrongSecret(client, request)
     return { client, method: 'client_secret_post' }
   }
 
-  if (client.token_endpoint_auth_method !== 'none') {
+  if (!acceptedAuthMethods(client).includes('none')) {
     throw invalidClient(
-      `This client must authenticate with ${client.token_endpoint_auth_method}.`,
+      `Client authentication failed: ${registeredFor(client)}, and the request sent no credentials.`,
       request,
     )
   }
@@ -143,9 +213,15 @@ export async function authenticateClient(
 }
 
 /**
- * `private_key_jwt`: iss = sub = client_id, aud names this server, `exp` and `jti` required, the
- * `jti` seen once, the signature made with a key the client registered in `jwks`.
+ * `private_key_jwt`: iss = sub = client_id, `exp` and `jti` required, the `jti` seen once, the
+ * signature made with a key the client registered in `jwks`, and `aud` this server's issuer
+ * identifier as a single string. The token and PAR endpoint URLs, which RFC 7523 §3 and RFC 9126
+ * §2 let a server accept, are refused: an assertion made for one endpoint of a server could be
+ * replayed by another server that shares the URL (draft-ietf-oauth-rfc7523bis; FAPI 2.0 Security
+ * Profile §5.3.2.1; docs/decisions/102). The audience is checked after the signature, so the error
+ * can say what was wrong without telling a forger anything.
  * @see https://www.rfc-editor.org/rfc/rfc7523#section-3
+ * @see https://datatracker.ietf.org/doc/draft-ietf-oauth-rfc7523bis/
  */
 async function authenticateWithAssertion(
   ctx: ServerContext,
@@ -164,25 +240,30 @@ async function authenticateWithAssertion(
     throw new OAuthError('invalid_request', 'client_id differs from the assertion issuer.')
   }
   const client = await resolveClient(ctx, claimedId)
-  if (client?.token_endpoint_auth_method !== 'private_key_jwt' || !client.jwks) {
-    throw invalidClient('Client authentication failed.', request)
+  if (!client) throw unknownClient(claimedId, request)
+  if (!acceptedAuthMethods(client).includes('private_key_jwt') || !client.jwks) {
+    throw wrongMethod(client, 'private_key_jwt', request)
   }
-  let claims: { jti?: unknown; exp?: unknown }
+  let claims: { jti?: unknown; exp?: unknown; aud?: unknown }
   try {
     const result = await jwtVerify(assertion, createLocalJWKSet(client.jwks as never), {
       issuer: client.client_id,
       subject: client.client_id,
-      // RFC 9126 §2: the PAR endpoint's URL is an accepted audience too.
-      audience: [ctx.issuer, ctx.endpoints.token, ctx.endpoints.pushedAuthorization],
       // RFC 9864: Ed25519 is the name to use; the deprecated EdDSA is still accepted.
       algorithms: ['RS256', 'ES256', 'PS256', 'Ed25519', 'EdDSA'],
-      requiredClaims: ['exp', 'jti'],
+      requiredClaims: ['exp', 'jti', 'aud'],
       currentDate: new Date(ctx.deps.clock.now()),
       clockTolerance: 30,
     })
     claims = result.payload
   } catch {
     throw invalidClient('client_assertion failed verification.', request)
+  }
+  if (claims.aud !== ctx.issuer) {
+    throw invalidClient(
+      `client_assertion aud must be this server's issuer identifier, ${ctx.issuer}, as a single string; the token and PAR endpoint URLs are not accepted (draft-ietf-oauth-rfc7523bis, FAPI 2.0 section 5.3.2.1).`,
+      request,
+    )
   }
   const jti = String(claims.jti)
   const replayKey = `${client.client_id} ${jti}`

@@ -1,6 +1,6 @@
 import type { ServerContext } from './context'
-import { buildDemoClients } from './demo-data'
 import type { SigningAlgorithm } from './deps'
+import type { LabClientSettings } from './lab-clients'
 
 export type TokenEndpointAuthMethod =
   | 'none'
@@ -21,6 +21,12 @@ export interface ClientRecord {
   client_secret?: string
   client_name: string
   token_endpoint_auth_method: TokenEndpointAuthMethod
+  /**
+   * The methods the client may authenticate with, when it accepts more than its registered one
+   * (the demo confidential clients take Basic and the body alike). Left out: only
+   * `token_endpoint_auth_method`. Server policy, not metadata: never read from a registration.
+   */
+  acceptedAuthMethods?: TokenEndpointAuthMethod[]
   grant_types: string[]
   response_types: string[]
   redirect_uris: string[]
@@ -34,6 +40,17 @@ export interface ClientRecord {
    * @see https://www.rfc-editor.org/rfc/rfc9126#section-6
    */
   require_pushed_authorization_requests?: boolean
+  /**
+   * The client always sends DPoP proofs: a token request without one is refused.
+   * @see https://www.rfc-editor.org/rfc/rfc9449#section-5.2
+   */
+  dpop_bound_access_tokens?: boolean
+  /**
+   * This server asks the client for a nonce in every DPoP proof (RFC 9449 §8, §9): set for demo
+   * clients that show the retry, and for registered clients with `dpop_bound_access_tokens`
+   * (docs/decisions/101). Server policy, not registration metadata.
+   */
+  dpopNonceRequired?: true
   /**
    * Where the browser may be sent after a logout, compared as exact strings.
    * @see https://openid.net/specs/openid-connect-rpinitiated-1_0.html#ClientMetadata
@@ -78,8 +95,16 @@ export interface ClientRecord {
    * by a registration carrying the demo administrator's initial access token (docs/decisions/056).
    */
   trustedAssertionIssuer?: true
-  /** `metadata-document`: its client_id is a URL, read from the document there (decision 122). */
-  source: 'demo' | 'registered' | 'metadata-document'
+  /**
+   * A demo client of the attack lab: first-party, maybe with one named weakness. Never set by
+   * registration (lab-clients.ts, docs/decisions/126).
+   */
+  lab?: LabClientSettings
+  /**
+   * `configured`: from a configuration file or the Node API's `addClient`. `metadata-document`: its
+   * client_id is a URL, read from the document there (decision 122).
+   */
+  source: 'demo' | 'configured' | 'registered' | 'metadata-document'
 }
 
 export const clientsKind = 'clients'
@@ -88,11 +113,14 @@ export async function findClient(
   ctx: ServerContext,
   clientId: string,
 ): Promise<ClientRecord | undefined> {
-  const demo = buildDemoClients(ctx.deps.appOrigin, ctx.resourceAudience).find(
-    (client) => client.client_id === clientId,
-  )
-  if (demo) return demo
+  const configured = ctx.directory.client(clientId)
+  if (configured) return structuredClone(configured)
   return ctx.deps.store.get<ClientRecord>(clientsKind, clientId)
+}
+
+/** The methods a client may authenticate with: see `acceptedAuthMethods`. */
+export function acceptedAuthMethods(client: ClientRecord): TokenEndpointAuthMethod[] {
+  return client.acceptedAuthMethods ?? [client.token_endpoint_auth_method]
 }
 
 export function isPublicClient(client: ClientRecord): boolean {

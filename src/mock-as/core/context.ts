@@ -1,4 +1,5 @@
-import type { AuthorizationServerDeps } from './deps'
+import type { AuthorizationServerDeps, ConfigurableLifetimes } from './deps'
+import { createDirectory, type Directory } from './directory'
 import { base64url } from './http'
 
 /** Token and code lifetimes, in seconds. */
@@ -27,6 +28,11 @@ export const lifetimes = {
   expiredGrace: 10 * 60,
 } as const
 
+/** The lifetimes in force, in seconds: the defaults, with the configurable ones as configured. */
+export type Lifetimes = {
+  readonly [name in keyof typeof lifetimes]: number
+} & ConfigurableLifetimes
+
 export interface EndpointUrls {
   authorization: string
   token: string
@@ -43,6 +49,10 @@ export interface EndpointUrls {
 /** Everything a handler needs: the injected deps plus values derived once from the issuer. */
 export interface ServerContext {
   deps: AuthorizationServerDeps
+  /** The configured users and clients (the demo ones unless the host set others). */
+  directory: Directory
+  /** The lifetimes in force: the defaults above, with what the host configured. */
+  lifetimes: Lifetimes
   issuer: string
   origin: string
   /** The issuer's path, e.g. `/as`; every endpoint of the server lives below it. */
@@ -65,8 +75,13 @@ export function createContext(deps: AuthorizationServerDeps): ServerContext {
   const issuerPath = issuerUrl.pathname.replace(/\/$/, '')
   const at = (path: string) => `${deps.issuer}${path}`
   const locks = new Map<string, Promise<unknown>>()
+  const resourceAudience = `${issuerUrl.origin}/api`
   return {
     deps,
+    directory:
+      deps.directory ??
+      createDirectory({ demo: true, appOrigin: deps.appOrigin, apiAudience: resourceAudience }),
+    lifetimes: { ...lifetimes, ...deps.lifetimes },
     issuer: deps.issuer,
     origin: issuerUrl.origin,
     issuerPath,
@@ -81,7 +96,7 @@ export function createContext(deps: AuthorizationServerDeps): ServerContext {
       pushedAuthorization: at('/par'),
       endSession: at('/logout'),
     },
-    resourceAudience: `${issuerUrl.origin}/api`,
+    resourceAudience,
     nowSeconds: () => Math.floor(deps.clock.now() / 1000),
     randomId: (bytes = 32) => base64url(deps.random.bytes(bytes)),
     async withLock<T>(key: string, task: () => Promise<T>): Promise<T> {

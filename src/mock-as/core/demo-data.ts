@@ -1,4 +1,5 @@
 import type { ClientRecord } from './clients'
+import { buildLabClients } from './lab-clients'
 
 /** A demo resource owner. Claims follow OIDC Core §5.1. */
 export interface DemoUser {
@@ -35,14 +36,6 @@ export const demoUsers: readonly DemoUser[] = [
   },
 ]
 
-export function findUserBySub(sub: string): DemoUser | undefined {
-  return demoUsers.find((user) => user.sub === sub)
-}
-
-export function findUserByUsername(username: string): DemoUser | undefined {
-  return demoUsers.find((user) => user.username === username)
-}
-
 /**
  * The scopes this server knows, with the plain words the consent page shows. `needsUser` scopes
  * only make sense when a person is present, so client_credentials cannot ask for them.
@@ -64,11 +57,62 @@ export function isKnownScope(scope: string): scope is ScopeName {
   return Object.hasOwn(scopeTable, scope)
 }
 
-/** OIDC Core §5.4: which claims each scope releases at the UserInfo endpoint. */
-export const claimsByScope: Record<string, readonly (keyof DemoUser)[]> = {
-  profile: ['name', 'given_name', 'family_name'],
+/**
+ * OIDC Core §5.4: which standard claims each scope releases at the UserInfo endpoint. A user has
+ * those of them that the user record carries (the demo users: names and email).
+ */
+export const claimsByScope: Record<string, readonly string[]> = {
+  profile: [
+    'name',
+    'family_name',
+    'given_name',
+    'middle_name',
+    'nickname',
+    'preferred_username',
+    'profile',
+    'picture',
+    'website',
+    'gender',
+    'birthdate',
+    'zoneinfo',
+    'locale',
+    'updated_at',
+  ],
   email: ['email', 'email_verified'],
 }
+
+/**
+ * Claims a configured user may not carry: the ID token's and access token's own (OIDC Core §2,
+ * RFC 9068 §2.2), which this server sets itself.
+ */
+export const reservedClaims = [
+  'sub',
+  'iss',
+  'aud',
+  'exp',
+  'iat',
+  'nbf',
+  'jti',
+  'auth_time',
+  'nonce',
+  'acr',
+  'amr',
+  'azp',
+  'at_hash',
+  'c_hash',
+  'client_id',
+  'scope',
+  'act',
+  'cnf',
+] as const
+
+/**
+ * The client authentication methods a demo confidential client accepts. Its registered method is
+ * `client_secret_basic`; `client_secret_post` is accepted too, because many libraries send that
+ * by default (openid-client does), and a demo client should work with them as they come.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-2.3.1
+ */
+const demoSecretMethods = ['client_secret_basic', 'client_secret_post'] as const
 
 export const demoClientIds = [
   'grantlab-spa',
@@ -80,6 +124,7 @@ export const demoClientIds = [
   'grantlab-ciba',
   'grantlab-exchanger',
   'grantlab-api',
+  'grantlab-dpop',
   'grantlab-par',
   'grantlab-logout',
 ] as const
@@ -135,6 +180,7 @@ export function buildDemoClients(
       client_secret: 'grantlab-web-secret',
       client_name: 'Grantlab server-side web app',
       token_endpoint_auth_method: 'client_secret_basic',
+      acceptedAuthMethods: [...demoSecretMethods],
       grant_types: ['authorization_code', 'refresh_token'],
       response_types: ['code'],
       redirect_uris: redirectUris,
@@ -151,6 +197,7 @@ export function buildDemoClients(
       client_secret: 'grantlab-hybrid-secret',
       client_name: 'Grantlab hybrid-flow web app',
       token_endpoint_auth_method: 'client_secret_basic',
+      acceptedAuthMethods: [...demoSecretMethods],
       grant_types: ['authorization_code', 'implicit'],
       response_types: ['code id_token', 'code'],
       redirect_uris: [demoRedirectUri(appOrigin, 'hybrid')],
@@ -208,6 +255,7 @@ export function buildDemoClients(
       client_secret: 'grantlab-m2m-secret',
       client_name: 'Grantlab back-end service',
       token_endpoint_auth_method: 'client_secret_basic',
+      acceptedAuthMethods: [...demoSecretMethods],
       grant_types: ['client_credentials'],
       response_types: [],
       redirect_uris: [],
@@ -233,6 +281,7 @@ export function buildDemoClients(
       client_secret: 'grantlab-ciba-secret',
       client_name: 'Grantlab call-centre app',
       token_endpoint_auth_method: 'client_secret_basic',
+      acceptedAuthMethods: [...demoSecretMethods],
       grant_types: ['urn:openid:params:grant-type:ciba'],
       response_types: [],
       redirect_uris: [],
@@ -249,6 +298,7 @@ export function buildDemoClients(
       client_secret: 'grantlab-exchanger-secret',
       client_name: 'Grantlab token-exchanging service',
       token_endpoint_auth_method: 'client_secret_basic',
+      acceptedAuthMethods: [...demoSecretMethods],
       grant_types: ['urn:ietf:params:oauth:grant-type:token-exchange', 'client_credentials'],
       response_types: [],
       redirect_uris: [],
@@ -263,6 +313,7 @@ export function buildDemoClients(
       client_secret: 'grantlab-api-secret',
       client_name: 'Grantlab demo API (resource server)',
       token_endpoint_auth_method: 'client_secret_basic',
+      acceptedAuthMethods: [...demoSecretMethods],
       grant_types: [],
       response_types: [],
       redirect_uris: [],
@@ -270,5 +321,23 @@ export function buildDemoClients(
       resourceAudiences: [apiAudience],
       source: 'demo',
     },
+    {
+      // RFC 9449: a public browser app that binds every token to a key pair it keeps in the
+      // browser. It always sends proofs (dpop_bound_access_tokens, §5.2), and this server asks it
+      // for a nonce in each one (§8), so the DPoP walkthrough shows the nonce retry.
+      client_id: 'grantlab-dpop',
+      client_name: 'Grantlab DPoP single-page app',
+      token_endpoint_auth_method: 'none',
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      redirect_uris: [demoRedirectUri(appOrigin, 'dpop')],
+      scope: userScopes,
+      dpop_bound_access_tokens: true,
+      dpopNonceRequired: true,
+      source: 'demo',
+    },
+    // The attack lab's clients, some deliberately weakened (lab-clients.ts, docs/decisions/126).
+    // The attacker's server is served next to this server, whose origin the API audience names.
+    ...buildLabClients(appOrigin, new URL(apiAudience).origin),
   ]
 }

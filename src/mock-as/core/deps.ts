@@ -4,6 +4,10 @@
  * (IndexedDB, real clock) and in Node or Vitest (a Map, a fixed clock).
  */
 
+import type { CorsPolicy } from './cors'
+import type { Directory } from './directory'
+import type { Faults } from './faults'
+
 /**
  * What a store keeps beside a record's value, so that it can drop and find records without
  * reading them all.
@@ -108,10 +112,34 @@ export interface AuthorizationServerDeps {
    */
   deliver?: (request: Request) => Promise<Response>
   /**
+   * The users and clients set up before the server started. Left out: the demo users and clients
+   * (what the service worker and `npm run as` without a configuration file serve).
+   */
+  directory?: Directory
+  /** Token, code and session lifetimes in seconds, where a configuration changes them. */
+  lifetimes?: Partial<ConfigurableLifetimes>
+  /**
+   * Which other origins may call the server's API endpoints from a browser (CORS). Left out: none,
+   * and no CORS headers at all; the service worker serves the app's own origin and needs none
+   * (docs/decisions/116).
+   */
+  cors?: CorsPolicy
+  /** Errors a test asked for (`injectError` of the Node API); left out everywhere else. */
+  faults?: Faults
+  /**
    * How `client_id` URLs are resolved (Client ID Metadata Documents, docs/decisions/122). Without
    * it the server does not support them and says so in its metadata.
    */
   clientMetadataDocuments?: ClientMetadataDocumentPolicy
+}
+
+/** The lifetimes a configuration may set, in seconds. */
+export interface ConfigurableLifetimes {
+  accessToken: number
+  idToken: number
+  refreshToken: number
+  authorizationCode: number
+  loginSession: number
 }
 
 /**

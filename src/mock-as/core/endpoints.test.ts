@@ -46,7 +46,7 @@ test('userinfo returns sub and the claims of the granted scopes, with no WWW-Aut
   }
 })
 
-test('userinfo rejects a missing, malformed, expired or scope-less token with the RFC 6750 challenge', async () => {
+test('userinfo rejects a missing, malformed, expired or scope-less token with the RFC 6750 challenge (and names DPoP, RFC 9449 §7.2)', async () => {
   const t = createTestAuthorizationServer()
   const { tokens } = await obtainTokens(t)
   const userinfo = (headers: Record<string, string>) =>
@@ -54,7 +54,9 @@ test('userinfo rejects a missing, malformed, expired or scope-less token with th
 
   const none = await userinfo({})
   expect(none.status).toBe(401)
-  expect(none.headers.get('www-authenticate')).toBe('Bearer realm="grantlab-userinfo"')
+  expect(none.headers.get('www-authenticate')).toBe(
+    'Bearer realm="grantlab-userinfo", DPoP algs="ES256 Ed25519 RS256 PS256"',
+  )
 
   const bad = await userinfo({ authorization: 'Bearer abc.def.ghi' })
   expect(bad.status).toBe(401)
@@ -76,12 +78,12 @@ test('userinfo rejects a missing, malformed, expired or scope-less token with th
   )
 })
 
-test('resource server: 401 without an error code when no token is sent (RFC 6750 §3.1), pointing to its RFC 9728 metadata (§5.1)', async () => {
+test('resource server: 401 without an error code when no token is sent (RFC 6750 §3.1), pointing to its RFC 9728 metadata (§5.1), both schemes named (RFC 9449 §7.2)', async () => {
   const t = createTestAuthorizationServer()
   const response = await t.server.handle(new Request(`${t.deps.appOrigin}/api/profile`))
   expect(response.status).toBe(401)
   expect(response.headers.get('www-authenticate')).toBe(
-    'Bearer realm="grantlab-api", resource_metadata="http://127.0.0.1:4173/.well-known/oauth-protected-resource/api"',
+    'Bearer realm="grantlab-api", resource_metadata="http://127.0.0.1:4173/.well-known/oauth-protected-resource/api", DPoP algs="ES256 Ed25519 RS256 PS256"',
   )
 })
 

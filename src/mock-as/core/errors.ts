@@ -36,6 +36,11 @@ export const errorCodes = {
   authorization_pending: { status: 400, spec: 'RFC 8628 §3.5' },
   slow_down: { status: 400, spec: 'RFC 8628 §3.5' },
   expired_token: { status: 400, spec: 'RFC 8628 §3.5' },
+  /** 400 at the authorization server; a protected resource answers 401 with a DPoP challenge. */
+  /** @see https://www.rfc-editor.org/rfc/rfc9449#section-5 */
+  invalid_dpop_proof: { status: 400, spec: 'RFC 9449 §5, §7.1' },
+  /** @see https://www.rfc-editor.org/rfc/rfc9449#section-8 */
+  use_dpop_nonce: { status: 400, spec: 'RFC 9449 §8, §9' },
   /** @see https://openid.net/specs/openid-client-initiated-backchannel-authentication-core-1_0.html#rfc.section.13 */
   unknown_user_id: { status: 400, spec: 'CIBA Core §13' },
   invalid_binding_message: { status: 400, spec: 'CIBA Core §13' },

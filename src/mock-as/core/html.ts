@@ -189,6 +189,7 @@ export function renderErrorPage(
     explanation?: string
     /** What was refused, for the title: an authorization request (default) or a logout request. */
     kind?: 'authorization' | 'logout'
+    frameAncestors?: FrameAncestors
   },
 ): Response {
   const explanation =
@@ -198,6 +199,7 @@ export function renderErrorPage(
   return htmlPage(ctx, {
     title: `${what === 'logout' ? 'Logout' : 'Authorization'} request refused`,
     status: init.status ?? 400,
+    ...(init.frameAncestors ? { frameAncestors: init.frameAncestors } : {}),
     body: `<h1>This ${what} request was refused</h1>
 <p class="error" role="alert"><code>${escapeHtml(init.error)}</code>: ${escapeHtml(init.description)}</p>
 <p>${escapeHtml(explanation)}</p>`,

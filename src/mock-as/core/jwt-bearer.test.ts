@@ -49,7 +49,7 @@ async function setUp() {
     new SignJWT({
       iss: issuer.clientId,
       sub: 'alice',
-      aud: `${t.deps.issuer}/token`,
+      aud: t.deps.issuer,
       iat: now(),
       exp: now() + 300,
       jti: crypto.randomUUID(),
@@ -85,9 +85,9 @@ test('jwt-bearer: a valid assertion gets an access token for the user, no refres
   expect(await introspect(t, body.access_token)).toMatchObject({ active: true, sub: 'user-alice' })
 })
 
-test('jwt-bearer: sub may be the username or the sub; aud may be the issuer; scope defaults to the allowed ones', async () => {
+test('jwt-bearer: sub may be the username or the sub; scope defaults to the allowed ones', async () => {
   const { t, sign, send } = await setUp()
-  const response = await send(await sign({ sub: 'user-bob', aud: [t.deps.issuer, 'https://x'] }))
+  const response = await send(await sign({ sub: 'user-bob' }))
   expect(response.status).toBe(200)
   const body = await response.json()
   // openid is registered but this grant issues no ID token, so it is left out by default.
@@ -118,6 +118,12 @@ test('jwt-bearer: each failed check is invalid_grant naming the check', async ()
   await expectInvalidGrant(await send(await sign({}, { key: other.privateKey })), 'signature')
   await expectInvalidGrant(await send(await sign({}, { kid: 'other-kid' })), 'signature')
   await expectInvalidGrant(await send(await sign({ aud: 'https://elsewhere.example' })), 'aud')
+  // draft-ietf-oauth-rfc7523bis: the issuer identifier as a single string, nothing else.
+  for (const aud of [`${t.deps.issuer}/token`, [t.deps.issuer], [t.deps.issuer, 'https://x']]) {
+    expect(await expectInvalidGrant(await send(await sign({ aud })), 'aud')).toMatch(
+      /as a single string .*token endpoint URL is no longer accepted/,
+    )
+  }
   await expectInvalidGrant(await send(await sign({ aud: undefined })), 'aud')
   expect(await expectInvalidGrant(await send(await sign({ exp: now() - 120 })), 'exp')).toMatch(
     /expired 120 seconds ago/,
@@ -259,4 +265,34 @@ test('oauth4webapi runs the JWT bearer grant: genericTokenEndpointRequest → pr
   expect(expired).toBeInstanceOf(oauth.ResponseBodyError)
   expect((expired as oauth.ResponseBodyError).error).toBe('invalid_grant')
   expect((expired as oauth.ResponseBodyError).error_description).toMatch(/^exp: /)
+})
+
+test('jwt-bearer: an Ed25519 assertion is accepted by its RFC 9864 name, the deprecated EdDSA name refused', async () => {
+  const t = createTestAuthorizationServer()
+  const { privateKey, publicKey } = await generateKeyPair('Ed25519')
+  const jwk = { ...(await exportJWK(publicKey)), kid: 'ed-key', use: 'sig' }
+  const registered = await register(
+    t,
+    {
+      token_endpoint_auth_method: 'none',
+      grant_types: [jwtBearerGrantType],
+      scope: 'profile',
+      jwks: { keys: [jwk] },
+    },
+    asAdmin,
+  )
+  const clientId: string = (await registered.json()).client_id
+  const now = Math.floor(t.clock.now() / 1000)
+  const sign = (alg: string) =>
+    new SignJWT({ iss: clientId, sub: 'alice', aud: t.deps.issuer, jti: crypto.randomUUID() })
+      .setProtectedHeader({ alg, kid: 'ed-key' })
+      .setIssuedAt(now)
+      .setExpirationTime(now + 60)
+      .sign(privateKey)
+  const send = async (assertion: string) =>
+    postForm(t, '/token', { grant_type: jwtBearerGrantType, client_id: clientId, assertion })
+  expect((await send(await sign('Ed25519'))).status).toBe(200)
+  expect(await expectInvalidGrant(await send(await sign('EdDSA')), 'alg')).toMatch(
+    /EdDSA is refused.*Ed25519/,
+  )
 })

@@ -1,3 +1,4 @@
+import { createLocalJWKSet, jwtVerify, SignJWT } from 'jose'
 import { expect, test } from 'vitest'
 import { createStoredKeys } from './keys'
 import { createMemoryStore } from './memory-store'
@@ -29,4 +30,24 @@ test('two concurrent first calls generate the keys once, and a second instance r
   expect(reloaded.map((key) => key.kid)).toEqual(first.map((key) => key.kid))
   const rsa = first.find((key) => key.alg === 'RS256')
   expect(rsa?.privateKey.algorithm).toMatchObject({ modulusLength: 2048 })
+})
+
+test('jwk format: the keys are kept as plain JSON, and a fresh instance signs with the same keys', async () => {
+  const store = createMemoryStore()
+  const first = await createStoredKeys(store, { format: 'jwk' }).signingKeys()
+  const [stored] = await store.list<unknown>('keys')
+  // Plain data all the way down: what a store that writes to disk can keep.
+  expect(JSON.parse(JSON.stringify(stored))).toEqual(stored)
+  const second = await createStoredKeys(store, { format: 'jwk' }).signingKeys()
+  expect(second.map((key) => key.kid)).toEqual(first.map((key) => key.kid))
+  expect(second.every((key) => key.privateKey.extractable === false)).toBe(true)
+  const rsa = second.find((key) => key.alg === 'RS256')
+  const rsaBefore = first.find((key) => key.alg === 'RS256')
+  if (!rsa || !rsaBefore) throw new Error('no RS256 key')
+  const jwt = await new SignJWT({ sub: 'x' })
+    .setProtectedHeader({ alg: 'RS256', kid: rsa.kid })
+    .sign(rsa.privateKey)
+  await expect(
+    jwtVerify(jwt, createLocalJWKSet({ keys: [rsaBefore.publicJwk] })),
+  ).resolves.toBeTruthy()
 })

@@ -54,7 +54,7 @@ describe('authorization (MCP authorization specification, RFC 9728 §5.1, RFC 67
     )
     expect(response.status).toBe(401)
     expect(response.headers.get('www-authenticate')).toBe(
-      `Bearer realm="grantlab-mcp", scope="orders:read", resource_metadata="${metadataUrl}"`,
+      `Bearer realm="grantlab-mcp", scope="orders:read", resource_metadata="${metadataUrl}", DPoP algs="ES256 Ed25519 RS256 PS256"`,
     )
     expect(await response.json()).toMatchObject({ error: 'invalid_token' })
   })

@@ -326,7 +326,7 @@ test('discovery lists the PAR endpoint and does not require PAR server-wide', as
   expect(metadata.require_pushed_authorization_requests).toBe(false)
 })
 
-test('par accepts a private_key_jwt assertion whose aud is the PAR endpoint URL', async () => {
+test('par refuses a private_key_jwt assertion whose aud is the PAR endpoint URL, and takes the issuer (draft-ietf-oauth-rfc7523bis)', async () => {
   const t = createTestAuthorizationServer()
   const { publicKey, privateKey } = await generateKeyPair('ES256')
   const jwk = { ...(await exportJWK(publicKey)), kid: 'par-key', alg: 'ES256' }
@@ -336,20 +336,26 @@ test('par accepts a private_key_jwt assertion whose aud is the PAR endpoint URL'
     jwks: { keys: [jwk] },
   })
   const clientId = ((await registered.json()) as { client_id: string }).client_id
-  const assertion = await new SignJWT({ jti: crypto.randomUUID() })
-    .setProtectedHeader({ alg: 'ES256', kid: 'par-key' })
-    .setIssuer(clientId)
-    .setSubject(clientId)
-    .setAudience(`${t.deps.issuer}/par`)
-    .setIssuedAt()
-    .setExpirationTime('60s')
-    .sign(privateKey)
-  const response = await postForm(t, '/par', {
-    ...(await spaParameters(t, { client_id: clientId })),
-    client_assertion_type: jwtBearerAssertionType,
-    client_assertion: assertion,
+  const push = async (audience: string) =>
+    postForm(t, '/par', {
+      ...(await spaParameters(t, { client_id: clientId })),
+      client_assertion_type: jwtBearerAssertionType,
+      client_assertion: await new SignJWT({ jti: crypto.randomUUID() })
+        .setProtectedHeader({ alg: 'ES256', kid: 'par-key' })
+        .setIssuer(clientId)
+        .setSubject(clientId)
+        .setAudience(audience)
+        .setIssuedAt()
+        .setExpirationTime('60s')
+        .sign(privateKey),
+    })
+  const refused = await push(`${t.deps.issuer}/par`)
+  expect(refused.status).toBe(400)
+  expect(await refused.json()).toMatchObject({
+    error: 'invalid_client',
+    error_description: expect.stringContaining('the token and PAR endpoint URLs are not accepted'),
   })
-  expect(response.status).toBe(201)
+  expect((await push(t.deps.issuer)).status).toBe(201)
 })
 
 test('oauth4webapi pushes the request, follows request_uri through /as/authorize and exchanges the code', async () => {

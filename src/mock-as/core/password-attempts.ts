@@ -1,5 +1,4 @@
 import type { ServerContext } from './context'
-import { findUserByUsername } from './demo-data'
 import { timingSafeEqual } from './http'
 
 /**
@@ -44,7 +43,7 @@ export function checkPassword(
     if (attempts?.lockedUntil !== undefined && attempts.lockedUntil > now) {
       return { ok: false, reason: 'locked', retryAfter: attempts.lockedUntil - now }
     }
-    const user = findUserByUsername(username)
+    const user = ctx.directory.userByUsername(username)
     if (!user || !timingSafeEqual(password, user.password)) {
       await ctx.deps.store.update<PasswordAttempts>(passwordAttemptsKind, username, (current) => {
         const stillLocked = current?.lockedUntil !== undefined && current.lockedUntil > now

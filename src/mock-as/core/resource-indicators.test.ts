@@ -67,7 +67,7 @@ test('a token for /api (no resource anywhere, the default audience) is refused a
   const mcp = await callMcp(t, tokens.access_token)
   expect(mcp.status).toBe(401)
   expect(mcp.headers.get('www-authenticate')).toBe(
-    `Bearer realm="grantlab-mcp", error="invalid_token", error_description="The access token is for ${apiResource}, not for ${mcpResource}.", resource_metadata="http://127.0.0.1:4173/.well-known/oauth-protected-resource/mcp"`,
+    `Bearer realm="grantlab-mcp", error="invalid_token", error_description="The access token is for ${apiResource}, not for ${mcpResource}.", resource_metadata="http://127.0.0.1:4173/.well-known/oauth-protected-resource/mcp", DPoP algs="ES256 Ed25519 RS256 PS256"`,
   )
   // Introspection still reports the default audience it always did.
   expect(await introspect(t, tokens.access_token)).toMatchObject({ active: true, aud: apiResource })

@@ -45,19 +45,41 @@ export interface RouteDefinition {
   handlers: Partial<Record<HttpMethod, Handler>>
   /** Its GET answers are HTML pages for a browser tab, so its errors are pages too. */
   page?: true
+  /**
+   * A browser client on another origin calls it with `fetch`: it answers CORS preflights and
+   * carries CORS headers when the host allows that origin (`cors.ts`, docs/decisions/116).
+   */
+  cors?: true
+  /** Request headers a client sends here beyond Authorization, DPoP and Content-Type. */
+  corsRequestHeaders?: readonly string[]
 }
 
 /** The routes table: one line per endpoint. */
 export const routeTable: readonly RouteDefinition[] = [
-  { base: 'issuer', path: '/.well-known/openid-configuration', handlers: { GET: handleDiscovery } },
-  { base: 'well-known-oauth', path: '', handlers: { GET: handleDiscovery } },
-  { base: 'issuer', path: '/jwks', handlers: { GET: handleJwks } },
+  {
+    base: 'issuer',
+    path: '/.well-known/openid-configuration',
+    handlers: { GET: handleDiscovery },
+    cors: true,
+  },
+  { base: 'well-known-oauth', path: '', handlers: { GET: handleDiscovery }, cors: true },
+  { base: 'issuer', path: '/jwks', handlers: { GET: handleJwks }, cors: true },
   { base: 'issuer', path: '/authorize', handlers: { GET: handleAuthorize }, page: true },
   { base: 'issuer', path: '/authorize/login', handlers: { POST: handleLogin } },
   { base: 'issuer', path: '/authorize/consent', handlers: { POST: handleConsent } },
-  { base: 'issuer', path: '/token', handlers: { POST: handleToken } },
-  { base: 'issuer', path: '/par', handlers: { POST: handlePushedAuthorizationRequest } },
-  { base: 'issuer', path: '/device_authorization', handlers: { POST: handleDeviceAuthorization } },
+  { base: 'issuer', path: '/token', handlers: { POST: handleToken }, cors: true },
+  {
+    base: 'issuer',
+    path: '/par',
+    handlers: { POST: handlePushedAuthorizationRequest },
+    cors: true,
+  },
+  {
+    base: 'issuer',
+    path: '/device_authorization',
+    handlers: { POST: handleDeviceAuthorization },
+    cors: true,
+  },
   {
     base: 'issuer',
     path: '/device',
@@ -79,10 +101,15 @@ export const routeTable: readonly RouteDefinition[] = [
     path: '/ciba/decision',
     handlers: { POST: handleAuthenticationDeviceDecision },
   },
-  { base: 'issuer', path: '/userinfo', handlers: { GET: handleUserinfo, POST: handleUserinfo } },
-  { base: 'issuer', path: '/revoke', handlers: { POST: handleRevoke } },
-  { base: 'issuer', path: '/introspect', handlers: { POST: handleIntrospect } },
-  { base: 'issuer', path: '/register', handlers: { POST: handleRegister } },
+  {
+    base: 'issuer',
+    path: '/userinfo',
+    handlers: { GET: handleUserinfo, POST: handleUserinfo },
+    cors: true,
+  },
+  { base: 'issuer', path: '/revoke', handlers: { POST: handleRevoke }, cors: true },
+  { base: 'issuer', path: '/introspect', handlers: { POST: handleIntrospect }, cors: true },
+  { base: 'issuer', path: '/register', handlers: { POST: handleRegister }, cors: true },
   {
     base: 'issuer',
     path: '/logout',
@@ -91,27 +118,54 @@ export const routeTable: readonly RouteDefinition[] = [
   },
   { base: 'issuer', path: '/logout/confirm', handlers: { POST: handleLogoutConfirm } },
   { base: 'issuer', path: '/assets/style.css', handlers: { GET: handleStylesheet } },
-  { base: 'origin', path: '/api/profile', handlers: { GET: handleProfile } },
+  { base: 'origin', path: '/api/profile', handlers: { GET: handleProfile }, cors: true },
   {
     base: 'origin',
     path: '/api/orders',
     handlers: { GET: handleListOrders, POST: handleCreateOrder },
+    cors: true,
   },
   // RFC 9728 §3.1: each protected resource's metadata, and the demo MCP server (decision 120).
   {
     base: 'origin',
     path: '/.well-known/oauth-protected-resource/api',
     handlers: { GET: resourceMetadataHandler('api') },
+    cors: true,
   },
   {
     base: 'origin',
     path: '/.well-known/oauth-protected-resource/mcp',
     handlers: { GET: resourceMetadataHandler('mcp') },
+    cors: true,
   },
-  { base: 'origin', path: '/mcp', handlers: { POST: handleMcp } },
+  {
+    base: 'origin',
+    path: '/mcp',
+    handlers: { POST: handleMcp },
+    cors: true,
+    corsRequestHeaders: ['MCP-Protocol-Version'],
+  },
   // The demo agent's Client ID Metadata Document, hosted beside the server (decision 124).
   { base: 'origin', path: demoAgentMetadataPath, handlers: { GET: handleDemoAgentMetadata } },
 ]
+
+/**
+ * A route's name for the Node API's `injectError`: its path below the issuer (`token`,
+ * `authorize`, `.well-known/openid-configuration`), `oauth-authorization-server` for the RFC 8414
+ * document, and its path below the origin for the demo API (`api/orders`).
+ */
+export function routeName(route: RouteDefinition): string {
+  if (route.base === 'well-known-oauth') return `oauth-authorization-server${route.path}`
+  return route.path.replace(/^\//, '')
+}
+
+/**
+ * The endpoints whose answers a test may replace with an error: every CORS route (what a client
+ * program calls) and the authorization endpoint. Not the sign-in and consent pages' forms.
+ */
+export function isInjectable(route: RouteDefinition): boolean {
+  return route.cors === true || (route.base === 'issuer' && route.path === '/authorize')
+}
 
 export function resolveRoutePath(ctx: ServerContext, route: RouteDefinition): string {
   switch (route.base) {

@@ -30,3 +30,29 @@ test('in the default cookie mode a request without the cookie has no session', a
     'login_required',
   )
 })
+
+test('in this-browser mode a request without credentials has no session and makes none for the browser', async () => {
+  const t = createTestAuthorizationServer({ sessionMode: 'this-browser' })
+  // alice signs in in "this browser".
+  await driveAuthorization(t.server, await authorizeUrl(t, { state: 's1' }), { dropCookies: true })
+  const omit = (url: string, init: RequestInit = {}) =>
+    t.server.handle(new Request(url, { ...init, credentials: 'omit' }))
+
+  // A request sent without credentials does not see alice's session (docs/decisions/128)…
+  const silent = await omit(await authorizeUrl(t, { state: 's2', prompt: 'none' }))
+  expect(new URL(silent.headers.get('location') ?? '').searchParams.get('error')).toBe(
+    'login_required',
+  )
+  // …and signing in as bob with it leaves the browser's session alice's.
+  const page = await omit(await authorizeUrl(t, { state: 's3', prompt: 'login' }))
+  const pending = /name="pending" value="([^"]*)"/.exec(await page.text())?.[1] ?? ''
+  await omit(`${t.deps.issuer}/authorize/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: t.deps.appOrigin },
+    body: new URLSearchParams({ pending, username: 'bob', password: 'bob-password' }),
+  })
+  const again = await t.server.handle(
+    new Request(await authorizeUrl(t, { state: 's4', prompt: 'consent' })),
+  )
+  expect(await again.text()).toContain('You are signed in as <strong>Alice Liddell</strong>')
+})

@@ -1,4 +1,4 @@
-import { lifetimes, type ServerContext } from './context'
+import type { ServerContext } from './context'
 import { readCookie } from './http'
 
 /**
@@ -32,13 +32,23 @@ export const sessionCookieName = 'grantlab_as_session'
 export const browserSessionKind = 'browser-session'
 export const browserSessionId = 'current'
 
+/**
+ * Whether the request comes from "this browser" of the `this-browser` session mode. A request
+ * made with `credentials: 'omit'` carries no cookie in a browser, so it cannot carry the session
+ * the browser-wide record stands for: it is another user agent, e.g. the attack lab's attacker
+ * (docs/decisions/128).
+ */
+function isThisBrowser(ctx: ServerContext, request: Request | undefined): boolean {
+  return ctx.deps.sessionMode === 'this-browser' && request?.credentials !== 'omit'
+}
+
 export async function readSession(
   ctx: ServerContext,
   request: Request,
 ): Promise<LoginSession | undefined> {
   const id =
     readCookie(request, sessionCookieName) ??
-    (ctx.deps.sessionMode === 'this-browser'
+    (isThisBrowser(ctx, request)
       ? await ctx.deps.store.get<string>(browserSessionKind, browserSessionId)
       : undefined)
   if (!id || !/^[A-Za-z0-9_-]{1,100}$/.test(id)) return undefined
@@ -48,18 +58,23 @@ export async function readSession(
   return session
 }
 
-export async function createSession(ctx: ServerContext, sub: string): Promise<LoginSession> {
+/** `request` is the sign-in form's post: a post without credentials leaves the browser's session alone. */
+export async function createSession(
+  ctx: ServerContext,
+  sub: string,
+  request?: Request,
+): Promise<LoginSession> {
   const now = ctx.nowSeconds()
   const session: LoginSession = {
     id: ctx.randomId(32),
     sid: ctx.randomId(16),
     sub,
     authTime: now,
-    expiresAt: now + lifetimes.loginSession,
+    expiresAt: now + ctx.lifetimes.loginSession,
   }
   const options = { expiresAt: session.expiresAt }
   await ctx.deps.store.put(sessionsKind, session.id, session, options)
-  if (ctx.deps.sessionMode === 'this-browser') {
+  if (isThisBrowser(ctx, request)) {
     await ctx.deps.store.put(browserSessionKind, browserSessionId, session.id, options)
   }
   return session
@@ -83,7 +98,7 @@ export async function rememberSessionClient(
 /** HttpOnly, SameSite=Lax (the consent POST is same-site), Path = the issuer path. */
 export function sessionCookie(ctx: ServerContext, session: LoginSession): string {
   const secure = ctx.issuer.startsWith('https:') ? '; Secure' : ''
-  return `${sessionCookieName}=${session.id}; Path=${ctx.issuerPath || '/'}; HttpOnly; SameSite=Lax; Max-Age=${lifetimes.loginSession}${secure}`
+  return `${sessionCookieName}=${session.id}; Path=${ctx.issuerPath || '/'}; HttpOnly; SameSite=Lax; Max-Age=${ctx.lifetimes.loginSession}${secure}`
 }
 
 /** Tells the browser to forget the session cookie (after a logout). */

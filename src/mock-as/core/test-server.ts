@@ -54,6 +54,10 @@ export function createTestAuthorizationServer(
     clock,
     ...(overrides.sessionMode ? { sessionMode: overrides.sessionMode } : {}),
     ...(overrides.deliver ? { deliver: overrides.deliver } : {}),
+    ...(overrides.directory ? { directory: overrides.directory } : {}),
+    ...(overrides.lifetimes ? { lifetimes: overrides.lifetimes } : {}),
+    ...(overrides.cors ? { cors: overrides.cors } : {}),
+    ...(overrides.faults ? { faults: overrides.faults } : {}),
     ...(overrides.clientMetadataDocuments
       ? { clientMetadataDocuments: overrides.clientMetadataDocuments }
       : {}),

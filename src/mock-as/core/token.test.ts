@@ -531,7 +531,7 @@ test('client_secret_post authenticates a client registered for it', async () => 
   )
 })
 
-test('private_key_jwt: RFC 7523 §3 checks on aud, exp, iss/sub, jti replay, signature and assertion type', async () => {
+test('private_key_jwt: RFC 7523 §3 checks on aud (the issuer alone), exp, iss/sub, jti replay, signature and assertion type', async () => {
   const t = createTestAuthorizationServer()
   const { privateKey, publicKey } = await generateKeyPair('ES256')
   const other = await generateKeyPair('ES256')
@@ -568,9 +568,19 @@ test('private_key_jwt: RFC 7523 §3 checks on aud, exp, iss/sub, jti replay, sig
       client_assertion: assertion,
     })
 
-  const reused = await sign({ aud: `${t.deps.issuer}/token` })
+  const reused = await sign({})
   expect((await send(reused)).status).toBe(200)
   await expectTokenError(await send(reused), 400, 'invalid_client')
+  // The issuer identifier, as a single string, is the only audience (draft-ietf-oauth-rfc7523bis):
+  // the token and PAR endpoint URLs and an array are refused, and the description says so.
+  for (const aud of [`${t.deps.issuer}/token`, `${t.deps.issuer}/par`, [t.deps.issuer]]) {
+    const refused = await expectTokenError(await send(await sign({ aud })), 400, 'invalid_client')
+    expect(refused.error_description).toMatch(
+      new RegExp(
+        `aud must be this server's issuer identifier, ${t.deps.issuer}, as a single string`,
+      ),
+    )
+  }
   await expectTokenError(
     await send(await sign({ aud: 'https://elsewhere.example' })),
     400,

@@ -1,6 +1,6 @@
 import { createLocalJWKSet, decodeJwt, type JWTPayload, jwtVerify, SignJWT } from 'jose'
 import type { ClientRecord } from './clients'
-import { lifetimes, type ServerContext } from './context'
+import type { ServerContext } from './context'
 import type { SigningAlgorithm } from './deps'
 import { base64url } from './http'
 import { signingKeyFor } from './keys'
@@ -69,6 +69,8 @@ export interface AccessTokenRecord {
   aud?: string | string[]
   /** The actor of a delegated token (RFC 8693 §4.1). */
   act?: Record<string, unknown>
+  /** The thumbprint of the DPoP key the token is bound to (RFC 9449 §6.1, `cnf.jkt`). */
+  jkt?: string
 }
 
 export interface RefreshTokenRecord {
@@ -82,6 +84,11 @@ export interface RefreshTokenRecord {
   exp: number
   /** Set when the token was exchanged: presenting it again is a replay. */
   usedAt?: number
+  /**
+   * The DPoP key a public client's refresh token is bound to: it is refused without a proof made
+   * with that key (RFC 9449 §5).
+   */
+  jkt?: string
 }
 
 export async function createGrant(
@@ -150,14 +157,20 @@ export async function issueAccessToken(
   ctx: ServerContext,
   grant: GrantRecord,
   scope: string,
-  extras: { aud?: string | string[]; act?: Record<string, unknown>; notAfter?: number } = {},
+  extras: {
+    aud?: string | string[]
+    act?: Record<string, unknown>
+    notAfter?: number
+    /** Binds the token to this DPoP key (RFC 9449 §6.1). */
+    jkt?: string
+  } = {},
 ): Promise<{ token: string; record: AccessTokenRecord }> {
   // ES256: every resource that accepts these tokens verifies both algorithms from /as/jwks, and an
   // ES256 signature costs a fraction of an RS256 one (RFC 9068 §2.1; docs/decisions/130).
   const key = await signingKeyFor(ctx.deps.keys, 'ES256')
   const iat = ctx.nowSeconds()
   // `notAfter`: the token may not outlive another one (token exchange: the subject token).
-  const exp = Math.min(iat + lifetimes.accessToken, extras.notAfter ?? Number.POSITIVE_INFINITY)
+  const exp = Math.min(iat + ctx.lifetimes.accessToken, extras.notAfter ?? Number.POSITIVE_INFINITY)
   const record: AccessTokenRecord = {
     jti: ctx.randomId(16),
     grantId: grant.id,
@@ -169,6 +182,7 @@ export async function issueAccessToken(
     revoked: false,
     ...(extras.aud === undefined ? {} : { aud: extras.aud }),
     ...(extras.act === undefined ? {} : { act: extras.act }),
+    ...(extras.jkt === undefined ? {} : { jkt: extras.jkt }),
   }
   const claims: JWTPayload = {
     iss: ctx.issuer,
@@ -181,6 +195,8 @@ export async function issueAccessToken(
     scope,
     ...(grant.authTime === undefined ? {} : { auth_time: grant.authTime }),
     ...(extras.act === undefined ? {} : { act: extras.act }),
+    /** @see https://www.rfc-editor.org/rfc/rfc9449#section-6.1 */
+    ...(extras.jkt === undefined ? {} : { cnf: { jkt: extras.jkt } }),
   }
   const token = await new SignJWT(claims)
     .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'at+jwt' })
@@ -197,6 +213,8 @@ export async function issueAccessToken(
 export async function issueRefreshToken(
   ctx: ServerContext,
   grant: GrantRecord,
+  /** Binds the refresh token to this DPoP key (public clients, RFC 9449 §5). */
+  jkt?: string,
 ): Promise<RefreshTokenRecord> {
   const iat = ctx.nowSeconds()
   const record: RefreshTokenRecord = {
@@ -207,7 +225,8 @@ export async function issueRefreshToken(
     scope: grant.scope,
     ...(grant.authTime === undefined ? {} : { authTime: grant.authTime }),
     iat,
-    exp: iat + lifetimes.refreshToken,
+    exp: iat + ctx.lifetimes.refreshToken,
+    ...(jkt === undefined ? {} : { jkt }),
   }
   await ctx.deps.store.put(refreshTokensKind, record.token, record, { expiresAt: record.exp })
   await keepGrantUntil(ctx, grant.id, record.exp)
@@ -252,7 +271,7 @@ export async function issueIdToken(
     sub: init.sub,
     aud: init.client.client_id,
     iat,
-    exp: iat + lifetimes.idToken,
+    exp: iat + ctx.lifetimes.idToken,
     ...(init.authTime === undefined ? {} : { auth_time: init.authTime }),
     ...(init.sid === undefined ? {} : { sid: init.sid }),
     ...(init.nonce === undefined ? {} : { nonce: init.nonce }),

@@ -132,7 +132,11 @@ let mock: Child
 beforeAll(async () => {
   await rm(runsDir, { recursive: true, force: true })
   await mkdir(runsDir, { recursive: true })
-  mock = start(tsx, ['src/mock-as/node.ts'], { cwd: repo, env: { PORT: String(mockPort) } })
+  // The command line, as `npm run as` starts it (node.ts is the programmatic API).
+  mock = start(process.execPath, ['bin/grantlab-as.mjs'], {
+    cwd: repo,
+    env: { PORT: String(mockPort) },
+  })
   await mock.waitFor(/issuer\s+http/)
 }, timeout)
 
@@ -219,6 +223,15 @@ function printed(output: string): Record<string, string> {
   return fields
 }
 
+/**
+ * The token type the mock server answers: it binds the token to the starter's DPoP key whenever
+ * the client registered dpop_bound_access_tokens, the starter then sending a proof with every
+ * token request (and retrying once when the server asks for a nonce, as it does for such clients).
+ */
+function tokenTypeFor(metadata: ClientMetadata): 'dpop' | 'bearer' {
+  return metadata.dpop_bound_access_tokens === true ? 'dpop' : 'bearer'
+}
+
 /** The non-secret fields, and never a whole token. */
 function expectSafeTokenOutput(output: string, expected: { tokenType: string; scope?: string }) {
   const fields = printed(output)
@@ -294,7 +307,7 @@ describe.concurrent('the starter runs against the mock server', () => {
       })
       expect(await child.exited).toBe(0)
       expectSafeTokenOutput(child.output(), {
-        tokenType: 'bearer',
+        tokenType: tokenTypeFor(metadata),
         scope: metadata.scope as string,
       })
       expect(printed(child.output()).refresh_token).toBe('received (not shown)')
@@ -358,9 +371,11 @@ describe.concurrent('the starter runs against the mock server', () => {
         const { page } = await signInThroughStarter(browser, loginUrl)
         expect(page.html).toMatch(/Signed in/)
         await child.waitFor(/access_token: /)
-        // The mock server ignores DPoP proofs for now, so the token stays a bearer token.
+        // The preset registers dpop_bound_access_tokens: the server binds the token (RFC 9449 §5),
+        // after a nonce retry (§8).
+        expect(metadata.dpop_bound_access_tokens).toBe(true)
         expectSafeTokenOutput(child.output(), {
-          tokenType: 'bearer',
+          tokenType: 'dpop',
           scope: metadata.scope as string,
         })
         const fields = printed(child.output())
@@ -445,7 +460,7 @@ describe.concurrent('the starter runs against the mock server', () => {
           await signInThroughStarter(new TestBrowser(), loginUrl)
           await child.waitFor(/access_token: /)
           expectSafeTokenOutput(child.output(), {
-            tokenType: 'bearer',
+            tokenType: tokenTypeFor(metadata),
             scope: metadata.scope as string,
           })
           expect(printed(child.output()).id_token).toMatch(/sub user-alice/)
@@ -494,8 +509,10 @@ describe.concurrent('the starter runs against the mock server', () => {
         const request = authorizationRequestOf(browser, `${mockIssuer}/authorize`)
         expect([...request.keys()].sort()).toEqual(['client_id', 'request_uri'])
         await child.waitFor(/access_token: /)
+        // PAR and the token request each carried a proof; the token is bound (RFC 9449 §5, §10.1).
+        expect(metadata.dpop_bound_access_tokens).toBe(true)
         expectSafeTokenOutput(child.output(), {
-          tokenType: 'bearer',
+          tokenType: 'dpop',
           scope: metadata.scope as string,
         })
       } finally {

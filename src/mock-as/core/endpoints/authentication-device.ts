@@ -9,7 +9,8 @@ import {
 } from '../ciba-requests'
 import { type ClientRecord, findClient } from '../clients'
 import type { ServerContext } from '../context'
-import { findUserBySub, isKnownScope, scopeTable } from '../demo-data'
+import { isKnownScope, scopeTable } from '../demo-data'
+import { displayName } from '../directory'
 import { clientLabel, escapeHtml, htmlPage } from '../html'
 import { readPageForm } from '../http'
 import { checkPassword, lockedMessage } from '../password-attempts'
@@ -115,7 +116,7 @@ async function requestsPage(
 ): Promise<Response> {
   const binding = bindingFor(ctx, request)
   const visit = await createCibaVisit(ctx, session.sub, binding.browserId)
-  const user = findUserBySub(session.sub)
+  const user = ctx.directory.userBySub(session.sub)
   const sections: string[] = []
   for (const record of await pendingRequestsFor(ctx, session.sub)) {
     const client = await findClient(ctx, record.clientId)
@@ -134,7 +135,7 @@ ${sections.join('\n')}`
       status: init.status ?? 200,
       frameAncestors,
       body: `<h1>Requests for your approval</h1>
-<p>Signed in as <strong>${escapeHtml(user?.name ?? session.sub)}</strong>. <a href="${escapeHtml(cibaPath(ctx, '?prompt=login'))}">Sign in as someone else</a></p>
+<p>Signed in as <strong>${escapeHtml(displayName(user, session.sub))}</strong>. <a href="${escapeHtml(cibaPath(ctx, '?prompt=login'))}">Sign in as someone else</a></p>
 ${intro}
 ${error}
 ${list}`,

@@ -11,13 +11,19 @@ import {
   checkBoundForm,
   withBindingCookie,
 } from '../browser-binding'
-import { metadataDocumentNotice, resolveClient } from '../client-id-metadata-document'
-import type { ClientRecord } from '../clients'
+import {
+  isClientIdUrl,
+  metadataDocumentNotice,
+  resolveClient,
+} from '../client-id-metadata-document'
+import { type ClientRecord, findClient } from '../clients'
 import type { ServerContext } from '../context'
-import { findUserBySub } from '../demo-data'
+import { displayName } from '../directory'
 import { OAuthError } from '../errors'
-import { renderConsentPage, renderErrorPage, renderLoginPage } from '../html'
+import { injectedError } from '../faults'
+import { type FrameAncestors, renderConsentPage, renderErrorPage, renderLoginPage } from '../html'
 import { parseParameters, readPageForm, redirectResponse } from '../http'
+import { hasWeakness } from '../lab-clients'
 import { checkPassword, lockedMessage } from '../password-attempts'
 import { consumePushedRequest } from '../pushed-authorization-requests'
 import { resourceValuesOf } from '../resource-indicators'
@@ -36,6 +42,15 @@ import {
 function formTargetOf(redirectUri: string): string {
   const url = new URL(redirectUri)
   return url.origin === 'null' ? url.protocol : url.origin
+}
+
+/**
+ * The attack lab's clients may have their pages framed by the app's own origin, so the lab can
+ * show the victim's browser beside the attack; every other client's pages may not be framed at
+ * all (docs/decisions/126).
+ */
+function framing(client: ClientRecord | undefined): { frameAncestors?: FrameAncestors } {
+  return client?.lab ? { frameAncestors: 'self' } : {}
 }
 
 /** Sends the result back to the client: the response type's parameters plus `state` and `iss`. */
@@ -92,8 +107,8 @@ function targetOf(pending: PendingAuthorization) {
 export async function handleAuthorize(request: Request, ctx: ServerContext): Promise<Response> {
   const search = new URL(request.url).searchParams
   const { values, repeated } = parseParameters(search)
-  const pageError = (error: string, description: string) =>
-    renderErrorPage(ctx, { error, description })
+  const pageError = (error: string, description: string, client?: ClientRecord) =>
+    renderErrorPage(ctx, { error, description, ...framing(client) })
 
   if (
     repeated.includes('client_id') ||
@@ -121,7 +136,9 @@ export async function handleAuthorize(request: Request, ctx: ServerContext): Pro
   if (requestUri !== undefined) {
     // RFC 9126 §4: the pushed parameters are the request; other query parameters are ignored.
     const pushed = await consumePushedRequest(ctx, requestUri, client.client_id)
-    if (typeof pushed === 'string') return pageError('invalid_request', pushed)
+    if (typeof pushed === 'string') return pageError('invalid_request', pushed, client)
+    const fault = ctx.deps.faults?.take('authorize')
+    if (fault) return redirectError(ctx, targetOf(pushed), injectedError(fault, request))
     return continueAuthorization(
       ctx,
       client,
@@ -136,7 +153,7 @@ export async function handleAuthorize(request: Request, ctx: ServerContext): Pro
   try {
     redirectUri = resolveRedirectUri(client, requestedRedirect)
   } catch (error) {
-    if (error instanceof OAuthError) return pageError(error.error, error.description)
+    if (error instanceof OAuthError) return pageError(error.error, error.description, client)
     throw error
   }
 
@@ -172,6 +189,10 @@ export async function handleAuthorize(request: Request, ctx: ServerContext): Pro
     if (error instanceof OAuthError) return redirectError(ctx, target, error)
     throw error
   }
+  // An error a test injected (the Node API's injectError) goes back to the client like any other
+  // authorization error, once the client and redirect URI are known to be genuine.
+  const fault = ctx.deps.faults?.take('authorize')
+  if (fault) return redirectError(ctx, target, injectedError(fault, request))
   return continueAuthorization(
     ctx,
     client,
@@ -247,12 +268,15 @@ async function continueAuthorization(
     }
     await savePending(ctx, bound)
     return withBindingCookie(
-      renderLoginPage(ctx, { pendingId: pending.id, client, redirectOrigin }),
+      renderLoginPage(ctx, { pendingId: pending.id, client, redirectOrigin, ...framing(client) }),
       binding,
     )
   }
 
-  const consented = await hasConsent(ctx, session.sub, client.client_id, pending.scopes)
+  // A first-party lab app is not asked about (docs/decisions/126); prompt=consent still asks.
+  const consented =
+    client.lab?.firstParty === true ||
+    (await hasConsent(ctx, session.sub, client.client_id, pending.scopes))
   if (!consented || pending.prompt.includes('consent')) {
     if (pending.prompt.includes('none')) {
       await ctx.deps.store.delete(pendingKind, pending.id)
@@ -263,15 +287,16 @@ async function continueAuthorization(
       )
     }
     await savePending(ctx, bound)
-    const user = findUserBySub(session.sub)
+    const user = ctx.directory.userBySub(session.sub)
     const notice = metadataDocumentNotice(client, pending.redirectUri)
     return withBindingCookie(
       renderConsentPage(ctx, {
         pendingId: pending.id,
         client,
         redirectOrigin,
-        userName: user?.name ?? session.sub,
+        userName: displayName(user, session.sub),
         scopes: pending.scopes,
+        ...framing(client),
         ...(notice === undefined ? {} : { notice }),
       }),
       binding,
@@ -318,7 +343,17 @@ async function loadPending(
   if (!pending || pending.expiresAt <= ctx.nowSeconds()) {
     return renderErrorPage(ctx, { error: 'invalid_request', description: finishedDescription })
   }
-  const refused = checkBoundForm(ctx, request, pending.browserId)
+  // A lab client's weakness decides whether the form must be bound. Lab clients are demo
+  // clients, so no client metadata document is fetched before the check (decision 122).
+  const labClient = isClientIdUrl(pending.clientId)
+    ? undefined
+    : await findClient(ctx, pending.clientId)
+  // WEAKENED, for the attack lab's grantlab-unbound-consent only (docs/decisions/126): its forms
+  // count from any site and any browser, the consent CSRF of RFC 6749 §10.12.
+  const refused =
+    labClient && hasWeakness(labClient, 'unbound-forms')
+      ? undefined
+      : checkBoundForm(ctx, request, pending.browserId)
   if (refused) {
     return renderErrorPage(ctx, {
       error: 'access_denied',
@@ -326,6 +361,7 @@ async function loadPending(
       status: 403,
       explanation:
         'If you did not just press a button on this server’s own page, another site may have tried to sign you in or approve a request in your name. Nothing happened. To use an application, start again from it.',
+      ...framing(labClient),
     })
   }
   let client: ClientRecord | undefined
@@ -338,7 +374,11 @@ async function loadPending(
     throw error
   }
   if (!client) {
-    return renderErrorPage(ctx, { error: 'invalid_client', description: 'The client is gone.' })
+    return renderErrorPage(ctx, {
+      error: 'invalid_client',
+      description: 'The client is gone.',
+      ...framing(labClient),
+    })
   }
   return { pending, client }
 }
@@ -377,6 +417,7 @@ export async function handleLogin(request: Request, ctx: ServerContext): Promise
         pendingId: pending.id,
         client,
         redirectOrigin: formTargetOf(pending.redirectUri),
+        ...framing(client),
         error:
           checked.reason === 'locked'
             ? lockedMessage(checked.retryAfter)
@@ -384,7 +425,7 @@ export async function handleLogin(request: Request, ctx: ServerContext): Promise
         status: checked.reason === 'locked' ? 429 : 401,
       })
     }
-    const session = await createSession(ctx, checked.sub)
+    const session = await createSession(ctx, checked.sub, request)
     const updated: PendingAuthorization = { ...pending, loginSessionId: session.id }
     const response = await continueAuthorization(ctx, client, updated, session, {})
     response.headers.append('Set-Cookie', sessionCookie(ctx, session))

@@ -1,7 +1,6 @@
 import { bindingFor, checkBoundForm, checkFormOrigin, withBindingCookie } from '../browser-binding'
 import { type ClientRecord, findClient } from '../clients'
 import type { ServerContext } from '../context'
-import { findUserBySub } from '../demo-data'
 import {
   createVerification,
   type DeviceCodeRecord,
@@ -11,6 +10,7 @@ import {
   formatUserCode,
   normalizeUserCode,
 } from '../device-codes'
+import { displayName } from '../directory'
 import { clientLabel, escapeHtml, htmlPage, renderConsentPage, renderLoginPage } from '../html'
 import { readPageForm } from '../http'
 import { checkPassword, lockedMessage } from '../password-attempts'
@@ -161,13 +161,13 @@ async function loadByToken(
 }
 
 function consentPage(ctx: ServerContext, loaded: PendingDevice, session: LoginSession): Response {
-  const user = findUserBySub(session.sub)
+  const user = ctx.directory.userBySub(session.sub)
   const shown = formatUserCode(loaded.record.userCode)
   return renderConsentPage(ctx, {
     pendingId: loaded.token,
     client: loaded.client,
     redirectOrigin: ctx.origin,
-    userName: user?.name ?? session.sub,
+    userName: displayName(user, session.sub),
     scopes: loaded.record.scopes,
     action: devicePath(ctx, '/consent'),
     // RFC 8628 §5.4: a code someone else sent you could be a phishing attempt.
@@ -238,7 +238,7 @@ export async function handleDeviceLogin(request: Request, ctx: ServerContext): P
       status: checked.reason === 'locked' ? 429 : 401,
     })
   }
-  const session = await createSession(ctx, checked.sub)
+  const session = await createSession(ctx, checked.sub, request)
   const response = consentPage(ctx, loaded, session)
   response.headers.append('Set-Cookie', sessionCookie(ctx, session))
   return response

@@ -2,6 +2,7 @@ import { cibaDeliveryModes } from '../ciba-requests'
 import { tokenEndpointAuthMethods } from '../clients'
 import type { ServerContext } from '../context'
 import { claimsByScope, supportedScopes } from '../demo-data'
+import { dpopSigningAlgorithms } from '../dpop'
 import { grantTable } from '../grants/grant-table'
 import { jsonResponse } from '../http'
 import { resourceIdentifiers } from '../protected-resources'
@@ -63,6 +64,8 @@ export function buildMetadata(ctx: ServerContext): Record<string, unknown> {
     ),
     code_challenge_methods_supported: ['S256'],
     authorization_response_iss_parameter_supported: true,
+    /** @see https://www.rfc-editor.org/rfc/rfc9449#section-5.1 */
+    dpop_signing_alg_values_supported: dpopSigningAlgorithms,
     prompt_values_supported: ['none', 'login', 'consent'],
     claims_supported: [
       'sub',

@@ -1,7 +1,7 @@
 import { bindingFor, checkBoundForm, withBindingCookie } from '../browser-binding'
 import { type ClientRecord, findClient } from '../clients'
 import { lifetimes, type ServerContext } from '../context'
-import { findUserBySub } from '../demo-data'
+import { displayName } from '../directory'
 import { OAuthError } from '../errors'
 import { renderErrorPage, renderLogoutConfirmPage, renderSignedOutPage } from '../html'
 import {
@@ -125,7 +125,7 @@ async function askToConfirm(
     renderLogoutConfirmPage(ctx, {
       pendingId: pending.id,
       ...(logout.client ? { client: logout.client } : {}),
-      userName: findUserBySub(session.sub)?.name ?? session.sub,
+      userName: displayName(ctx.directory.userBySub(session.sub), session.sub),
       reason: confirmationReason(logout),
       ...(redirectOrigin ? { redirectOrigin } : {}),
     }),

@@ -18,6 +18,7 @@ import {
  * nothing else, so a caller cannot use the endpoint to scan tokens it should not see.
  * @see https://www.rfc-editor.org/rfc/rfc7662#section-2
  * @see https://www.rfc-editor.org/rfc/rfc7662#section-4
+ * @see https://www.rfc-editor.org/rfc/rfc9449#section-6.2 (`cnf.jkt` of a DPoP-bound token)
  */
 export async function handleIntrospect(request: Request, ctx: ServerContext): Promise<Response> {
   const params = await readForm(request)
@@ -58,12 +59,13 @@ export async function handleIntrospect(request: Request, ctx: ServerContext): Pr
     scope: record.scope,
     client_id: record.clientId,
     sub: record.sub,
-    token_type: 'Bearer',
+    token_type: record.jkt === undefined ? 'Bearer' : 'DPoP',
     iss: ctx.issuer,
     aud,
     iat: record.iat,
     exp: record.exp,
     jti: record.jti,
     ...(record.act === undefined ? {} : { act: record.act }),
+    ...(record.jkt === undefined ? {} : { cnf: { jkt: record.jkt } }),
   })
 }

@@ -26,8 +26,8 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
  * `POST /mcp`: a small MCP server over the Streamable HTTP transport, answering each JSON-RPC
  * message with one JSON object (no SSE stream: `GET /mcp` is 405, as the transport allows). It is
  * an OAuth protected resource of its own (docs/decisions/120), in this order:
- * 1. An `Origin` other than this server's or the app's is refused with 403 (DNS rebinding; MCP
- *    transports, "Security Warning").
+ * 1. An `Origin` other than this server's, the app's or one the host allows for CORS (`--cors`,
+ *    docs/decisions/116) is refused with 403 (DNS rebinding; MCP transports, "Security Warning").
  * 2. The bearer token must be valid and meant for `/mcp` (its `aud`, RFC 8707 §2): otherwise 401
  *    with `WWW-Authenticate: Bearer … resource_metadata="…/.well-known/oauth-protected-resource/mcp"`
  *    (RFC 9728 §5.1). A token for `/api` is refused here, and this server never passes a token on.
@@ -43,7 +43,12 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
  */
 export async function handleMcp(request: Request, ctx: ServerContext): Promise<Response> {
   const origin = request.headers.get('origin')
-  if (origin !== null && origin !== ctx.origin && origin !== ctx.deps.appOrigin) {
+  if (
+    origin !== null &&
+    origin !== ctx.origin &&
+    origin !== ctx.deps.appOrigin &&
+    !ctx.deps.cors?.allows(origin)
+  ) {
     return rpcError(
       403,
       null,

@@ -112,11 +112,13 @@ function optionalStringArray(body: Record<string, unknown>, name: string): strin
  * @see https://www.rfc-editor.org/rfc/rfc7591#section-3
  * @see https://www.rfc-editor.org/rfc/rfc6750#section-3.1
  */
-function registeredByAdmin(request: Request): boolean {
+function registeredByAdmin(ctx: ServerContext, request: Request): boolean {
   const header = request.headers.get('authorization')
   if (header === null) return false
   const token = /^bearer +([A-Za-z0-9\-._~+/]+=*) *$/i.exec(header)?.[1]
-  if (token !== undefined && timingSafeEqual(token, demoAdminInitialAccessToken)) return true
+  // The demo administrator exists only where the demo data is loaded.
+  const known = ctx.directory.demo ? demoAdminInitialAccessToken : undefined
+  if (token !== undefined && known !== undefined && timingSafeEqual(token, known)) return true
   const description =
     'The initial access token is not valid here; leave it out for open registration.'
   throw new OAuthError('invalid_token', description, {
@@ -157,7 +159,7 @@ async function reserveRegistration(ctx: ServerContext): Promise<void> {
  * @see https://www.rfc-editor.org/rfc/rfc7591#section-3
  */
 export async function handleRegister(request: Request, ctx: ServerContext): Promise<Response> {
-  const byAdmin = registeredByAdmin(request)
+  const byAdmin = registeredByAdmin(ctx, request)
   if (mediaType(request) !== 'application/json') {
     throw invalidMetadata('Send the client metadata as application/json.')
   }
@@ -171,7 +173,30 @@ export async function handleRegister(request: Request, ctx: ServerContext): Prom
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw invalidMetadata('The body must be a JSON object.')
   }
-  const body = parsed as Record<string, unknown>
+  const client = clientFromMetadata(ctx, parsed as Record<string, unknown>, { byAdmin })
+  const described = describeClient(client)
+  const size = new TextEncoder().encode(JSON.stringify(described)).byteLength
+  if (size > maxClientMetadataBytes) {
+    throw invalidMetadata(
+      `The registered metadata would take ${size} bytes; this server keeps at most ${maxClientMetadataBytes} per client.`,
+    )
+  }
+  await reserveRegistration(ctx)
+  await ctx.deps.store.put(clientsKind, client.client_id, client)
+  return jsonResponse(described, 201)
+}
+
+/**
+ * Checks RFC 7591 client metadata and builds the client record, or throws the RFC 7591 §3.2.2
+ * error. Registration uses it, and so does a host for the clients of its configuration file
+ * (`configured`: their own `client_id` and `client_secret`, and, being set up by the server's
+ * administrator, trusted for the JWT bearer grant).
+ */
+export function clientFromMetadata(
+  ctx: Pick<ServerContext, 'nowSeconds' | 'randomId'>,
+  body: Record<string, unknown>,
+  options: { byAdmin: boolean; configured?: { clientId: string; clientSecret?: string } },
+): ClientRecord {
   const own = (name: string) => (Object.hasOwn(body, name) ? body[name] : undefined)
 
   const method = own('token_endpoint_auth_method') ?? 'client_secret_basic'
@@ -241,6 +266,12 @@ export async function handleRegister(request: Request, ctx: ServerContext): Prom
     throw invalidMetadata('require_pushed_authorization_requests must be a boolean.')
   }
 
+  /** @see https://www.rfc-editor.org/rfc/rfc9449#section-5.2 */
+  const dpopBound = own('dpop_bound_access_tokens')
+  if (dpopBound !== undefined && typeof dpopBound !== 'boolean') {
+    throw invalidMetadata('dpop_bound_access_tokens must be a boolean.')
+  }
+
   const ciba = checkCibaRegistration(own, { grantTypes, authMethod, scopes })
 
   const clientName = own('client_name') ?? 'Unnamed client'
@@ -308,9 +339,14 @@ export async function handleRegister(request: Request, ctx: ServerContext): Prom
 
   const issuedAt = ctx.nowSeconds()
   const hasSecret = authMethod === 'client_secret_basic' || authMethod === 'client_secret_post'
-  const client: ClientRecord = {
-    client_id: `client-${ctx.randomId(12)}`,
-    ...(hasSecret ? { client_secret: ctx.randomId(32), client_secret_expires_at: 0 } : {}),
+  const { configured, byAdmin } = options
+  if (configured?.clientSecret !== undefined && !hasSecret) {
+    throw invalidMetadata(`client_secret is only for client_secret_basic or client_secret_post.`)
+  }
+  const secret = configured?.clientSecret ?? ctx.randomId(32)
+  return {
+    client_id: configured?.clientId ?? `client-${ctx.randomId(12)}`,
+    ...(hasSecret ? { client_secret: secret, client_secret_expires_at: 0 } : {}),
     client_name: clientName,
     token_endpoint_auth_method: authMethod,
     grant_types: grantTypes,
@@ -321,6 +357,9 @@ export async function handleRegister(request: Request, ctx: ServerContext): Prom
     ...(typeof jwksUri === 'string' ? { jwks_uri: jwksUri } : {}),
     ...(idTokenAlg === undefined ? {} : { id_token_signed_response_alg: idTokenAlg }),
     ...(requirePar === undefined ? {} : { require_pushed_authorization_requests: requirePar }),
+    ...(dpopBound === undefined ? {} : { dpop_bound_access_tokens: dpopBound }),
+    // A client that always sends proofs is asked for server nonces too (docs/decisions/101).
+    ...(dpopBound === true ? { dpopNonceRequired: true as const } : {}),
     ...(postLogoutRedirectUris ? { post_logout_redirect_uris: postLogoutRedirectUris } : {}),
     ...(typeof backchannelLogoutUri === 'string'
       ? { backchannel_logout_uri: backchannelLogoutUri }
@@ -340,18 +379,8 @@ export async function handleRegister(request: Request, ctx: ServerContext): Prom
     ...(byAdmin && grantTypes.includes(jwtBearerGrantType)
       ? { trustedAssertionIssuer: true as const }
       : {}),
-    source: 'registered',
+    source: configured ? 'configured' : 'registered',
   }
-  const described = describeClient(client)
-  const size = new TextEncoder().encode(JSON.stringify(described)).byteLength
-  if (size > maxClientMetadataBytes) {
-    throw invalidMetadata(
-      `The registered metadata would take ${size} bytes; this server keeps at most ${maxClientMetadataBytes} per client.`,
-    )
-  }
-  await reserveRegistration(ctx)
-  await ctx.deps.store.put(clientsKind, client.client_id, client)
-  return jsonResponse(described, 201)
 }
 
 /**
@@ -365,6 +394,7 @@ export function describeClient(client: ClientRecord): Record<string, unknown> {
     legacy: _legacy,
     trustedAssertionIssuer: _trusted,
     resourceAudiences: _audiences,
+    dpopNonceRequired: _nonces,
     ...metadata
   } = client
   return { ...metadata, ...extra }

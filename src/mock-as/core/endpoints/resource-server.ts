@@ -1,6 +1,5 @@
 import { requireAccessToken } from '../bearer'
 import type { ServerContext } from '../context'
-import { findUserBySub } from '../demo-data'
 import { OAuthError } from '../errors'
 import { jsonResponse, mediaType, readBodyText } from '../http'
 import { bearerTarget, protectedResource } from '../protected-resources'
@@ -54,13 +53,13 @@ const seedOrders: readonly Order[] = [
  */
 export async function handleProfile(request: Request, ctx: ServerContext): Promise<Response> {
   const token = await requireAccessToken(ctx, request, apiRealm, 'profile', api(ctx))
-  const user = findUserBySub(token.sub)
+  const user = ctx.directory.userBySub(token.sub)
   if (!user) throw new OAuthError('not_found', 'The token is not for a user.')
   return jsonResponse({
     sub: user.sub,
     username: user.username,
-    name: user.name,
-    email: user.email,
+    name: user.claims.name,
+    email: user.claims.email,
     client_id: token.clientId,
     scope: token.scope,
   })

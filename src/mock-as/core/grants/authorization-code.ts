@@ -1,6 +1,6 @@
 import { type AuthorizationCodeRecord, codesKind } from '../authorization-codes'
-import { lifetimes } from '../context'
 import { OAuthError } from '../errors'
+import { hasWeakness } from '../lab-clients'
 import { codeVerifierPattern, verifyS256 } from '../pkce'
 import { audienceFor, parseResourceValues } from '../resource-indicators'
 import { createGrant, revokeGrant } from '../tokens'
@@ -13,15 +13,18 @@ import { issueUserTokens } from './issue-tokens'
  * - Bound to the client and to the redirect_uri of the authorization request.
  * - PKCE: a stored challenge needs a matching verifier; a verifier without a stored challenge is
  *   a downgrade attempt and fails too.
+ * - A code bound to a DPoP key (`dpop_jkt`, RFC 9449 §10) needs a proof made with that key; a
+ *   refusal leaves the code unspent, since only the key's holder can redeem it anyway.
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.3
  * @see https://www.rfc-editor.org/rfc/rfc7636#section-4.6
  * @see https://www.rfc-editor.org/rfc/rfc9700#section-4.8.2
+ * @see https://www.rfc-editor.org/rfc/rfc9449#section-10
  */
 export const authorizationCodeGrant: GrantDefinition = {
   grantType: 'authorization_code',
   allowsPublicClients: true,
   resourceIndicators: true,
-  async handle({ ctx, client, params, resources }) {
+  async handle({ ctx, client, params, resources, dpop }) {
     const code = params.get('code')
     if (!code) throw new OAuthError('invalid_request', 'code is required.')
     return ctx.withLock(`code:${code}`, async () => {
@@ -49,7 +52,9 @@ export const authorizationCodeGrant: GrantDefinition = {
       }
       const verifier = params.get('code_verifier')
       if (record.codeChallenge === undefined) {
-        if (verifier !== undefined) {
+        // WEAKENED, for the attack lab's grantlab-lax-pkce only (docs/decisions/126): the verifier
+        // of a code issued without a challenge is ignored, which lets a PKCE downgrade through.
+        if (verifier !== undefined && !hasWeakness(client, 'verifier-without-challenge')) {
           throw new OAuthError(
             'invalid_grant',
             'code_verifier was sent but the authorization request had no code_challenge.',
@@ -69,6 +74,14 @@ export const authorizationCodeGrant: GrantDefinition = {
           throw new OAuthError('invalid_grant', 'code_verifier does not match the code_challenge.')
         }
       }
+      if (record.dpopJkt !== undefined && dpop?.jkt !== record.dpopJkt) {
+        throw new OAuthError(
+          'invalid_grant',
+          dpop === undefined
+            ? 'The code is bound to a DPoP key (dpop_jkt): send a DPoP proof made with that key.'
+            : 'The DPoP proof was made with another key than the one the code is bound to (dpop_jkt).',
+        )
+      }
       // RFC 8707 §2.2: the token may be for some of the resources the request named, not others.
       const aud = audienceFor(ctx, record.resources, parseResourceValues(ctx, resources))
       const grant = await createGrant(ctx, {
@@ -85,7 +98,7 @@ export const authorizationCodeGrant: GrantDefinition = {
         codesKind,
         code,
         { ...record, usedAt: ctx.nowSeconds(), grantId: grant.id },
-        { expiresAt: ctx.nowSeconds() + lifetimes.refreshToken },
+        { expiresAt: ctx.nowSeconds() + ctx.lifetimes.refreshToken },
       )
       return issueUserTokens(ctx, {
         client,
@@ -94,6 +107,7 @@ export const authorizationCodeGrant: GrantDefinition = {
         ...(record.nonce === undefined ? {} : { nonce: record.nonce }),
         ...(aud === undefined ? {} : { aud }),
         withRefreshToken: true,
+        ...(dpop ? { jkt: dpop.jkt } : {}),
       })
     })
   },

@@ -40,7 +40,7 @@ type PollOutcome =
 export const cibaGrant: GrantDefinition = {
   grantType: cibaGrantType,
   allowsPublicClients: false,
-  async handle({ ctx, client, params }) {
+  async handle({ ctx, client, params, dpop }) {
     if (client.backchannel_token_delivery_mode !== 'poll') {
       throw new OAuthError(
         'unauthorized_client',
@@ -143,7 +143,14 @@ export const cibaGrant: GrantDefinition = {
       await ctx.deps.store.update<CibaRequestRecord>(cibaRequestsKind, authReqId, (current) =>
         current ? { put: { ...current, grantId: grant.id } } : undefined,
       )
-      return issueUserTokens(ctx, { client, grant, scope, withRefreshToken: true })
+      return issueUserTokens(ctx, {
+        client,
+        grant,
+        scope,
+        withRefreshToken: true,
+        // RFC 9449 §5: bound to the proof's key when the poll carried one.
+        ...(dpop ? { jkt: dpop.jkt } : {}),
+      })
     })
   },
 }

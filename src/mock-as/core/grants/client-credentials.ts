@@ -1,11 +1,10 @@
 import { clientScopes } from '../clients'
-import { lifetimes } from '../context'
 import { isKnownScope, scopeTable } from '../demo-data'
 import { OAuthError } from '../errors'
 import { splitSpaceList } from '../http'
 import { audienceValue, parseResourceValues } from '../resource-indicators'
 import { createGrant, issueAccessToken } from '../tokens'
-import type { GrantDefinition } from './grant-types'
+import { type GrantDefinition, tokenTypeFor } from './grant-types'
 
 /**
  * A confidential client gets a token for itself: `sub` is its client_id, there is no refresh
@@ -17,7 +16,7 @@ export const clientCredentialsGrant: GrantDefinition = {
   grantType: 'client_credentials',
   allowsPublicClients: false,
   resourceIndicators: true,
-  async handle({ ctx, client, params, resources }) {
+  async handle({ ctx, client, params, resources, dpop }) {
     const allowed = clientScopes(client).filter(
       (scope) => isKnownScope(scope) && !scopeTable[scope].needsUser,
     )
@@ -36,16 +35,15 @@ export const clientCredentialsGrant: GrantDefinition = {
       sub: client.client_id,
       scope,
     })
-    const access = await issueAccessToken(
-      ctx,
-      grant,
-      scope,
-      targets.length === 0 ? {} : { aud: audienceValue(targets) },
-    )
+    // RFC 9449 §5: bound to the proof's key when the request carried one.
+    const access = await issueAccessToken(ctx, grant, scope, {
+      ...(targets.length === 0 ? {} : { aud: audienceValue(targets) }),
+      ...(dpop ? { jkt: dpop.jkt } : {}),
+    })
     return {
       access_token: access.token,
-      token_type: 'Bearer',
-      expires_in: lifetimes.accessToken,
+      token_type: tokenTypeFor(dpop?.jkt),
+      expires_in: ctx.lifetimes.accessToken,
       scope,
     }
   },

@@ -1,4 +1,3 @@
-import { lifetimes } from '../context'
 import {
   type DeviceCodeRecord,
   deviceCodesKind,
@@ -40,7 +39,7 @@ type PollOutcome =
 export const deviceCodeGrant: GrantDefinition = {
   grantType: deviceGrantType,
   allowsPublicClients: true,
-  async handle({ ctx, client, params }) {
+  async handle({ ctx, client, params, dpop }) {
     const deviceCode = params.get('device_code')
     if (!deviceCode) throw new OAuthError('invalid_request', 'device_code is required.')
     return ctx.withLock(`device:${deviceCode}`, async () => {
@@ -86,7 +85,7 @@ export const deviceCodeGrant: GrantDefinition = {
         outcome = { kind: 'redeem', record }
         return {
           put: { ...record, lastPolledAt: now, status: 'redeemed' },
-          options: { expiresAt: nowSeconds + lifetimes.refreshToken },
+          options: { expiresAt: nowSeconds + ctx.lifetimes.refreshToken },
         }
       })
       switch (outcome.kind) {
@@ -135,7 +134,13 @@ export const deviceCodeGrant: GrantDefinition = {
       await ctx.deps.store.update<DeviceCodeRecord>(deviceCodesKind, deviceCode, (current) =>
         current ? { put: { ...current, grantId: grant.id } } : undefined,
       )
-      return issueUserTokens(ctx, { client, grant, scope, withRefreshToken: true })
+      return issueUserTokens(ctx, {
+        client,
+        grant,
+        scope,
+        withRefreshToken: true,
+        ...(dpop ? { jkt: dpop.jkt } : {}),
+      })
     })
   },
 }

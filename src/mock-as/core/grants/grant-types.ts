@@ -1,10 +1,12 @@
 import type { ClientRecord } from '../clients'
 import type { ServerContext } from '../context'
+import type { DpopProof } from '../dpop'
 
 /** The JSON body of a successful token response. @see https://www.rfc-editor.org/rfc/rfc6749#section-5.1 */
 export interface TokenResponseBody {
   access_token: string
-  token_type: 'Bearer'
+  /** `DPoP` when the access token is bound to the proof's key (RFC 9449 §5). */
+  token_type: 'Bearer' | 'DPoP'
   expires_in: number
   scope?: string
   refresh_token?: string
@@ -31,6 +33,16 @@ export interface GrantRequest {
   /** Every `resource` value of the request, unchecked (RFC 8707 §2 lets it repeat). */
   resources: string[]
   request: Request
+  /**
+   * The request's checked DPoP proof, if it had one: the tokens issued are bound to its key
+   * (RFC 9449 §5).
+   */
+  dpop?: DpopProof
+}
+
+/** The token_type of an access token bound to `jkt`, or of a bearer token. */
+export function tokenTypeFor(jkt: string | undefined): 'Bearer' | 'DPoP' {
+  return jkt === undefined ? 'Bearer' : 'DPoP'
 }
 
 /**

@@ -7,17 +7,21 @@ import {
 } from 'jose'
 import { type ClientRecord, clientScopes, findClient } from '../clients'
 import type { ServerContext } from '../context'
-import { lifetimes } from '../context'
-import { type DemoUser, demoUsers, isKnownScope } from '../demo-data'
+import { isKnownScope } from '../demo-data'
+import type { UserRecord } from '../directory'
 import { OAuthError } from '../errors'
-import { splitSpaceList } from '../http'
+import { listNames, splitSpaceList } from '../http'
 import { createGrant, issueAccessToken } from '../tokens'
-import type { GrantDefinition } from './grant-types'
+import { type GrantDefinition, tokenTypeFor } from './grant-types'
 
 export const jwtBearerGrantType = 'urn:ietf:params:oauth:grant-type:jwt-bearer'
 
-/** Signature algorithms accepted on an assertion: asymmetric only, never `none` or HMAC. */
-export const assertionAlgorithms = ['RS256', 'PS256', 'ES256', 'EdDSA'] as const
+/**
+ * Signature algorithms accepted on an assertion: asymmetric only, never `none` or HMAC. Ed25519 by
+ * its RFC 9864 name; the deprecated polymorphic `EdDSA` is refused (oauth4webapi and jose name
+ * Ed25519 keys `Ed25519`; docs/decisions/102).
+ */
+export const assertionAlgorithms = ['RS256', 'PS256', 'ES256', 'Ed25519'] as const
 
 /** How far clocks may disagree, in seconds. */
 export const assertionClockSkew = 30
@@ -55,8 +59,8 @@ function refuse(check: AssertionCheck, description: string): OAuthError {
 /** Scopes this grant never gives: it issues neither an ID token nor a refresh token. */
 const scopesNotForAssertions = ['openid', 'offline_access']
 
-function findDemoUser(sub: string): DemoUser | undefined {
-  return demoUsers.find((user) => user.sub === sub || user.username === sub)
+function findUser(ctx: ServerContext, sub: string): UserRecord | undefined {
+  return ctx.directory.userBySub(sub) ?? ctx.directory.userByUsername(sub)
 }
 
 function decodeClaims(assertion: string): JWTPayload | undefined {
@@ -103,17 +107,16 @@ async function trustedIssuer(
   return issuer
 }
 
+/**
+ * `aud` must be this server's issuer identifier as a single string. RFC 7523 §3 also allowed the
+ * token endpoint URL; its update refuses it, and a single-valued array too
+ * (draft-ietf-oauth-rfc7523bis; docs/decisions/102).
+ */
 function checkAudience(ctx: ServerContext, aud: unknown): void {
-  const accepted = [ctx.issuer, ctx.endpoints.token]
-  const values = typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud : []
-  if (values.length === 0) {
-    throw refuse('aud', `the assertion has no aud claim; use ${accepted.join(' or ')}.`)
-  }
-  if (!values.some((value) => accepted.includes(value))) {
-    throw refuse(
-      'aud',
-      `the audience ${JSON.stringify(aud)} does not name this server; use ${accepted.join(' or ')}.`,
-    )
+  const rule = `use this server's issuer identifier, ${ctx.issuer}, as a single string (draft-ietf-oauth-rfc7523bis: the token endpoint URL is no longer accepted).`
+  if (aud === undefined) throw refuse('aud', `the assertion has no aud claim; ${rule}`)
+  if (aud !== ctx.issuer) {
+    throw refuse('aud', `the audience ${JSON.stringify(aud)} is not accepted; ${rule}`)
   }
 }
 
@@ -179,7 +182,7 @@ function grantedScope(client: ClientRecord, requested: string | undefined): stri
 export const jwtBearerGrant: GrantDefinition = {
   grantType: jwtBearerGrantType,
   allowsPublicClients: true,
-  async handle({ ctx, client, params }) {
+  async handle({ ctx, client, params, dpop }) {
     const assertion = params.get('assertion')
     if (assertion === undefined) throw new OAuthError('invalid_request', 'assertion is required.')
 
@@ -237,11 +240,12 @@ export const jwtBearerGrant: GrantDefinition = {
     if (typeof claims.sub !== 'string' || claims.sub === '') {
       throw refuse('sub', 'the assertion has no sub claim naming the user.')
     }
-    const user = findDemoUser(claims.sub)
+    const user = findUser(ctx, claims.sub)
     if (!user) {
+      const known = ctx.directory.users().map((each) => `${each.username} (${each.sub})`)
       throw refuse(
         'sub',
-        `no user ${claims.sub} here; the demo users are ${demoUsers.map((known) => `${known.username} (${known.sub})`).join(' and ')}.`,
+        `no user ${claims.sub} here; the users are ${known.length === 0 ? 'none' : listNames(known)}.`,
       )
     }
     const scope = grantedScope(client, params.get('scope'))
@@ -262,11 +266,12 @@ export const jwtBearerGrant: GrantDefinition = {
     })
 
     const grant = await createGrant(ctx, { clientId: client.client_id, sub: user.sub, scope })
-    const access = await issueAccessToken(ctx, grant, scope)
+    // RFC 9449 §5: bound to the proof's key when the request carried one.
+    const access = await issueAccessToken(ctx, grant, scope, dpop ? { jkt: dpop.jkt } : {})
     return {
       access_token: access.token,
-      token_type: 'Bearer',
-      expires_in: lifetimes.accessToken,
+      token_type: tokenTypeFor(dpop?.jkt),
+      expires_in: ctx.lifetimes.accessToken,
       scope,
     }
   },

@@ -26,7 +26,7 @@ export const passwordGrant: GrantDefinition = {
     reason:
       'the resource owner password credentials grant MUST NOT be used; use the authorization code grant with PKCE',
   },
-  async handle({ ctx, client, params }) {
+  async handle({ ctx, client, params, dpop }) {
     const username = params.get('username')
     const password = params.get('password')
     if (!username || password === undefined) {
@@ -57,6 +57,12 @@ export const passwordGrant: GrantDefinition = {
       scope,
       authTime: ctx.nowSeconds(),
     })
-    return issueUserTokens(ctx, { client, grant, scope, withRefreshToken: true })
+    return issueUserTokens(ctx, {
+      client,
+      grant,
+      scope,
+      withRefreshToken: true,
+      ...(dpop ? { jkt: dpop.jkt } : {}),
+    })
   },
 }

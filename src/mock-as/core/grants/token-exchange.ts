@@ -4,7 +4,7 @@ import type { ServerContext } from '../context'
 import { OAuthError } from '../errors'
 import { splitSpaceList } from '../http'
 import { type AccessTokenRecord, checkAccessToken, createGrant, issueAccessToken } from '../tokens'
-import type { GrantDefinition } from './grant-types'
+import { type GrantDefinition, tokenTypeFor } from './grant-types'
 
 export const tokenExchangeGrantType = 'urn:ietf:params:oauth:grant-type:token-exchange'
 
@@ -153,7 +153,7 @@ export const tokenExchangeGrant: GrantDefinition = {
   grantType: tokenExchangeGrantType,
   allowsPublicClients: false,
   resourceIndicators: true,
-  async handle({ ctx, client, params, resources }) {
+  async handle({ ctx, client, params, resources, dpop }) {
     if (resources.length > 1) {
       throw new OAuthError('invalid_target', 'Send at most one resource per token exchange.')
     }
@@ -206,11 +206,13 @@ export const tokenExchangeGrant: GrantDefinition = {
       aud,
       ...(act === undefined ? {} : { act }),
       notAfter: subject.record.exp,
+      // RFC 9449 §5: bound to the proof's key when the request carried one.
+      ...(dpop ? { jkt: dpop.jkt } : {}),
     })
     return {
       access_token: issued.token,
       issued_token_type: accessTokenType,
-      token_type: 'Bearer',
+      token_type: tokenTypeFor(dpop?.jkt),
       expires_in: issued.record.exp - issued.record.iat,
       scope,
     }

@@ -1,4 +1,3 @@
-import { lifetimes } from '../context'
 import { createGrant, issueAccessToken } from '../tokens'
 import type { ResponseTypeDefinition } from './response-type'
 
@@ -35,7 +34,7 @@ export const tokenResponseType: ResponseTypeDefinition = {
     return {
       access_token: access.token,
       token_type: 'Bearer',
-      expires_in: String(lifetimes.accessToken),
+      expires_in: String(ctx.lifetimes.accessToken),
       scope,
     }
   },

@@ -1,0 +1,1 @@
+new window.oidc.UserManager(window.teamSettings).signinSilentCallback()

@@ -1,0 +1,106 @@
+/**
+ * The victim's browser in the lab: a frame on the page (docs/decisions/125). Its navigations are
+ * real ones, answered by the service worker like any tab's; the lab clients' pages at the server
+ * may be framed by the app's own origin (docs/decisions/126). The attacker's pages are sandboxed,
+ * another origin, so this side cannot read them: what the attacker got, it learns from the
+ * attacker's server, as the attacker would.
+ */
+import type { BrowserPage, UserAgent } from './attack-model.ts'
+
+/** How long a navigation may take before the step gives up. */
+const navigationTimeoutMs = 20_000
+/**
+ * After landing on a page it cannot read (another site's), how long to wait for that page to
+ * navigate on by itself (the attacker's auto-posting form), before taking it as where it ends.
+ */
+const settleMs = 1_000
+
+function readPage(frame: HTMLIFrameElement): BrowserPage {
+  try {
+    const view = frame.contentWindow
+    const url = view?.location.href
+    const document = frame.contentDocument
+    if (!view || !url || !document || url === 'about:blank') {
+      return { url: undefined, status: undefined, html: undefined }
+    }
+    const navigation = view.performance.getEntriesByType('navigation')[0] as
+      | (PerformanceNavigationTiming & { responseStatus?: number })
+      | undefined
+    return { url, status: navigation?.responseStatus, html: document.documentElement.outerHTML }
+  } catch {
+    // Another origin's page (the attacker's, sandboxed): nothing of it is readable.
+    return { url: undefined, status: undefined, html: undefined }
+  }
+}
+
+export function createFrameUserAgent(
+  getFrame: () => HTMLIFrameElement | null,
+  onPage?: (page: BrowserPage) => void,
+): UserAgent {
+  function frame(): HTMLIFrameElement {
+    const found = getFrame()
+    if (!found) throw new Error('The victim’s browser frame is not on the page.')
+    return found
+  }
+
+  /** Starts a navigation and resolves on the page it settles on. */
+  function navigate(start: () => void): Promise<BrowserPage> {
+    const element = frame()
+    return new Promise((resolve, reject) => {
+      let settle: ReturnType<typeof setTimeout> | undefined
+      const timeout = setTimeout(() => {
+        element.removeEventListener('load', onLoad)
+        reject(new Error('The victim’s browser did not finish loading the page in time.'))
+      }, navigationTimeoutMs)
+      const finish = (page: BrowserPage) => {
+        clearTimeout(timeout)
+        element.removeEventListener('load', onLoad)
+        onPage?.(page)
+        resolve(page)
+      }
+      function onLoad() {
+        if (settle) clearTimeout(settle)
+        const page = readPage(element)
+        if (page.url !== undefined) finish(page)
+        else settle = setTimeout(() => finish(page), settleMs)
+      }
+      element.addEventListener('load', onLoad)
+      try {
+        start()
+      } catch (error) {
+        clearTimeout(timeout)
+        element.removeEventListener('load', onLoad)
+        reject(error)
+      }
+    })
+  }
+
+  return {
+    open(url) {
+      return navigate(() => {
+        const view = frame().contentWindow
+        // Setting the location works whatever origin the frame shows now.
+        if (view) view.location.href = url
+        else frame().src = url
+      })
+    },
+    submit(page, fields, button) {
+      const document = frame().contentDocument
+      const form = document?.querySelector('form')
+      if (!document || !form) throw new Error(`There is no form on ${page.url ?? 'this page'}.`)
+      for (const [name, value] of Object.entries(fields)) {
+        // The frame's elements belong to its own window: compare tag names, not classes.
+        const input = form.elements.namedItem(name) as HTMLInputElement | null
+        if (input?.tagName !== 'INPUT') throw new Error(`The form has no field ${name}.`)
+        input.value = value
+      }
+      const submitter = button
+        ? [...form.querySelectorAll('button')].find(
+            (candidate) => candidate.name === button.name && candidate.value === button.value,
+          )
+        : undefined
+      if (button && !submitter) throw new Error(`The form has no ${button.value} button.`)
+      return navigate(() => form.requestSubmit(submitter))
+    },
+  }
+}
