@@ -1,6 +1,6 @@
 /**
  * One server process for `npm run bench`'s CPU comparison (scripts/bench.ts): Grantlab's Node
- * adapter, or oidc-provider 9 with a client_credentials client, on 127.0.0.1:PORT. The parent asks
+ * server, or oidc-provider 9 with a client_credentials client, on 127.0.0.1:PORT. The parent asks
  * for `process.cpuUsage()` over IPC before and after its load, so each figure is this process's
  * own CPU, nothing of the load generator's.
  *   vite-node scripts/bench-cpu-server.ts -- grantlab|oidc-provider|oidc-provider-jwt PORT
@@ -12,23 +12,10 @@ const [kind, portText] = process.argv.slice(2).filter((arg) => arg !== '--')
 const port = Number(portText)
 const origin = `http://127.0.0.1:${port}`
 
-async function grantlab() {
-  const { createAuthorizationServer } = await import('../src/mock-as/core/authorization-server.ts')
-  const { createCryptoRandom, createSystemClock } = await import('../src/mock-as/core/host.ts')
-  const { createStoredKeys } = await import('../src/mock-as/core/keys.ts')
-  const { createMemoryStore } = await import('../src/mock-as/core/memory-store.ts')
-  const { createNodeListener } = await import('../src/mock-as/node-adapter.ts')
-  // As `npm run as` builds it (src/mock-as/node.ts), without the console listing.
-  const store = createMemoryStore()
-  const core = createAuthorizationServer({
-    issuer: `${origin}/as`,
-    appOrigin: 'http://localhost:5173',
-    store,
-    clock: createSystemClock(),
-    random: createCryptoRandom(),
-    keys: createStoredKeys(store),
-  })
-  return createServer(createNodeListener(core, origin))
+/** Grantlab as `npm run as` starts it (src/mock-as/node.ts): demo data, lab servers, CORS, faults. */
+async function grantlab(): Promise<void> {
+  const { startMockAuthorizationServer } = await import('../src/mock-as/node.ts')
+  await startMockAuthorizationServer({ port, host: '127.0.0.1' })
 }
 
 /**
@@ -85,10 +72,14 @@ async function oidcProvider(jwt: boolean) {
   return createServer(provider.callback())
 }
 
-const server =
-  kind === 'grantlab' ? await grantlab() : await oidcProvider(kind === 'oidc-provider-jwt')
-server.keepAliveTimeout = 60_000
-server.listen(port, '127.0.0.1', () => process.send?.({ ready: true }))
+if (kind === 'grantlab') {
+  await grantlab()
+  process.send?.({ ready: true })
+} else {
+  const server = await oidcProvider(kind === 'oidc-provider-jwt')
+  server.keepAliveTimeout = 60_000
+  server.listen(port, '127.0.0.1', () => process.send?.({ ready: true }))
+}
 process.on('message', (message: { cpu?: boolean }) => {
   if (message.cpu) process.send?.({ cpu: process.cpuUsage() })
 })
