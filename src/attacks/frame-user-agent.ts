@@ -14,6 +14,13 @@ const navigationTimeoutMs = 20_000
  * navigate on by itself (the attacker's auto-posting form), before taking it as where it ends.
  */
 const settleMs = 1_000
+/**
+ * An address opened in the frame is opened once more if no page has loaded by then. Chromium
+ * drops a navigation the frame's previous page supersedes while it is still starting up (the
+ * request ends as net::ERR_ABORTED and no `load` follows); opening an address again is safe,
+ * while a form is never posted twice.
+ */
+const reopenAfterMs = 6_000
 
 function readPage(frame: HTMLIFrameElement): BrowserPage {
   try {
@@ -44,21 +51,30 @@ export function createFrameUserAgent(
   }
 
   /** Starts a navigation and resolves on the page it settles on. */
-  function navigate(start: () => void): Promise<BrowserPage> {
+  function navigate(start: () => void, reopen = false): Promise<BrowserPage> {
     const element = frame()
     return new Promise((resolve, reject) => {
       let settle: ReturnType<typeof setTimeout> | undefined
+      let loaded = false
+      const again = reopen
+        ? setTimeout(() => {
+            if (!loaded) start()
+          }, reopenAfterMs)
+        : undefined
       const timeout = setTimeout(() => {
+        clearTimeout(again)
         element.removeEventListener('load', onLoad)
         reject(new Error('The victim’s browser did not finish loading the page in time.'))
       }, navigationTimeoutMs)
       const finish = (page: BrowserPage) => {
         clearTimeout(timeout)
+        clearTimeout(again)
         element.removeEventListener('load', onLoad)
         onPage?.(page)
         resolve(page)
       }
       function onLoad() {
+        loaded = true
         if (settle) clearTimeout(settle)
         const page = readPage(element)
         if (page.url !== undefined) finish(page)
@@ -69,6 +85,7 @@ export function createFrameUserAgent(
         start()
       } catch (error) {
         clearTimeout(timeout)
+        clearTimeout(again)
         element.removeEventListener('load', onLoad)
         reject(error)
       }
@@ -82,7 +99,7 @@ export function createFrameUserAgent(
         // Setting the location works whatever origin the frame shows now.
         if (view) view.location.href = url
         else frame().src = url
-      })
+      }, true)
     },
     submit(page, fields, button) {
       const document = frame().contentDocument
