@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import tailwindcss from '@tailwindcss/vite'
 import react from '@vitejs/plugin-react'
 import type { Plugin } from 'vite'
@@ -76,6 +77,76 @@ function preloadShell(shellModule: string): Plugin {
   }
 }
 
+/** The pages that get an HTML file of their own, by the module of their lazy page. */
+const routePages: { html: string; page: string; flow?: string }[] = [
+  { html: 'advisor.html', page: '/src/advisor/advisor-page.tsx' },
+  { html: 'configure.html', page: '/src/registration/registration-page.tsx' },
+  { html: 'walkthrough.html', page: '/src/walkthrough/walkthrough-index-page.tsx' },
+]
+
+/** Each walkthrough's id and the module of its flow, as `src/flows/flow-summaries.ts` lists them. */
+function walkthroughPages(): { html: string; page: string; flow?: string }[] {
+  const source = readFileSync('src/flows/flow-summaries.ts', 'utf8')
+  const pages = [...source.matchAll(/id: '([\w-]+)',[\s\S]*?import\('\.\/([\w-]+\.ts)'\)/g)].map(
+    ([, id, file]) => ({
+      html: `walkthrough/${id}.html`,
+      page: '/src/walkthrough/walkthrough-page.tsx',
+      flow: `/src/flows/${file}`,
+    }),
+  )
+  if (pages.length === 0) throw new Error('grantlab-route-html: no flow in flow-summaries.ts')
+  return pages
+}
+
+/**
+ * One HTML file per main route (`advisor.html` for /advisor, `walkthrough/<id>.html` for each
+ * walkthrough; static hosts and `vite preview` serve `<path>.html` for `<path>`), the same as
+ * index.html plus a modulepreload of that route's page chunk and what it imports, so that the
+ * page's code downloads with the shell instead of one round trip after the entry has run
+ * (docs/decisions/091). Every other address, and the worker offline, still get index.html, whose
+ * entry fetches the page itself.
+ */
+function routeHtml(): Plugin {
+  return {
+    name: 'grantlab-route-html',
+    apply: 'build',
+    enforce: 'post',
+    generateBundle(_options, bundle) {
+      const index = bundle['index.html']
+      if (index?.type !== 'asset') throw new Error('grantlab-route-html: no index.html')
+      const html = String(index.source)
+      const chunks = Object.values(bundle).filter((file) => file.type === 'chunk')
+      const chunkOf = (module: string) => {
+        const chunk = chunks.find((c) => c.moduleIds.some((id) => id.endsWith(module)))
+        if (!chunk) throw new Error(`grantlab-route-html: no chunk for ${module}`)
+        return chunk
+      }
+      for (const route of [...routePages, ...walkthroughPages()]) {
+        const files = new Set<string>()
+        const visit = (fileName: string) => {
+          if (files.has(fileName) || html.includes(`/${fileName}"`)) return
+          files.add(fileName)
+          for (const imported of chunks.find((c) => c.fileName === fileName)?.imports ?? [])
+            visit(imported)
+        }
+        visit(chunkOf(route.page).fileName)
+        if (route.flow) {
+          visit(chunkOf('/src/flows/flow-summaries.ts').fileName)
+          visit(chunkOf(route.flow).fileName)
+        }
+        const links = [...files]
+          .map((fileName) => `    <link rel="modulepreload" crossorigin href="/${fileName}">\n`)
+          .join('')
+        this.emitFile({
+          type: 'asset',
+          fileName: route.html,
+          source: html.replace('  </head>', `${links}  </head>`),
+        })
+      }
+    },
+  }
+}
+
 /**
  * With GRANTLAB_BUNDLE_STATS=1 (`npm run budget` sets it), writes `bundle-stats.json`: each
  * chunk's modules with their size before minifying, so that a budget failure can say what grew.
@@ -133,6 +204,7 @@ export default defineConfig({
     tailwindcss(),
     strictCsp(),
     preloadShell('/src/app/start.tsx'),
+    routeHtml(),
     bundleStats(),
     staticHostHeaders(),
     VitePWA({

@@ -56,13 +56,20 @@ test.describe('a route whose code cannot be fetched', () => {
     await expect(page.getByRole('heading', { level: 1 })).toHaveText(/OAuth 2\.0 grants/)
   })
 
-  test('the walkthrough index says so when its list of flows cannot be fetched', async ({
-    page,
-  }) => {
-    // The list loads after the page's first paint (docs/decisions/091).
-    await page.route(/\/assets\/all-flows-[\w-]+\.js$/, (route) => route.abort())
-    await page.goto('/walkthrough')
+  test('a walkthrough says so when its flow cannot be fetched', async ({ page }) => {
+    // Each walkthrough's flow is a chunk of its own, fetched beside the page (docs/decisions/092).
+    await page.route(/\/assets\/authorization-code-[\w-]+\.js$/, (route) => route.abort())
+    await page.goto('/walkthrough/authorization-code')
     await expect(page.getByRole('heading', { level: 1, name: 'This page failed' })).toBeVisible()
-    await expect(page.getByRole('alert')).toContainText('all-flows')
+    await expect(page.getByRole('alert')).toContainText('authorization-code')
+    // The other walkthroughs still open.
+    await page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'Walk through' })
+      .click()
+    await page.getByRole('link', { name: 'Client credentials (service to service)' }).click()
+    await expect(
+      page.getByRole('heading', { level: 1, name: 'Client credentials (service to service)' }),
+    ).toBeVisible()
   })
 })

@@ -2,7 +2,7 @@
  * oidc-client-ts (the most used browser OIDC library) in Chromium, from a team's page on another
  * origin (127.0.0.1:9512, served here) against `npm run as` with a configuration file
  * (127.0.0.1:9511): sign-in, callback, userinfo, refresh, silent renew in the hidden iframe,
- * revocation, and logout once the server has an end_session_endpoint. Every call the library makes
+ * revocation, and logout through the end_session_endpoint. Every call the library makes
  * to the server (discovery, JWKS, token, userinfo, revocation) is a cross-origin fetch: the CORS
  * preflights must pass, or nothing works.
  */
@@ -159,13 +159,9 @@ test('silent renew in the hidden iframe (prompt=none) with the server’s login 
 })
 
 test('logout through the end_session_endpoint back to the app', async ({ page }) => {
+  // oidc-client-ts' signoutRedirect needs the end_session_endpoint (RP-Initiated Logout 1.0 §2.1).
   const metadata = await (await fetch(`${issuer}/.well-known/openid-configuration`)).json()
-  // The logout endpoint (OIDC RP-Initiated Logout) is another branch's work: until it is on main
-  // this is the one thing left, and the test says so instead of passing.
-  test.fixme(
-    metadata.end_session_endpoint === undefined,
-    'The server has no end_session_endpoint yet (RP-Initiated Logout comes with the PAR/logout work).',
-  )
+  expect(metadata.end_session_endpoint).toBe(`${issuer}/logout`)
   await signIn(page)
   await page.getByRole('button', { name: 'Sign out' }).click()
   await expect(page).toHaveURL(`${app}/signed-out.html`)

@@ -35,7 +35,7 @@ function discover(clientId: string, secret?: string, auth?: client.ClientAuth) {
 }
 
 /** Authorization code + PKCE for grantlab-spa, the sign-in pages filled in by fetch. */
-async function signIn(config: client.Configuration, scope: string) {
+async function signIn(config: client.Configuration, scope: string, jar?: Map<string, string>) {
   const verifier = client.randomPKCECodeVerifier()
   const state = client.randomState()
   const url = client.buildAuthorizationUrl(config, {
@@ -45,7 +45,7 @@ async function signIn(config: client.Configuration, scope: string) {
     code_challenge: await client.calculatePKCECodeChallenge(verifier),
     code_challenge_method: 'S256',
   })
-  const callback = await callbackAfterSignIn(url.href, alice)
+  const callback = await callbackAfterSignIn(url.href, alice, jar)
   return client.authorizationCodeGrant(config, callback, {
     pkceCodeVerifier: verifier,
     expectedState: state,
@@ -77,6 +77,41 @@ test('authorization code + PKCE through the sign-in pages, ID token checked, use
   await expect(client.refreshTokenGrant(config, tokens.refresh_token ?? '')).rejects.toMatchObject({
     error: 'invalid_grant',
   })
+})
+
+/** The first page an authorization request from this cookie jar gets: the sign-in form or not. */
+async function asksForPassword(config: client.Configuration, jar: Map<string, string>) {
+  const url = client.buildAuthorizationUrl(config, {
+    redirect_uri: redirectUri,
+    scope: 'openid',
+    code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()),
+    code_challenge_method: 'S256',
+  })
+  const cookie = [...jar].map(([name, value]) => `${name}=${value}`).join('; ')
+  const response = await fetch(url, { redirect: 'manual', headers: { cookie } })
+  return (await response.text()).includes('name="password"')
+}
+
+test('RP-initiated logout: buildEndSessionUrl finds the end_session_endpoint, the server ends the session and returns state', async () => {
+  const config = await discover('grantlab-spa', undefined, client.None())
+  const jar = new Map<string, string>()
+  const tokens = await signIn(config, 'openid profile', jar)
+  expect(await asksForPassword(config, jar)).toBe(false)
+
+  const state = client.randomState()
+  const logoutUrl = client.buildEndSessionUrl(config, {
+    id_token_hint: tokens.id_token ?? '',
+    post_logout_redirect_uri: 'http://127.0.0.1:5173/',
+    state,
+  })
+  expect(logoutUrl.href.startsWith(`${server.issuer}/logout?`)).toBe(true)
+  const cookie = [...jar].map(([name, value]) => `${name}=${value}`).join('; ')
+  const response = await fetch(logoutUrl, { redirect: 'manual', headers: { cookie } })
+  const back = new URL(response.headers.get('location') ?? 'about:blank')
+  expect(`${back.origin}${back.pathname}`).toBe('http://127.0.0.1:5173/')
+  expect(back.searchParams.get('state')).toBe(state)
+  // The session this browser had is over: the next authorization request asks for the password.
+  expect(await asksForPassword(config, jar)).toBe(true)
 })
 
 test('client credentials with client_secret_post (the default) and with client_secret_basic', async () => {

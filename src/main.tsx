@@ -1,4 +1,4 @@
-import { pageModuleFor } from './app/route-pages.ts'
+import { loadPageFor } from './app/route-pages.ts'
 import './index.css'
 
 // The entry is small on purpose (docs/decisions/091): it starts fetching the code of the page
@@ -6,9 +6,7 @@ import './index.css'
 // page; index.html preloads its chunks), instead of after the shell has run, and renders once both
 // are there, so that the page appears in the first render. If the page's code cannot be fetched,
 // the app renders anyway and the route shows its error page.
-const page = pageModuleFor(window.location.pathname)
-  ?.load()
-  .catch(() => undefined)
+const page = loadPageFor(window.location.pathname)?.catch(() => undefined)
 
 const root = document.getElementById('root')
 if (!root) throw new Error('Grantlab needs a #root element in index.html')

@@ -32,6 +32,22 @@ export const pageModules = {
   attackCallback: pageModule(() => import('../attacks/attack-callback-page.tsx')),
 }
 
+/**
+ * Starts fetching the code of the page that `pathname` opens and what that page needs for its
+ * first render: a walkthrough page its own flow, which is in a chunk of its own
+ * (docs/decisions/092). Both downloads run at once.
+ */
+export function loadPageFor(pathname: string): Promise<unknown> | undefined {
+  const page = pageModuleFor(pathname)
+  if (page !== pageModules.walkthrough) return page?.load()
+  const flowId = pathname.split('/').filter(Boolean)[1]
+  const flow = import('../flows/flow-summaries.ts').then(({ findFlowSummary, loadFlow }) => {
+    const summary = findFlowSummary(flowId)
+    return summary && loadFlow(summary)
+  })
+  return Promise.all([page.load(), flow])
+}
+
 /** The lazy page that `pathname` opens (the same matching as the routes in `router.tsx`). */
 export function pageModuleFor(pathname: string): PageModule<unknown> | undefined {
   const [first, second] = pathname.split('/').filter(Boolean)

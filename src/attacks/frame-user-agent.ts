@@ -14,6 +14,13 @@ const navigationTimeoutMs = 20_000
  * navigate on by itself (the attacker's auto-posting form), before taking it as where it ends.
  */
 const settleMs = 1_000
+/**
+ * An address opened in the frame is opened once more if no page has loaded by then. Chromium
+ * drops a navigation the frame's previous page supersedes while it is still starting up (the
+ * request ends as net::ERR_ABORTED and no `load` follows); opening an address again is safe,
+ * while a form is never posted twice.
+ */
+const reopenAfterMs = 6_000
 
 /** The lab apps' callback pages (`/attacks/<id>/callback`), rendered by this app's own code. */
 const appCallbackPath = /^\/attacks\/[^/]+\/callback$/
@@ -27,7 +34,8 @@ export const renderedMarker = 'attackCallback'
  * the attack navigates the frame on. In Chromium that next navigation was seen to get its
  * response and never commit (the consent CSRF's auto-posting page, right after the sign-in),
  * most likely because the starting router rewrites its history entry meanwhile. Other pages
- * count as loaded on `load`.
+ * count as loaded on `load`. Waiting here removes that cause; opening once more after
+ * `reopenAfterMs` stays as the fallback for a navigation dropped all the same.
  */
 function whenRendered(frame: HTMLIFrameElement, ready: () => void): () => void {
   const document = frame.contentDocument
@@ -75,23 +83,32 @@ export function createFrameUserAgent(
   }
 
   /** Starts a navigation and resolves on the page it settles on. */
-  function navigate(start: () => void): Promise<BrowserPage> {
+  function navigate(start: () => void, reopen = false): Promise<BrowserPage> {
     const element = frame()
     return new Promise((resolve, reject) => {
       let settle: ReturnType<typeof setTimeout> | undefined
       let stopWaiting: () => void = () => undefined
+      let loaded = false
+      const again = reopen
+        ? setTimeout(() => {
+            if (!loaded) start()
+          }, reopenAfterMs)
+        : undefined
       const timeout = setTimeout(() => {
+        clearTimeout(again)
         element.removeEventListener('load', onLoad)
         stopWaiting()
         reject(new Error('The victim’s browser did not finish loading the page in time.'))
       }, navigationTimeoutMs)
       const finish = (page: BrowserPage) => {
         clearTimeout(timeout)
+        clearTimeout(again)
         element.removeEventListener('load', onLoad)
         onPage?.(page)
         resolve(page)
       }
       function onLoad() {
+        loaded = true
         if (settle) clearTimeout(settle)
         stopWaiting()
         const page = readPage(element)
@@ -104,6 +121,7 @@ export function createFrameUserAgent(
         start()
       } catch (error) {
         clearTimeout(timeout)
+        clearTimeout(again)
         element.removeEventListener('load', onLoad)
         reject(error)
       }
@@ -117,7 +135,7 @@ export function createFrameUserAgent(
         // Setting the location works whatever origin the frame shows now.
         if (view) view.location.href = url
         else frame().src = url
-      })
+      }, true)
     },
     submit(page, fields, button) {
       const document = frame().contentDocument

@@ -118,7 +118,7 @@ export const fapi2Requirements = [
     party: 'Authorization server',
     text: 'signs JWTs with PS256, ES256 or Ed25519 only',
     notMetHere:
-      'This server signs every access token with RS256 (RFC 9068 allows it; FAPI 2.0 does not). The ID token, the client assertion and the DPoP proofs of this run are ES256.',
+      'Everything signed in this run is ES256: the access token, the ID token, the client assertion and the DPoP proofs. But the server still signs RS256 ID tokens for clients that ask for nothing else (OpenID Connect’s default) and accepts RS256 assertions and proofs, which FAPI 2.0 does not allow.',
   },
   {
     id: 'tls',

@@ -35,6 +35,10 @@ const stores: Array<[string, () => Store]> = [
   ['memory', () => createMemoryStore()],
   ['IndexedDB', () => createIndexedDbStore(`grantlab-races-${++databaseCount}`)],
   [
+    'IndexedDB, batched',
+    () => createIndexedDbStore(`grantlab-races-${++databaseCount}`, { batched: true }),
+  ],
+  [
     'disk',
     () => {
       const store = openDiskStore(join(dataRoot, `races-${++databaseCount}`))

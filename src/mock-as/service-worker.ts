@@ -8,11 +8,11 @@
 import { createCryptoRandom, createSystemClock } from './core/host.ts'
 import { createStoredKeys } from './core/keys.ts'
 import { createDemoHost, type DemoHost, isHostedPath } from './demo-host.ts'
-import { createIndexedDbStore } from './indexeddb-store.ts'
+import { createIndexedDbStore, type IndexedDbStore } from './indexeddb-store.ts'
 import {
   appendToTrafficLog,
   type HttpExchange,
-  type HttpRequestRecord,
+  headersToRecord,
   recordRequest,
   recordResponse,
   trafficChannelName,
@@ -24,13 +24,16 @@ declare const self: ServiceWorkerGlobalScope & {
 }
 
 let host: DemoHost | undefined
+let store: IndexedDbStore | undefined
 
 // Built lazily: cheap (no I/O until a request needs it) and rebuilt after every worker restart,
 // reading its state back from IndexedDB. The host is the server's core plus the demo client's
 // back-channel logout route (demo-host.ts).
 function getHost(): DemoHost {
   if (!host) {
-    const store = createIndexedDbStore()
+    // Batched (docs/decisions/131): a request's writes are committed together by `answer`, before
+    // its response is sent; reads come from a cache this worker, the only writer, keeps coherent.
+    store = createIndexedDbStore(undefined, { batched: true })
     host = createDemoHost(
       {
         issuer: `${self.location.origin}/as`,
@@ -108,36 +111,58 @@ function serverError(description: string): Response {
   })
 }
 
+/** A response whose body is held in memory: the browser gets it whole, the traffic record too. */
+async function settled(response: Response): Promise<{ response: Response; body: string | null }> {
+  if (response.body === null) return { response, body: null }
+  const body = await response.text()
+  const { status, statusText, headers } = response
+  return { response: new Response(body, { status, statusText, headers }), body }
+}
+
 async function answer(event: FetchEvent): Promise<Response> {
   const startedAt = Date.now()
   const started = performance.now()
-  let requestRecord: HttpRequestRecord | undefined
-  let response: Response
+  // The traffic record is built after the response is sent (docs/decisions/132); the request's
+  // copy is taken now, before the server reads the body.
+  let copyOfRequest: Request | undefined
+  let answered: { response: Response; body: string | null }
   try {
-    requestRecord = await recordRequest(event.request)
-    response = await getHost().fetch(event.request)
+    copyOfRequest = event.request.clone()
+    const server = getHost()
+    const unit = store?.begin()
+    // Read once here rather than teed for the record: the core's answers are small and whole.
+    answered = await settled(await server.fetch(event.request))
+    // Nothing answered may be lost: the request's writes are stored before the answer leaves.
+    await store?.flush(unit)
   } catch (error) {
     console.error('mock authorization server: request failed', error)
-    response = serverError('The mock server failed to answer this request.')
+    answered = await settled(serverError('The mock server failed to answer this request.'))
   }
   const durationMs = Math.round((performance.now() - started) * 100) / 100
-  // Copy before the browser starts reading the body.
-  const copy = response.clone()
+  const { response, body } = answered
   event.waitUntil(
     (async () => {
+      // Let the response, and any request already waiting, go first.
+      await new Promise((resolve) => setTimeout(resolve, 0))
       try {
         await publish({
           id: crypto.randomUUID(),
           startedAt,
           durationMs,
-          request: requestRecord ?? {
-            method: event.request.method,
-            url: event.request.url,
-            headers: {},
-            body: null,
-            mode: event.request.mode,
+          request: copyOfRequest
+            ? await recordRequest(copyOfRequest)
+            : {
+                method: event.request.method,
+                url: event.request.url,
+                headers: {},
+                body: null,
+                mode: event.request.mode,
+              },
+          response: {
+            status: response.status,
+            headers: headersToRecord(response.headers),
+            body: body === '' ? null : body,
           },
-          response: await recordResponse(copy),
         })
       } catch (error) {
         console.error('mock authorization server: could not record traffic', error)

@@ -10,8 +10,9 @@ import { createIndexedDbStore } from './indexeddb-store.ts'
 import { type DiskStore, openDiskStore } from './node/disk-store.ts'
 
 /**
- * The Store contract, run against all three stores: the memory store (Node, tests), the IndexedDB
- * store (the service worker; fake-indexeddb here) and the disk store (`npm run as -- --data`).
+ * The Store contract, run against every store: the memory store (Node, tests), the IndexedDB store
+ * (fake-indexeddb here), on its own and batched as the service worker uses it (docs/decisions/131),
+ * and the disk store (`npm run as -- --data`).
  */
 let databaseCount = 0
 const diskStores: DiskStore[] = []
@@ -23,6 +24,10 @@ afterAll(async () => {
 const stores: Array<[string, () => Store]> = [
   ['memory', () => createMemoryStore()],
   ['IndexedDB', () => createIndexedDbStore(`grantlab-store-test-${++databaseCount}`)],
+  [
+    'IndexedDB, batched',
+    () => createIndexedDbStore(`grantlab-store-test-${++databaseCount}`, { batched: true }),
+  ],
   [
     'disk',
     () => {

@@ -1,6 +1,6 @@
 import 'fake-indexeddb/auto'
 import { openDB } from 'idb'
-import { expect, test } from 'vitest'
+import { expect, test, vi } from 'vitest'
 import { redactedMarker } from './redaction.ts'
 import {
   appendToTrafficLog,
@@ -8,6 +8,7 @@ import {
   htmlPreviewLength,
   readTrafficLog,
   storedExchange,
+  trafficLogLimit,
 } from './traffic.ts'
 
 const signIn = (id: string, startedAt: number): HttpExchange => ({
@@ -66,4 +67,22 @@ test('the log keeps the start of a page, as the inspector shows it, and the page
     headers: { 'content-type': 'application/json' },
     body: '{"a":1}',
   })
+})
+
+test('exchanges logged at once share commits, and the log still keeps exactly the newest ones', async () => {
+  const transactions = vi.spyOn(IDBDatabase.prototype, 'transaction')
+  const count = trafficLogLimit + 50
+  // Started long after the earlier tests' exchanges, so those are the oldest and go first.
+  await Promise.all(
+    Array.from({ length: count }, (_, index) =>
+      appendToTrafficLog(signIn(`burst-${index}`, 1000 + index)),
+    ),
+  )
+  const readwrite = transactions.mock.calls.filter((call) => call[1] === 'readwrite').length
+  transactions.mockRestore()
+  expect(readwrite).toBeLessThan(count / 10)
+  const log = await readTrafficLog(0)
+  expect(log).toHaveLength(trafficLogLimit)
+  expect(log[0]?.id).toBe(`burst-${count - trafficLogLimit}`)
+  expect(log.at(-1)?.id).toBe(`burst-${count - 1}`)
 })

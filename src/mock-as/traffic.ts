@@ -149,24 +149,62 @@ export function storedExchange(exchange: HttpExchange): HttpExchange {
   return { ...redacted, response: shortenPage(redacted.response) }
 }
 
-/** Adds one exchange to the log, as `storedExchange` keeps it; drops the oldest beyond the limit. */
-export async function appendToTrafficLog(exchange: HttpExchange): Promise<void> {
-  appendConnection ??= openLog().catch((error: unknown) => {
-    appendConnection = undefined
-    throw error
-  })
-  const database = await appendConnection
-  const transaction = database.transaction(logStoreName, 'readwrite')
-  await transaction.store.put(storedExchange(exchange))
-  const count = await transaction.store.count()
-  if (count > trafficLogLimit) {
-    let cursor = await transaction.store.index('startedAt').openCursor()
-    for (let excess = count - trafficLogLimit; cursor && excess > 0; excess--) {
-      await cursor.delete()
-      cursor = await cursor.continue()
+/** Exchanges waiting for the next commit of the log, and that commit once it has begun. */
+interface Waiting {
+  exchange: HttpExchange
+  resolve: () => void
+  reject: (error: unknown) => void
+}
+let queued: Waiting[] = []
+let draining = false
+
+/**
+ * Writes every queued exchange in one transaction, then trims the log to its limit; repeats
+ * while exchanges arrived meanwhile. Under load many exchanges share one commit and one count
+ * (docs/decisions/133); an exchange that arrives alone is written at once, as before.
+ */
+async function drainLog(): Promise<void> {
+  while (queued.length > 0) {
+    const batch = queued
+    queued = []
+    try {
+      appendConnection ??= openLog().catch((error: unknown) => {
+        appendConnection = undefined
+        throw error
+      })
+      const database = await appendConnection
+      const transaction = database.transaction(logStoreName, 'readwrite')
+      for (const { exchange } of batch) void transaction.store.put(storedExchange(exchange))
+      const count = await transaction.store.count()
+      if (count > trafficLogLimit) {
+        let cursor = await transaction.store.index('startedAt').openCursor()
+        for (let excess = count - trafficLogLimit; cursor && excess > 0; excess--) {
+          await cursor.delete()
+          cursor = await cursor.continue()
+        }
+      }
+      await transaction.done
+      for (const waiting of batch) waiting.resolve()
+    } catch (error) {
+      for (const waiting of batch) waiting.reject(error)
     }
   }
-  await transaction.done
+  draining = false
+}
+
+/**
+ * Adds one exchange to the log, as `storedExchange` keeps it; drops the oldest beyond the limit.
+ * Resolves once the exchange is stored.
+ */
+export function appendToTrafficLog(exchange: HttpExchange): Promise<void> {
+  const stored = new Promise<void>((resolve, reject) => {
+    queued.push({ exchange, resolve, reject })
+  })
+  if (!draining) {
+    draining = true
+    void drainLog()
+  }
+  return stored
 }
 
 /** The logged exchanges that started at or after `since` (ms since the epoch), oldest first. */

@@ -1,10 +1,12 @@
 import { Link } from 'react-router'
 import { paths } from '../app/paths.ts'
-import { useFlowRegistry } from './use-flow-registry.ts'
+import { findFlowSummary, flowSummaries } from '../flows/flow-summaries.ts'
 
-/** Every walkthrough in the registry, with when to use it; deprecated grants are marked. */
+/**
+ * Every walkthrough in the registry, with when to use it; deprecated grants are marked. From the
+ * flows' summaries: the page loads none of the flows' code (docs/decisions/092).
+ */
 export function WalkthroughIndexPage() {
-  const { allFlows, findFlow, loading } = useFlowRegistry()
   return (
     <div className="mx-auto max-w-6xl px-4 py-10">
       <h1 className="text-2xl font-semibold tracking-tight">Walkthroughs</h1>
@@ -18,11 +20,8 @@ export function WalkthroughIndexPage() {
         app’s loopback one (RFC 9700 §2.6). With no TLS to lean on, every walkthrough that receives
         an ID token verifies its signature itself.
       </p>
-      <ul
-        aria-busy={loading}
-        className={`mt-6 grid gap-4 md:grid-cols-2${loading ? ' min-h-screen' : ''}`}
-      >
-        {allFlows.map((flow) => (
+      <ul className="mt-6 grid gap-4 md:grid-cols-2">
+        {flowSummaries.map((flow) => (
           <li
             key={flow.id}
             className="flex flex-col rounded-lg border border-slate-200 bg-white p-5"
@@ -53,16 +52,15 @@ export function WalkthroughIndexPage() {
               <p className="mt-1 text-sm text-slate-800">
                 <strong className="font-semibold">Use instead: </strong>
                 <Link
-                  to={paths.walkthrough(flow.deprecated.useInstead.flowId)}
+                  to={paths.walkthrough(flow.deprecated.useInstead)}
                   className="text-sky-800 underline hover:text-sky-950"
                 >
-                  {findFlow(flow.deprecated.useInstead.flowId)?.title ??
-                    flow.deprecated.useInstead.flowId}
+                  {findFlowSummary(flow.deprecated.useInstead)?.title ?? flow.deprecated.useInstead}
                 </Link>
               </p>
             ) : null}
             <p className="mt-2 text-xs text-slate-700">
-              {flow.steps.length} steps · {flow.specs.map((spec) => spec.label).join(', ')}
+              {flow.stepCount} steps · {flow.specLabels.join(', ')}
             </p>
           </li>
         ))}

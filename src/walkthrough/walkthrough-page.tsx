@@ -1,9 +1,9 @@
-import { useEffect, useState } from 'react'
+import { use, useEffect, useState } from 'react'
 import { Link, useNavigate, useParams } from 'react-router'
 import { paths } from '../app/paths.ts'
-import { findFlow } from '../flows/all-flows.ts'
 import type { Destination, Flow, FlowData, InputContext } from '../flows/flow-model.ts'
 import { issuerFor } from '../flows/flow-runner.ts'
+import { type FlowSummary, findFlowSummary, loadedFlow, loadFlow } from '../flows/flow-summaries.ts'
 import { useMockServerState } from '../mock-as/mock-server-status.tsx'
 import type { MockServerState } from '../mock-as/register.ts'
 import { HttpInspector } from './http-inspector.tsx'
@@ -16,8 +16,8 @@ import { useServerTraffic } from './use-server-traffic.ts'
 /** The generic walkthrough: renders any flow of the registry at /walkthrough/<id>. */
 export function WalkthroughPage() {
   const params = useParams()
-  const flow = findFlow(params.flowId)
-  if (!flow) {
+  const summary = findFlowSummary(params.flowId)
+  if (!summary) {
     return (
       <div className="mx-auto max-w-6xl px-4 py-10">
         <h1 className="text-2xl font-semibold">No such walkthrough</h1>
@@ -30,13 +30,24 @@ export function WalkthroughPage() {
       </div>
     )
   }
-  return <FlowWalkthrough key={flow.id} flow={flow} isCallback={params['*'] === 'callback'} />
+  return <LoadedFlow key={summary.id} summary={summary} isCallback={params['*'] === 'callback'} />
+}
+
+/**
+ * Each walkthrough loads only its own flow (docs/decisions/092). The entry starts that download
+ * with the page's (main.tsx), so a page opened by its address has it for its first render; a
+ * navigation is a transition, so the old page stays until the flow is there. If the flow's code
+ * cannot be fetched, the route shows its error page.
+ */
+function LoadedFlow({ summary, isCallback }: { summary: FlowSummary; isCallback: boolean }) {
+  const flow = loadedFlow(summary.id) ?? use(loadFlow(summary))
+  return <FlowWalkthrough flow={flow} isCallback={isCallback} />
 }
 
 /** For a deprecated flow: a link to the walkthrough of the grant to use instead. */
 function UseInstead({ flow }: { flow: Flow }) {
   const instead = flow.deprecated?.useInstead
-  const target = instead ? findFlow(instead.flowId) : undefined
+  const target = instead ? findFlowSummary(instead.flowId) : undefined
   if (!instead || !target) return null
   return (
     <>

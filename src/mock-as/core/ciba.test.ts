@@ -324,8 +324,13 @@ describe('backchannel authentication endpoint (CIBA Core §7)', () => {
       { authorization: basic(other.client_id, other.client_secret) },
     )
     expect(fromOther.status).toBe(200)
-    // Once alice answers one, the client may ask again.
-    await driveAuthenticationDevice(t.server, t.deps.issuer, { decision: 'deny' })
+    // Once alice answers one of this client's requests, the client may ask again. (Named by its
+    // binding message: all were made at one instant, so the device lists them in no set order.)
+    const accepted = results.findIndex((response) => response.status === 200)
+    await driveAuthenticationDevice(t.server, t.deps.issuer, {
+      decision: 'deny',
+      bindingMessage: `N${accepted}`,
+    })
     expect((await startCiba(t)).status).toBe(200)
   })
 })

@@ -165,7 +165,9 @@ export async function issueAccessToken(
     jkt?: string
   } = {},
 ): Promise<{ token: string; record: AccessTokenRecord }> {
-  const key = await signingKeyFor(ctx.deps.keys, 'RS256')
+  // ES256: every resource that accepts these tokens verifies both algorithms from /as/jwks, and an
+  // ES256 signature costs a fraction of an RS256 one (RFC 9068 §2.1; docs/decisions/130).
+  const key = await signingKeyFor(ctx.deps.keys, 'ES256')
   const iat = ctx.nowSeconds()
   // `notAfter`: the token may not outlive another one (token exchange: the subject token).
   const exp = Math.min(iat + ctx.lifetimes.accessToken, extras.notAfter ?? Number.POSITIVE_INFINITY)
