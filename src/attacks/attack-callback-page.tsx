@@ -1,6 +1,7 @@
 import { useEffect } from 'react'
 import { useParams } from 'react-router'
 import { findAttack } from './all-attacks.ts'
+import { renderedMarker } from './frame-user-agent.ts'
 
 /**
  * The redirect URI of the attack lab's apps, `/attacks/<id>/callback`: the page the victim's (or
@@ -14,6 +15,8 @@ export function AttackCallbackPage() {
   const embedsScript = attack?.callbackEmbedsThirdPartyScript === true
   useEffect(() => {
     document.title = 'Signed in · Attack lab app'
+    // The victim's browser (frame-user-agent.ts) takes the page as loaded from here on.
+    document.documentElement.dataset[renderedMarker] = 'rendered'
     if (!embedsScript) return
     const script = document.createElement('script')
     script.src = '/attacker/analytics.js'

@@ -22,6 +22,38 @@ const settleMs = 1_000
  */
 const reopenAfterMs = 6_000
 
+/** The lab apps' callback pages (`/attacks/<id>/callback`), rendered by this app's own code. */
+const appCallbackPath = /^\/attacks\/[^/]+\/callback$/
+
+/** The attribute the callback page sets once it has rendered (attack-callback-page.tsx). */
+export const renderedMarker = 'attackCallback'
+
+/**
+ * Calls `ready` once the app's callback page in the frame has rendered. Its `load` event comes
+ * before that: the page's code arrives in chunks after it, so the app may still be starting when
+ * the attack navigates the frame on. In Chromium that next navigation was seen to get its
+ * response and never commit (the consent CSRF's auto-posting page, right after the sign-in),
+ * most likely because the starting router rewrites its history entry meanwhile. Other pages
+ * count as loaded on `load`. Waiting here removes that cause; opening once more after
+ * `reopenAfterMs` stays as the fallback for a navigation dropped all the same.
+ */
+function whenRendered(frame: HTMLIFrameElement, ready: () => void): () => void {
+  const document = frame.contentDocument
+  const path = frame.contentWindow?.location.pathname ?? ''
+  const root = document?.documentElement
+  if (!root || !appCallbackPath.test(path) || root.dataset[renderedMarker] === 'rendered') {
+    ready()
+    return () => undefined
+  }
+  const observer = new MutationObserver(() => {
+    if (root.dataset[renderedMarker] !== 'rendered') return
+    observer.disconnect()
+    ready()
+  })
+  observer.observe(root, { attributes: true })
+  return () => observer.disconnect()
+}
+
 function readPage(frame: HTMLIFrameElement): BrowserPage {
   try {
     const view = frame.contentWindow
@@ -55,6 +87,7 @@ export function createFrameUserAgent(
     const element = frame()
     return new Promise((resolve, reject) => {
       let settle: ReturnType<typeof setTimeout> | undefined
+      let stopWaiting: () => void = () => undefined
       let loaded = false
       const again = reopen
         ? setTimeout(() => {
@@ -64,6 +97,7 @@ export function createFrameUserAgent(
       const timeout = setTimeout(() => {
         clearTimeout(again)
         element.removeEventListener('load', onLoad)
+        stopWaiting()
         reject(new Error('The victim’s browser did not finish loading the page in time.'))
       }, navigationTimeoutMs)
       const finish = (page: BrowserPage) => {
@@ -76,9 +110,11 @@ export function createFrameUserAgent(
       function onLoad() {
         loaded = true
         if (settle) clearTimeout(settle)
+        stopWaiting()
         const page = readPage(element)
-        if (page.url !== undefined) finish(page)
-        else settle = setTimeout(() => finish(page), settleMs)
+        if (page.url !== undefined) {
+          stopWaiting = whenRendered(element, () => finish(readPage(element)))
+        } else settle = setTimeout(() => finish(page), settleMs)
       }
       element.addEventListener('load', onLoad)
       try {
