@@ -4,7 +4,6 @@ import {
   cibaRequestsKind,
   cibaTimes,
 } from '../ciba-requests'
-import { lifetimes } from '../context'
 import { OAuthError } from '../errors'
 import { createGrant, revokeGrant } from '../tokens'
 import type { GrantDefinition } from './grant-types'
@@ -93,7 +92,7 @@ export const cibaGrant: GrantDefinition = {
         return {
           put: { ...record, lastPolledAt: now, status: 'redeemed' },
           options: {
-            expiresAt: nowSeconds + lifetimes.refreshToken,
+            expiresAt: nowSeconds + ctx.lifetimes.refreshToken,
             indexes: { sub: record.sub, handle: record.handle },
           },
         }
