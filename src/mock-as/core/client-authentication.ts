@@ -9,6 +9,7 @@ import {
 import { lifetimes, type ServerContext } from './context'
 import { OAuthError } from './errors'
 import { timingSafeEqual } from './http'
+import type { CoreRequest } from './request-response'
 
 export const jwtBearerAssertionType = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'
 
@@ -30,7 +31,7 @@ export const basicRealm = 'Basic realm="grantlab-mock-as", charset="UTF-8"'
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.2
  * @see https://www.rfc-editor.org/rfc/rfc9110#section-15.5.2
  */
-export function invalidClient(description: string, request: Request): OAuthError {
+export function invalidClient(description: string, request: CoreRequest): OAuthError {
   return request.headers.has('authorization')
     ? new OAuthError('invalid_client', description, {
         status: 401,
@@ -52,7 +53,7 @@ function registeredFor(client: ClientRecord): string {
   return `${client.client_id} is registered for ${listed}`
 }
 
-function unknownClient(clientId: string, request: Request): OAuthError {
+function unknownClient(clientId: string, request: CoreRequest): OAuthError {
   return invalidClient(
     `Client authentication failed: no client ${clientId} is registered here.`,
     request,
@@ -63,7 +64,7 @@ function unknownClient(clientId: string, request: Request): OAuthError {
 function wrongMethod(
   client: ClientRecord,
   used: TokenEndpointAuthMethod,
-  request: Request,
+  request: CoreRequest,
 ): OAuthError {
   return invalidClient(
     `Client authentication failed: ${registeredFor(client)}, and the request used ${used}.`,
@@ -71,7 +72,7 @@ function wrongMethod(
   )
 }
 
-function wrongSecret(client: ClientRecord, request: Request): OAuthError {
+function wrongSecret(client: ClientRecord, request: CoreRequest): OAuthError {
   return invalidClient(
     `Client authentication failed: the client_secret is wrong (${registeredFor(client)}).`,
     request,
@@ -118,7 +119,7 @@ export function parseBasicCredentials(header: string): { id: string; secret: str
  */
 export async function claimedClient(
   ctx: ServerContext,
-  request: Request,
+  request: CoreRequest,
   params: Map<string, string>,
 ): Promise<ClientRecord | undefined> {
   const authorization = request.headers.get('authorization')
@@ -146,7 +147,7 @@ export async function claimedClient(
  */
 export async function authenticateClient(
   ctx: ServerContext,
-  request: Request,
+  request: CoreRequest,
   params: Map<string, string>,
 ): Promise<AuthenticatedClient> {
   const authorization = request.headers.get('authorization')
@@ -225,7 +226,7 @@ export async function authenticateClient(
  */
 async function authenticateWithAssertion(
   ctx: ServerContext,
-  request: Request,
+  request: CoreRequest,
   assertion: string,
   bodyId: string | undefined,
 ): Promise<AuthenticatedClient> {

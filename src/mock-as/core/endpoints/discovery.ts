@@ -6,6 +6,7 @@ import { dpopSigningAlgorithms } from '../dpop'
 import { grantTable } from '../grants/grant-table'
 import { jsonResponse } from '../http'
 import { resourceIdentifiers } from '../protected-resources'
+import type { CoreRequest, CoreResponse } from '../request-response'
 import { responseTypeTable } from '../response-types/response-type-table'
 import { backchannelAuthenticationUri } from './backchannel-authentication'
 
@@ -90,6 +91,9 @@ export function buildMetadata(ctx: ServerContext): Record<string, unknown> {
 }
 
 /** `GET /as/.well-known/openid-configuration` and `GET /.well-known/oauth-authorization-server/as`. */
-export async function handleDiscovery(_request: Request, ctx: ServerContext): Promise<Response> {
+export async function handleDiscovery(
+  _request: CoreRequest,
+  ctx: ServerContext,
+): Promise<CoreResponse> {
   return jsonResponse(buildMetadata(ctx))
 }
