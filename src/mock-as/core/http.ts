@@ -177,10 +177,40 @@ export function splitSpaceList(value: string | undefined): string[] {
   return value.split(' ').filter((item) => item !== '')
 }
 
+const base64urlAlphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
+
+/**
+ * Base64url without padding, three bytes to four characters at a time (RFC 4648 §5; RFC 7515
+ * §2): no binary string, no `btoa`, no replacing afterwards.
+ * @see https://www.rfc-editor.org/rfc/rfc4648#section-5
+ */
 export function base64url(bytes: Uint8Array): string {
-  let binary = ''
-  for (const byte of bytes) binary += String.fromCharCode(byte)
-  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
+  const alphabet = base64urlAlphabet
+  let text = ''
+  let index = 0
+  for (; index + 2 < bytes.length; index += 3) {
+    const triple =
+      ((bytes[index] as number) << 16) |
+      ((bytes[index + 1] as number) << 8) |
+      (bytes[index + 2] as number)
+    text +=
+      alphabet.charAt(triple >> 18) +
+      alphabet.charAt((triple >> 12) & 63) +
+      alphabet.charAt((triple >> 6) & 63) +
+      alphabet.charAt(triple & 63)
+  }
+  const left = bytes.length - index
+  if (left === 1) {
+    const first = bytes[index] as number
+    text += alphabet.charAt(first >> 2) + alphabet.charAt((first & 3) << 4)
+  } else if (left === 2) {
+    const pair = ((bytes[index] as number) << 8) | (bytes[index + 1] as number)
+    text +=
+      alphabet.charAt(pair >> 10) +
+      alphabet.charAt((pair >> 4) & 63) +
+      alphabet.charAt((pair & 15) << 2)
+  }
+  return text
 }
 
 /** Compares two strings without stopping at the first difference. */
