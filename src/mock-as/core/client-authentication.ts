@@ -80,8 +80,12 @@ function wrongSecret(client: ClientRecord, request: CoreRequest): OAuthError {
 }
 
 function decodeFormComponent(value: string): string {
+  // Most ids and secrets have nothing encoded in them.
+  if (!value.includes('%') && !value.includes('+')) return value
   return decodeURIComponent(value.replace(/\+/g, ' '))
 }
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true })
 
 /**
  * Decodes `Authorization: Basic …`: base64, split on the first colon, and form-decode both halves,
@@ -94,8 +98,9 @@ export function parseBasicCredentials(header: string): { id: string; secret: str
   let decoded: string
   try {
     const binary = atob(match[1])
-    const bytes = Uint8Array.from(binary, (char) => char.charCodeAt(0))
-    decoded = new TextDecoder('utf-8', { fatal: true }).decode(bytes)
+    const bytes = new Uint8Array(binary.length)
+    for (let index = 0; index < binary.length; index += 1) bytes[index] = binary.charCodeAt(index)
+    decoded = strictUtf8.decode(bytes)
   } catch {
     return undefined
   }
@@ -111,6 +116,16 @@ export function parseBasicCredentials(header: string): { id: string; secret: str
   }
 }
 
+/** Each request's Basic credentials, parsed once (`claimedClient` and `authenticateClient` both ask). */
+const basicOfRequest = new WeakMap<CoreRequest, ReturnType<typeof parseBasicCredentials>>()
+
+function requestBasicCredentials(request: CoreRequest, header: string) {
+  if (basicOfRequest.has(request)) return basicOfRequest.get(request)
+  const credentials = parseBasicCredentials(header)
+  basicOfRequest.set(request, credentials)
+  return credentials
+}
+
 /**
  * The client a request says it comes from, before it is authenticated: the Basic id, the body's
  * `client_id`, or the `iss` of its client assertion. Only for decisions that must come before
@@ -123,7 +138,7 @@ export async function claimedClient(
   params: Map<string, string>,
 ): Promise<ClientRecord | undefined> {
   const authorization = request.headers.get('authorization')
-  let id = authorization ? parseBasicCredentials(authorization)?.id : undefined
+  let id = authorization ? requestBasicCredentials(request, authorization)?.id : undefined
   id ??= params.get('client_id')
   const assertion = params.get('client_assertion')
   if (id === undefined && assertion !== undefined) {
@@ -163,7 +178,7 @@ export async function authenticateClient(
   }
 
   if (usedBasic) {
-    const credentials = parseBasicCredentials(authorization ?? '')
+    const credentials = requestBasicCredentials(request, authorization ?? '')
     if (!credentials) throw invalidClient('The Basic credentials are malformed.', request)
     if (bodyId !== undefined && bodyId !== credentials.id) {
       throw new OAuthError('invalid_request', 'client_id in the body differs from the Basic id.')
