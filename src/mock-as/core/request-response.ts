@@ -40,10 +40,11 @@ export class PlainResponse {
   readonly headers: Headers
   readonly body: string | null
 
+  /** A `Headers` passed in becomes the answer's own, not a copy: pass one built for it. */
   constructor(body: string | null, init: { status?: number; headers?: HeadersInit } = {}) {
     this.body = body
     this.status = init.status ?? 200
-    this.headers = new Headers(init.headers)
+    this.headers = init.headers instanceof Headers ? init.headers : new Headers(init.headers)
   }
 
   /** The same answer as a Fetch Response. */
