@@ -199,7 +199,14 @@ async function benchCpu(): Promise<void> {
     const samplesOf = (kind: string) => cpu.get(kind) ?? []
     const mean = (kind: string) =>
       samplesOf(kind).reduce((sum, value) => sum + value, 0) / samplesOf(kind).length
-    const middle = (kind: string) => median(samplesOf(kind))
+    // The median of an even number of rounds is the mean of the two middle ones.
+    const middle = (kind: string) => {
+      const sorted = [...samplesOf(kind)].sort((a, b) => a - b)
+      const half = sorted.length / 2
+      return Number.isInteger(half)
+        ? ((sorted[half - 1] ?? Number.NaN) + (sorted[half] ?? Number.NaN)) / 2
+        : (sorted[Math.floor(half)] ?? Number.NaN)
+    }
     console.log(
       `Node CPU per client_credentials token (${warmup} warm-up, then ${rounds} rounds of ${perRound} requests per server, ${concurrency} concurrent):`,
     )
