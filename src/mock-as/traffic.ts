@@ -197,14 +197,22 @@ async function drainLog(): Promise<void> {
  * Resolves once the exchange is stored.
  */
 export function appendToTrafficLog(exchange: HttpExchange): Promise<void> {
-  const stored = new Promise<void>((resolve, reject) => {
-    queued.push({ exchange, resolve, reject })
-  })
+  return appendAllToTrafficLog([exchange])
+}
+
+/** Adds several exchanges to the log in one transaction (unless a commit is under way). */
+export async function appendAllToTrafficLog(exchanges: HttpExchange[]): Promise<void> {
+  const stored = exchanges.map(
+    (exchange) =>
+      new Promise<void>((resolve, reject) => {
+        queued.push({ exchange, resolve, reject })
+      }),
+  )
   if (!draining) {
     draining = true
     void drainLog()
   }
-  return stored
+  await Promise.all(stored)
 }
 
 /** The logged exchanges that started at or after `since` (ms since the epoch), oldest first. */
