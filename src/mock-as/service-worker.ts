@@ -9,6 +9,7 @@ import { createCryptoRandom, createSystemClock } from './core/host.ts'
 import { createStoredKeys } from './core/keys.ts'
 import { createDemoHost, type DemoHost, isHostedPath } from './demo-host.ts'
 import { createIndexedDbStore, type IndexedDbStore } from './indexeddb-store.ts'
+import { type SettledResponse, settleResponse } from './settled-response.ts'
 import {
   appendAllToTrafficLog,
   headersToRecord,
@@ -104,14 +105,6 @@ function serverError(description: string): Response {
   })
 }
 
-/** A response whose body is held in memory: the browser gets it whole, the traffic record too. */
-async function settled(response: Response): Promise<{ response: Response; body: string | null }> {
-  if (response.body === null) return { response, body: null }
-  const body = await response.text()
-  const { status, statusText, headers } = response
-  return { response: new Response(body, { status, statusText, headers }), body }
-}
-
 async function answer(event: FetchEvent): Promise<Response> {
   const startedAt = Date.now()
   const started = performance.now()
@@ -119,17 +112,17 @@ async function answer(event: FetchEvent): Promise<Response> {
   const { request } = event
   // The core reads the body and the traffic record gets the same bytes: no clone, no tee.
   const requestBody = shareRequestBody(request)
-  let answered: { response: Response; body: string | null }
+  let answered: SettledResponse
   try {
     const server = getHost()
     const unit = store?.begin()
     // Read once here rather than teed for the record: the core's answers are small and whole.
-    answered = await settled(await server.fetch(request))
+    answered = await settleResponse(await server.fetch(request))
     // Nothing answered may be lost: the request's writes are stored before the answer leaves.
     await store?.flush(unit)
   } catch (error) {
     console.error('mock authorization server: request failed', error)
-    answered = await settled(serverError('The mock server failed to answer this request.'))
+    answered = await settleResponse(serverError('The mock server failed to answer this request.'))
   }
   const durationMs = Math.round((performance.now() - started) * 100) / 100
   const { response, body } = answered
