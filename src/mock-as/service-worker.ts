@@ -11,10 +11,11 @@ import { createDemoHost, type DemoHost, isHostedPath } from './demo-host.ts'
 import { createIndexedDbStore, type IndexedDbStore } from './indexeddb-store.ts'
 import { type SettledResponse, settleResponse } from './settled-response.ts'
 import {
-  appendAllToTrafficLog,
+  appendStoredToTrafficLog,
   headersToRecord,
   recordRequest,
   recordResponse,
+  storedExchange,
   trafficChannelName,
 } from './traffic.ts'
 import { createTrafficRecorder, shareRequestBody } from './traffic-recorder.ts'
@@ -76,11 +77,12 @@ let channel: BroadcastChannel | undefined
 
 /**
  * Every exchange is recorded once the worker is idle (docs/decisions/132, 140), all waiting ones
- * together: the log, which outlives the run, stores them redacted in one transaction
- * (appendAllToTrafficLog, docs/decisions/081); then the open walkthrough hears each as it was.
+ * together: the log, which outlives the run, stores them redacted (storedExchange, decision 081)
+ * in one transaction; then the open walkthrough hears each as it was.
  */
 const traffic = createTrafficRecorder({
-  store: appendAllToTrafficLog,
+  prepare: storedExchange,
+  store: appendStoredToTrafficLog,
   announce(exchange) {
     channel ??= new BroadcastChannel(trafficChannelName)
     channel.postMessage(exchange)
@@ -225,5 +227,7 @@ self.addEventListener('fetch', (event) => {
   }
   // Vite's dev server serves the worker at /dev-sw.js; there the app's files are the dev server's.
   if (self.location.pathname.startsWith('/dev-sw')) return
-  event.respondWith(networkFirst(event.request))
+  // The worker is busy while it serves the app too: recording waits (traffic-recorder.ts).
+  const finished = traffic.begin()
+  event.respondWith(networkFirst(event.request).finally(() => void finished()))
 })

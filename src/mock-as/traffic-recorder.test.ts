@@ -68,7 +68,9 @@ test('a request still being answered holds the recording back, up to the oldest 
   await recorded
   expect(writes).toEqual([['first']])
   const later = slow(async () => exchange('slow'))
-  await vi.advanceTimersByTimeAsync(10)
+  await vi.advanceTimersByTimeAsync(9)
+  expect(writes).toEqual([['first']])
+  await vi.advanceTimersByTimeAsync(5)
   await later
   expect(writes).toEqual([['first'], ['slow']])
 })
@@ -87,6 +89,62 @@ test('under steady load every exchange is still recorded within the longest wait
   await vi.advanceTimersByTimeAsync(200)
   await Promise.all(recorded)
   expect(writes.flat()).toEqual(Array.from({ length: 60 }, (_, index) => String(index)))
+})
+
+test('the log gets the prepared (redacted) exchange, the live channel the exchange as it was', async () => {
+  const stored: HttpExchange[][] = []
+  const announced: HttpExchange[] = []
+  const traffic = createTrafficRecorder({
+    prepare: (recorded) => ({ ...recorded, request: { ...recorded.request, body: '[redacted]' } }),
+    async store(exchanges) {
+      stored.push(exchanges)
+    },
+    announce: (recorded) => announced.push(recorded),
+  })
+  const secret = { ...exchange('login'), request: { ...exchange('login').request, body: 'pw' } }
+  const recorded = traffic.record(async () => secret)
+  await vi.advanceTimersByTimeAsync(20)
+  await recorded
+  expect(stored.map((batch) => batch.map(({ request }) => request.body))).toEqual([['[redacted]']])
+  expect(announced.map(({ request }) => request.body)).toEqual(['pw'])
+})
+
+test('a request that comes in while the recording runs goes first: the rest waits until it is answered', async () => {
+  const built: string[] = []
+  let releaseFirst = () => {}
+  const firstBuilt = new Promise<void>((resolve) => {
+    releaseFirst = resolve
+  })
+  const { traffic, writes } = recorder()
+  const recorded = ['a', 'b', 'c'].map((id) =>
+    traffic.record(async () => {
+      if (id === 'a') await firstBuilt
+      built.push(id)
+      return exchange(id)
+    }),
+  )
+  await vi.advanceTimersByTimeAsync(11)
+  // The recording is under way (building `a`) when a request, an app file say, arrives.
+  const finish = traffic.begin()
+  releaseFirst()
+  await vi.advanceTimersByTimeAsync(30)
+  expect(built).toEqual(['a'])
+  await finish()
+  await vi.advanceTimersByTimeAsync(5)
+  await Promise.all(recorded)
+  expect(built).toEqual(['a', 'b', 'c'])
+  expect(writes).toEqual([['a', 'b', 'c']])
+})
+
+test('a request that is never answered delays the recording no longer than the longest wait', async () => {
+  const { traffic, writes } = recorder()
+  const recorded = traffic.record(async () => exchange('a'))
+  traffic.begin()
+  await vi.advanceTimersByTimeAsync(99)
+  expect(writes).toEqual([])
+  await vi.advanceTimersByTimeAsync(5)
+  await recorded
+  expect(writes).toEqual([['a']])
 })
 
 test('a record that cannot be built, or a log that cannot be written, loses only that: the rest is announced and every promise settles', async () => {

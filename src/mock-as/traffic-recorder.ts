@@ -7,9 +7,14 @@
 import type { HttpExchange } from './traffic.ts'
 
 export interface TrafficRecorderOptions {
-  /** Stores exchanges, all in one go (the traffic log); resolves once they are stored. */
-  store(exchanges: HttpExchange[]): Promise<void>
-  /** Tells the open pages of one exchange (the live channel). */
+  /**
+   * What the log keeps of an exchange (the worker: redacted, pages cut). It costs the worker's
+   * thread, so it runs one exchange at a time, between requests. Default: the exchange as it is.
+   */
+  prepare?(exchange: HttpExchange): HttpExchange
+  /** Stores prepared exchanges, all in one go (the traffic log); resolves once they are stored. */
+  store(prepared: HttpExchange[]): Promise<void>
+  /** Tells the open pages of one exchange, as it was (the live channel). */
   announce(exchange: HttpExchange): void
   /** How long no request may have started or ended before the worker counts as idle. */
   quietMs?: number
@@ -21,11 +26,12 @@ export interface TrafficRecorderOptions {
 
 export interface TrafficRecorder {
   /**
-   * A request has come in. The returned function is called once it is answered, with what builds
-   * its record; its promise settles once the exchange is stored and announced (or its recording
+   * A fetch event has come in (every one counts, the app's own files too: the worker is busy).
+   * The returned function is called once it is answered, with what builds its record if it is to
+   * be recorded; its promise settles once the exchange is stored and announced (or its recording
    * failed, which is logged): the worker passes it to `waitUntil`.
    */
-  begin(): (build: () => Promise<HttpExchange>) => Promise<void>
+  begin(): (build?: () => Promise<HttpExchange>) => Promise<void>
   /** An exchange that was no request of the worker's (the host's internal ones). */
   record(build: () => Promise<HttpExchange>): Promise<void>
 }
@@ -36,14 +42,19 @@ interface Queued {
   done: () => void
 }
 
+const nextTask = () => new Promise<void>((resolve) => setTimeout(resolve, 0))
+
 export function createTrafficRecorder(options: TrafficRecorderOptions): TrafficRecorder {
   const quietMs = options.quietMs ?? 10
   const maxWaitMs = options.maxWaitMs ?? 100
   const now = options.now ?? (() => Date.now())
+  const prepare = options.prepare ?? ((exchange: HttpExchange) => exchange)
   let queue: Queued[] = []
   let answering = 0
   let lastActivity = Number.NEGATIVE_INFINITY
   let timer: ReturnType<typeof setTimeout> | undefined
+  /** A drain that paused for a request: resumed when none is left, or at its deadline. */
+  let resume: (() => void) | undefined
 
   /** (Re)sets the one timer: the idle moment, or the oldest exchange's deadline under load. */
   function arm(): void {
@@ -56,26 +67,46 @@ export function createTrafficRecorder(options: TrafficRecorderOptions): TrafficR
     timer = setTimeout(() => void drain(), Math.max(0, at - now()))
   }
 
+  /**
+   * Between two pieces of recording work: lets a request that came in meanwhile go first, and
+   * waits while requests are being answered, unless the batch is due (`deadline`).
+   */
+  async function turn(deadline: number): Promise<void> {
+    await nextTask()
+    if (answering === 0 || now() >= deadline) return
+    await new Promise<void>((resolve) => {
+      const due = setTimeout(resolve, Math.max(0, deadline - now()))
+      resume = () => {
+        clearTimeout(due)
+        resolve()
+      }
+    })
+    resume = undefined
+  }
+
   async function drain(): Promise<void> {
     timer = undefined
     const batch = queue
     queue = []
-    const exchanges: HttpExchange[] = []
+    const deadline = (batch[0]?.queuedAt ?? now()) + maxWaitMs
+    const recorded: Array<{ exchange: HttpExchange; prepared: HttpExchange }> = []
     for (const queued of batch) {
+      await turn(deadline)
       try {
-        exchanges.push(await queued.build())
+        const exchange = await queued.build()
+        recorded.push({ exchange, prepared: prepare(exchange) })
       } catch (error) {
         console.error('mock authorization server: could not record traffic', error)
       }
     }
     // The log first, then the channel: a page subscribes before it reads the log, so it either
     // reads an exchange from the log or hears it live, never neither.
-    if (exchanges.length > 0) {
-      await options.store(exchanges).catch((error: unknown) => {
+    if (recorded.length > 0) {
+      await options.store(recorded.map(({ prepared }) => prepared)).catch((error: unknown) => {
         console.error('mock authorization server: could not log traffic', error)
       })
     }
-    for (const exchange of exchanges) {
+    for (const { exchange } of recorded) {
       try {
         options.announce(exchange)
       } catch (error) {
@@ -105,8 +136,11 @@ export function createTrafficRecorder(options: TrafficRecorderOptions): TrafficR
           finished = true
           answering -= 1
           lastActivity = now()
+          if (answering === 0) resume?.()
         }
-        return enqueue(build)
+        if (build) return enqueue(build)
+        arm()
+        return Promise.resolve()
       }
     },
     record: enqueue,
