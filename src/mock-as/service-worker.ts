@@ -168,12 +168,17 @@ async function precacheApp(): Promise<void> {
   }
 }
 
-async function networkFirst(request: Request): Promise<Response> {
+async function networkFirst(event: FetchEvent): Promise<Response> {
+  const { request } = event
   try {
     const response = await fetch(request)
     if (response.ok && response.type === 'basic') {
+      // Copied into the cache once the worker is idle: the write took up to several ms of the
+      // storage that the next requests wait for (docs/decisions/140).
       const copy = response.clone()
-      void caches.open(appCacheName).then((cache) => cache.put(request, copy))
+      event.waitUntil(
+        traffic.later(() => caches.open(appCacheName).then((cache) => cache.put(request, copy))),
+      )
     }
     return response
   } catch (error) {
@@ -229,5 +234,5 @@ self.addEventListener('fetch', (event) => {
   if (self.location.pathname.startsWith('/dev-sw')) return
   // The worker is busy while it serves the app too: recording waits (traffic-recorder.ts).
   const finished = traffic.begin()
-  event.respondWith(networkFirst(event.request).finally(() => void finished()))
+  event.respondWith(networkFirst(event).finally(() => void finished()))
 })

@@ -147,6 +147,20 @@ test('a request that is never answered delays the recording no longer than the l
   expect(writes).toEqual([['a']])
 })
 
+test('work left for later (the app cache’s copies) runs once idle, after the exchanges are recorded', async () => {
+  const { traffic, events } = recorder()
+  const finish = traffic.begin()
+  const copied = traffic.later(async () => {
+    events.push('cache put')
+  })
+  const recorded = finish(async () => exchange('page'))
+  await vi.advanceTimersByTimeAsync(9)
+  expect(events).toEqual([])
+  await vi.advanceTimersByTimeAsync(10)
+  await Promise.all([copied, recorded])
+  expect(events).toEqual(['store page', 'announce page', 'cache put'])
+})
+
 test('a record that cannot be built, or a log that cannot be written, loses only that: the rest is announced and every promise settles', async () => {
   const { traffic, events } = recorder({ failStore: true })
   const broken = traffic.record(async () => {

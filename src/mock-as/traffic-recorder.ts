@@ -34,13 +34,18 @@ export interface TrafficRecorder {
   begin(): (build?: () => Promise<HttpExchange>) => Promise<void>
   /** An exchange that was no request of the worker's (the host's internal ones). */
   record(build: () => Promise<HttpExchange>): Promise<void>
+  /**
+   * Other work that can wait for the same idle moment (the app cache's copy of a file the worker
+   * fetched): run after the batch's exchanges are recorded, one task at a time, giving way to
+   * requests as the recording does. Resolves once it ran (a failure is logged).
+   */
+  later(task: () => Promise<void>): Promise<void>
 }
 
-interface Queued {
-  build: () => Promise<HttpExchange>
-  queuedAt: number
-  done: () => void
-}
+type Queued = (
+  | { kind: 'exchange'; build: () => Promise<HttpExchange> }
+  | { kind: 'task'; run: () => Promise<void> }
+) & { queuedAt: number; done: () => void }
 
 const nextTask = () => new Promise<void>((resolve) => setTimeout(resolve, 0))
 
@@ -91,6 +96,7 @@ export function createTrafficRecorder(options: TrafficRecorderOptions): TrafficR
     const deadline = (batch[0]?.queuedAt ?? now()) + maxWaitMs
     const recorded: Array<{ exchange: HttpExchange; prepared: HttpExchange }> = []
     for (const queued of batch) {
+      if (queued.kind !== 'exchange') continue
       await turn(deadline)
       try {
         const exchange = await queued.build()
@@ -113,13 +119,21 @@ export function createTrafficRecorder(options: TrafficRecorderOptions): TrafficR
         console.error('mock authorization server: could not publish traffic', error)
       }
     }
-    for (const queued of batch) queued.done()
+    for (const queued of batch) if (queued.kind === 'exchange') queued.done()
+    for (const queued of batch) {
+      if (queued.kind !== 'task') continue
+      await turn(deadline)
+      await queued.run().catch((error: unknown) => {
+        console.error('mock authorization server: deferred work failed', error)
+      })
+      queued.done()
+    }
     arm()
   }
 
   function enqueue(build: () => Promise<HttpExchange>): Promise<void> {
     return new Promise<void>((done) => {
-      queue.push({ build, queuedAt: now(), done })
+      queue.push({ kind: 'exchange', build, queuedAt: now(), done })
       arm()
     })
   }
@@ -144,6 +158,12 @@ export function createTrafficRecorder(options: TrafficRecorderOptions): TrafficR
       }
     },
     record: enqueue,
+    later(run) {
+      return new Promise<void>((done) => {
+        queue.push({ kind: 'task', run, queuedAt: now(), done })
+        arm()
+      })
+    },
   }
 }
 
