@@ -78,22 +78,23 @@ function preloadShell(shellModule: string): Plugin {
 }
 
 /** The pages that get an HTML file of their own, by the module of their lazy page. */
-const routePages: { html: string; page: string; flow?: string }[] = [
+const routePages: { html: string; page: string }[] = [
   { html: 'advisor.html', page: '/src/advisor/advisor-page.tsx' },
   { html: 'configure.html', page: '/src/registration/registration-page.tsx' },
   { html: 'walkthrough.html', page: '/src/walkthrough/walkthrough-index-page.tsx' },
 ]
 
-/** Each walkthrough's id and the module of its flow, as `src/flows/flow-summaries.ts` lists them. */
-function walkthroughPages(): { html: string; page: string; flow?: string }[] {
+/**
+ * Each walkthrough's page, by the ids `src/flows/flow-summaries.ts` lists. The flow's own chunk is
+ * not preloaded: the page draws its heading from the summaries and fetches the flow after that
+ * first paint (docs/decisions/143).
+ */
+function walkthroughPages(): { html: string; page: string }[] {
   const source = readFileSync('src/flows/flow-summaries.ts', 'utf8')
-  const pages = [...source.matchAll(/id: '([\w-]+)',[\s\S]*?import\('\.\/([\w-]+\.ts)'\)/g)].map(
-    ([, id, file]) => ({
-      html: `walkthrough/${id}.html`,
-      page: '/src/walkthrough/walkthrough-page.tsx',
-      flow: `/src/flows/${file}`,
-    }),
-  )
+  const pages = [...source.matchAll(/^ {4}id: '([\w-]+)',$/gm)].map(([, id]) => ({
+    html: `walkthrough/${id}.html`,
+    page: '/src/walkthrough/walkthrough-page.tsx',
+  }))
   if (pages.length === 0) throw new Error('grantlab-route-html: no flow in flow-summaries.ts')
   return pages
 }
@@ -130,10 +131,6 @@ function routeHtml(): Plugin {
             visit(imported)
         }
         visit(chunkOf(route.page).fileName)
-        if (route.flow) {
-          visit(chunkOf('/src/flows/flow-summaries.ts').fileName)
-          visit(chunkOf(route.flow).fileName)
-        }
         const links = [...files]
           .map((fileName) => `    <link rel="modulepreload" crossorigin href="/${fileName}">\n`)
           .join('')

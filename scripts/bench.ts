@@ -7,8 +7,9 @@
  *      (opaque, and ES256 JWT access tokens), side by side in one run (issue 14; target <= 0.5x);
  *   4. the service worker in Chromium: a token request from the page against the bare-worker floor
  *      (another origin whose worker answers `new Response()`), in alternating blocks of one run,
- *      and the ratio (target <= 1.5x); the same whole run made with fetch from the page; the
- *      token request with 10, 1,000 and 10,000 more records stored; the worker's cold start.
+ *      and the ratio (target <= 1.5x), and 200 back to back (traffic recorded meanwhile); the same
+ *      whole run made with fetch from the page; the token request with 10, 1,000 and 10,000 more
+ *      records stored; the worker's cold start.
  * Prints median, p95 and max in milliseconds. BENCH_PARTS=core,cpu,worker picks the parts.
  * Ports: BENCH_PORT (4323), BENCH_FLOOR_PORT (4324), BENCH_CPU_PORT (9541, 9542, 9543).
  */
@@ -235,27 +236,43 @@ function median(samples: number[]): number {
 
 /**
  * `n` client_credentials token requests from the page, one after another, timed from `fetch` to
- * the parsed body. On the floor's origin the same request reaches a bare worker.
+ * the parsed body. On the floor's origin the same request reaches a bare worker. Grantlab's worker
+ * records its traffic once idle (docs/decisions/140): with `awaitTraffic` the block ends only when
+ * the page has heard every exchange on the traffic channel, so that recording never runs during
+ * the next (floor) block and every exchange is shown to be published.
  */
-function tokenBlock(page: Page, n: number): Promise<number[]> {
-  return page.evaluate(async (count) => {
-    const samples: number[] = []
-    for (let i = 0; i < count; i++) {
-      const start = performance.now()
-      const response = await fetch('/as/token', {
-        method: 'POST',
-        headers: {
-          authorization: `Basic ${btoa('grantlab-m2m:grantlab-m2m-secret')}`,
-          'content-type': 'application/x-www-form-urlencoded',
-        },
-        body: 'grant_type=client_credentials&scope=orders%3Aread',
-      })
-      await response.text()
-      samples.push(performance.now() - start)
-      if (response.status !== 200) throw new Error(`token request failed: ${response.status}`)
-    }
-    return samples
-  }, n)
+async function tokenBlock(page: Page, n: number, awaitTraffic = false): Promise<number[]> {
+  const { samples, heard } = await page.evaluate(
+    async ({ count, awaitTraffic }) => {
+      let heard = 0
+      const channel = awaitTraffic ? new BroadcastChannel('grantlab-traffic') : undefined
+      if (channel) channel.onmessage = () => (heard += 1)
+      const samples: number[] = []
+      for (let i = 0; i < count; i++) {
+        const start = performance.now()
+        const response = await fetch('/as/token', {
+          method: 'POST',
+          headers: {
+            authorization: `Basic ${btoa('grantlab-m2m:grantlab-m2m-secret')}`,
+            'content-type': 'application/x-www-form-urlencoded',
+          },
+          body: 'grant_type=client_credentials&scope=orders%3Aread',
+        })
+        await response.text()
+        samples.push(performance.now() - start)
+        if (response.status !== 200) throw new Error(`token request failed: ${response.status}`)
+      }
+      const deadline = performance.now() + 5000
+      while (channel && heard < count && performance.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 5))
+      }
+      channel?.close()
+      return { samples, heard }
+    },
+    { count: n, awaitTraffic },
+  )
+  if (awaitTraffic && heard < n) throw new Error(`only ${heard} of ${n} exchanges were published`)
+  return samples
 }
 
 /**
@@ -331,11 +348,11 @@ async function benchServiceWorker(): Promise<void> {
     const floor: number[] = []
     const token: number[] = []
     const ratios: number[] = []
-    await tokenBlock(page, 20)
+    await tokenBlock(page, 20, true)
     await tokenBlock(floorPage, 20)
     for (let round = 0; round < 10; round++) {
       const floorBlock = await tokenBlock(floorPage, 20)
-      const tokenSamples = await tokenBlock(page, 20)
+      const tokenSamples = await tokenBlock(page, 20, true)
       floor.push(...floorBlock)
       token.push(...tokenSamples)
       ratios.push(median(tokenSamples) / median(floorBlock))
@@ -344,6 +361,14 @@ async function benchServiceWorker(): Promise<void> {
     summary('service worker (Chromium): client_credentials token request', token)
     console.log(
       `  ratio token / floor (medians of the same run): ${(median(token) / median(floor)).toFixed(2)}  (per round: ${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}; target <= 1.5)`,
+    )
+    // Steady load: 200 requests back to back, so the worker records its traffic (at the latest
+    // 100 ms after an answer) while requests are still coming; the recording's cost shows here.
+    const steadyFloor = await tokenBlock(floorPage, 200)
+    const steady = await tokenBlock(page, 200, true)
+    summary('  steady: 200 token requests back to back, traffic recorded', steady)
+    console.log(
+      `  floor in the same run median ${median(steadyFloor).toFixed(2)} ms; ratio ${(median(steady) / median(steadyFloor)).toFixed(2)}`,
     )
 
     const runSamples = await page.evaluate(async () => {
@@ -468,7 +493,7 @@ async function benchServiceWorker(): Promise<void> {
       const tokenSamples: number[] = []
       for (let round = 0; round < 5; round++) {
         floorSamples.push(...(await tokenBlock(floorPage, 20)))
-        tokenSamples.push(...(await tokenBlock(page, 20)))
+        tokenSamples.push(...(await tokenBlock(page, 20, true)))
       }
       summary(
         `service worker: token request, ${records} filler (${stored} records in all)`,

@@ -26,13 +26,13 @@ export function Layout() {
             Grantlab
           </NavLink>
           <nav aria-label="Main">
-            <ul className="flex gap-1">
+            <ul className="flex flex-wrap gap-1">
               {navItems.map((item) => (
                 <li key={item.to}>
                   <NavLink
                     to={item.to}
                     className={({ isActive }) =>
-                      `rounded px-3 py-1.5 text-sm ${isActive ? 'bg-slate-700 text-white' : 'text-slate-200 hover:bg-slate-800'}`
+                      `block whitespace-nowrap rounded px-3 py-1.5 text-sm ${isActive ? 'bg-slate-700 text-white' : 'text-slate-200 hover:bg-slate-800'}`
                     }
                   >
                     {item.label}

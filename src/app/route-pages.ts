@@ -34,18 +34,13 @@ export const pageModules = {
 
 /**
  * Starts fetching the code of the page that `pathname` opens and what that page needs for its
- * first render: a walkthrough page its own flow, which is in a chunk of its own
- * (docs/decisions/092). Both downloads run at once.
+ * first render: a walkthrough page the flows' summaries, which give its heading and summary. The
+ * flow itself comes after the first paint (docs/decisions/092, 143). Both downloads run at once.
  */
 export function loadPageFor(pathname: string): Promise<unknown> | undefined {
   const page = pageModuleFor(pathname)
   if (page !== pageModules.walkthrough) return page?.load()
-  const flowId = pathname.split('/').filter(Boolean)[1]
-  const flow = import('../flows/flow-summaries.ts').then(({ findFlowSummary, loadFlow }) => {
-    const summary = findFlowSummary(flowId)
-    return summary && loadFlow(summary)
-  })
-  return Promise.all([page.load(), flow])
+  return Promise.all([page.load(), import('../flows/flow-summaries.ts')])
 }
 
 /** The lazy page that `pathname` opens (the same matching as the routes in `router.tsx`). */

@@ -9,14 +9,16 @@ import { createCryptoRandom, createSystemClock } from './core/host.ts'
 import { createStoredKeys } from './core/keys.ts'
 import { createDemoHost, type DemoHost, isHostedPath } from './demo-host.ts'
 import { createIndexedDbStore, type IndexedDbStore } from './indexeddb-store.ts'
+import { type SettledResponse, settleResponse } from './settled-response.ts'
 import {
-  appendToTrafficLog,
-  type HttpExchange,
+  appendStoredToTrafficLog,
   headersToRecord,
   recordRequest,
   recordResponse,
+  storedExchange,
   trafficChannelName,
 } from './traffic.ts'
+import { createTrafficRecorder, shareRequestBody } from './traffic-recorder.ts'
 
 declare const self: ServiceWorkerGlobalScope & {
   /** The app's built files, listed by vite-plugin-pwa at build time (empty in dev). */
@@ -71,36 +73,30 @@ function getHost(): DemoHost {
   return host
 }
 
-async function publishInternal(request: Request, response: Response, startedAt: number) {
-  try {
-    await publish({
-      id: crypto.randomUUID(),
-      startedAt,
-      durationMs: Math.max(0, Date.now() - startedAt),
-      request: await recordRequest(request),
-      response: await recordResponse(response),
-    })
-  } catch (error) {
-    console.error('mock authorization server: could not record traffic', error)
-  }
-}
-
 let channel: BroadcastChannel | undefined
 
 /**
- * The open walkthrough hears the exchange as it was, for the current run; the log, which
- * outlives it, stores it redacted (appendToTrafficLog, docs/decisions/081).
+ * Every exchange is recorded once the worker is idle (docs/decisions/132, 140), all waiting ones
+ * together: the log, which outlives the run, stores them redacted (storedExchange, decision 081)
+ * in one transaction; then the open walkthrough hears each as it was.
  */
-function publish(exchange: HttpExchange): Promise<void> {
-  try {
+const traffic = createTrafficRecorder({
+  prepare: storedExchange,
+  store: appendStoredToTrafficLog,
+  announce(exchange) {
     channel ??= new BroadcastChannel(trafficChannelName)
     channel.postMessage(exchange)
-  } catch (error) {
-    console.error('mock authorization server: could not publish traffic', error)
-  }
-  return appendToTrafficLog(exchange).catch((error: unknown) => {
-    console.error('mock authorization server: could not log traffic', error)
-  })
+  },
+})
+
+function publishInternal(request: Request, response: Response, startedAt: number) {
+  void traffic.record(async () => ({
+    id: crypto.randomUUID(),
+    startedAt,
+    durationMs: Math.max(0, Date.now() - startedAt),
+    request: await recordRequest(request),
+    response: await recordResponse(response),
+  }))
 }
 
 /** The RFC 6749 §5.2 shape, kept for true bugs: the core itself never throws. */
@@ -111,63 +107,45 @@ function serverError(description: string): Response {
   })
 }
 
-/** A response whose body is held in memory: the browser gets it whole, the traffic record too. */
-async function settled(response: Response): Promise<{ response: Response; body: string | null }> {
-  if (response.body === null) return { response, body: null }
-  const body = await response.text()
-  const { status, statusText, headers } = response
-  return { response: new Response(body, { status, statusText, headers }), body }
-}
-
 async function answer(event: FetchEvent): Promise<Response> {
   const startedAt = Date.now()
   const started = performance.now()
-  // The traffic record is built after the response is sent (docs/decisions/132); the request's
-  // copy is taken now, before the server reads the body.
-  let copyOfRequest: Request | undefined
-  let answered: { response: Response; body: string | null }
+  const finished = traffic.begin()
+  const { request } = event
+  // The core reads the body and the traffic record gets the same bytes: no clone, no tee.
+  const requestBody = shareRequestBody(request)
+  let answered: SettledResponse
   try {
-    copyOfRequest = event.request.clone()
     const server = getHost()
     const unit = store?.begin()
     // Read once here rather than teed for the record: the core's answers are small and whole.
-    answered = await settled(await server.fetch(event.request))
+    answered = await settleResponse(await server.fetch(request))
     // Nothing answered may be lost: the request's writes are stored before the answer leaves.
     await store?.flush(unit)
   } catch (error) {
     console.error('mock authorization server: request failed', error)
-    answered = await settled(serverError('The mock server failed to answer this request.'))
+    answered = await settleResponse(serverError('The mock server failed to answer this request.'))
   }
   const durationMs = Math.round((performance.now() - started) * 100) / 100
   const { response, body } = answered
   event.waitUntil(
-    (async () => {
-      // Let the response, and any request already waiting, go first.
-      await new Promise((resolve) => setTimeout(resolve, 0))
-      try {
-        await publish({
-          id: crypto.randomUUID(),
-          startedAt,
-          durationMs,
-          request: copyOfRequest
-            ? await recordRequest(copyOfRequest)
-            : {
-                method: event.request.method,
-                url: event.request.url,
-                headers: {},
-                body: null,
-                mode: event.request.mode,
-              },
-          response: {
-            status: response.status,
-            headers: headersToRecord(response.headers),
-            body: body === '' ? null : body,
-          },
-        })
-      } catch (error) {
-        console.error('mock authorization server: could not record traffic', error)
-      }
-    })(),
+    finished(async () => ({
+      id: crypto.randomUUID(),
+      startedAt,
+      durationMs,
+      request: {
+        method: request.method,
+        url: request.url,
+        headers: headersToRecord(request.headers),
+        body: request.method === 'GET' || request.method === 'HEAD' ? null : await requestBody(),
+        mode: request.mode,
+      },
+      response: {
+        status: response.status,
+        headers: headersToRecord(response.headers),
+        body: body === '' ? null : body,
+      },
+    })),
   )
   return response
 }
@@ -190,12 +168,17 @@ async function precacheApp(): Promise<void> {
   }
 }
 
-async function networkFirst(request: Request): Promise<Response> {
+async function networkFirst(event: FetchEvent): Promise<Response> {
+  const { request } = event
   try {
     const response = await fetch(request)
     if (response.ok && response.type === 'basic') {
+      // Copied into the cache once the worker is idle: the write took up to several ms of the
+      // storage that the next requests wait for (docs/decisions/140).
       const copy = response.clone()
-      void caches.open(appCacheName).then((cache) => cache.put(request, copy))
+      event.waitUntil(
+        traffic.later(() => caches.open(appCacheName).then((cache) => cache.put(request, copy))),
+      )
     }
     return response
   } catch (error) {
@@ -249,5 +232,7 @@ self.addEventListener('fetch', (event) => {
   }
   // Vite's dev server serves the worker at /dev-sw.js; there the app's files are the dev server's.
   if (self.location.pathname.startsWith('/dev-sw')) return
-  event.respondWith(networkFirst(event.request))
+  // The worker is busy while it serves the app too: recording waits (traffic-recorder.ts).
+  const finished = traffic.begin()
+  event.respondWith(networkFirst(event).finally(() => void finished()))
 })

@@ -151,6 +151,7 @@ export function storedExchange(exchange: HttpExchange): HttpExchange {
 
 /** Exchanges waiting for the next commit of the log, and that commit once it has begun. */
 interface Waiting {
+  /** Already as `storedExchange` keeps it. */
   exchange: HttpExchange
   resolve: () => void
   reject: (error: unknown) => void
@@ -174,7 +175,7 @@ async function drainLog(): Promise<void> {
       })
       const database = await appendConnection
       const transaction = database.transaction(logStoreName, 'readwrite')
-      for (const { exchange } of batch) void transaction.store.put(storedExchange(exchange))
+      for (const { exchange } of batch) void transaction.store.put(exchange)
       const count = await transaction.store.count()
       if (count > trafficLogLimit) {
         let cursor = await transaction.store.index('startedAt').openCursor()
@@ -197,14 +198,25 @@ async function drainLog(): Promise<void> {
  * Resolves once the exchange is stored.
  */
 export function appendToTrafficLog(exchange: HttpExchange): Promise<void> {
-  const stored = new Promise<void>((resolve, reject) => {
-    queued.push({ exchange, resolve, reject })
-  })
+  return appendStoredToTrafficLog([storedExchange(exchange)])
+}
+
+/**
+ * Adds exchanges that `storedExchange` already made what the log keeps, in one transaction
+ * (unless a commit is under way): the worker redacts them one at a time, between requests.
+ */
+export async function appendStoredToTrafficLog(exchanges: HttpExchange[]): Promise<void> {
+  const stored = exchanges.map(
+    (exchange) =>
+      new Promise<void>((resolve, reject) => {
+        queued.push({ exchange, resolve, reject })
+      }),
+  )
   if (!draining) {
     draining = true
     void drainLog()
   }
-  return stored
+  await Promise.all(stored)
 }
 
 /** The logged exchanges that started at or after `since` (ms since the epoch), oldest first. */

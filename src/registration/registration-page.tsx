@@ -50,6 +50,22 @@ function noticeFor(initial: InitialState): Notice | undefined {
 }
 
 /** `/configure`: build, check, export, import and register client metadata. */
+function ConfigureIntro() {
+  return (
+    <>
+      <h1 className="text-2xl font-semibold tracking-tight">Configure a client</h1>
+      <p className="mt-2 max-w-3xl text-slate-700">
+        Build RFC 7591 client registration metadata, see what is wrong with it as you type, export
+        it for your server, and register it live at the mock server. Not sure which grant to use?{' '}
+        <Link className="text-sky-800 underline underline-offset-2" to={paths.advisor}>
+          Ask the advisor
+        </Link>
+        .
+      </p>
+    </>
+  )
+}
+
 export function RegistrationPage() {
   const [metadata, setMetadata] = useState<ClientMetadata>()
   const [notice, setNotice] = useState<Notice>()
@@ -94,12 +110,13 @@ export function RegistrationPage() {
   const findings = useMemo(() => (metadata ? runChecks(metadata) : []), [metadata])
 
   if (!metadata) {
-    // Placed like the loaded page's heading and text, with room below, so that nothing moves when
-    // the configuration arrives (no layout shift, docs/decisions/091).
+    // The loaded page's heading and introduction (the very same elements: React keeps them when
+    // the configuration arrives), with room below, so that nothing moves (no layout shift) and the
+    // largest text is painted in the first frame (docs/decisions/091, 143).
     return (
       <div className="mx-auto min-h-screen max-w-6xl px-4 py-8">
-        <h1 className="text-2xl font-semibold tracking-tight">Configure a client</h1>
-        <p className="mt-2 text-slate-700">Loading your configuration…</p>
+        <ConfigureIntro />
+        <p className="mt-6 text-sm text-slate-700">Loading your configuration…</p>
       </div>
     )
   }
@@ -111,15 +128,7 @@ export function RegistrationPage() {
 
   return (
     <div className="mx-auto max-w-6xl px-4 py-8">
-      <h1 className="text-2xl font-semibold tracking-tight">Configure a client</h1>
-      <p className="mt-2 max-w-3xl text-slate-700">
-        Build RFC 7591 client registration metadata, see what is wrong with it as you type, export
-        it for your server, and register it live at the mock server. Not sure which grant to use?{' '}
-        <Link className="text-sky-800 underline underline-offset-2" to={paths.advisor}>
-          Ask the advisor
-        </Link>
-        .
-      </p>
+      <ConfigureIntro />
 
       <section aria-labelledby="start-heading" className="mt-6">
         <h2 id="start-heading" className="text-sm font-semibold text-slate-800">

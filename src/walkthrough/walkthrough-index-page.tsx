@@ -52,15 +52,16 @@ export function WalkthroughIndexPage() {
               <p className="mt-1 text-sm text-slate-800">
                 <strong className="font-semibold">Use instead: </strong>
                 <Link
-                  to={paths.walkthrough(flow.deprecated.useInstead)}
+                  to={paths.walkthrough(flow.deprecated.useInstead.flowId)}
                   className="text-sky-800 underline hover:text-sky-950"
                 >
-                  {findFlowSummary(flow.deprecated.useInstead)?.title ?? flow.deprecated.useInstead}
+                  {findFlowSummary(flow.deprecated.useInstead.flowId)?.title ??
+                    flow.deprecated.useInstead.flowId}
                 </Link>
               </p>
             ) : null}
             <p className="mt-2 text-xs text-slate-700">
-              {flow.stepCount} steps · {flow.specLabels.join(', ')}
+              {flow.stepCount} steps · {flow.specs.map((spec) => spec.label).join(', ')}
             </p>
           </li>
         ))}

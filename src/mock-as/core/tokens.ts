@@ -59,7 +59,8 @@ const maxGrantChain = 16
 
 export interface AccessTokenRecord {
   jti: string
-  grantId: string
+  /** The grant it was issued under; unset for a self-contained token, which has none. */
+  grantId?: string
   clientId: string
   sub: string
   scope: string
@@ -150,13 +151,28 @@ export async function isGrantActive(ctx: ServerContext, grantId: string): Promis
 }
 
 /**
- * An RFC 9068 JWT access token for the demo resource server. Its `jti` is recorded so revocation
- * and introspection can see it.
+ * What an access token is issued under: a stored grant, or, without `id`, nothing stored at all
+ * (a self-contained token, see {@link selfContainedJtiPrefix}).
+ */
+export type TokenGrant = Pick<GrantRecord, 'clientId' | 'sub' | 'authTime'> & { id?: string }
+
+/**
+ * The `jti` prefix of a self-contained access token (client_credentials, docs/decisions/141).
+ * The server keeps no record of such a token: its claims are all that introspection reports, and
+ * it stays valid until `exp` unless a revocation stored a record for its `jti` (the denylist).
+ * A `.` never occurs in the random ids of the other tokens, whose records must exist.
+ */
+export const selfContainedJtiPrefix = 'sc.'
+
+/**
+ * An RFC 9068 JWT access token for the demo resource server. Its `jti` is recorded (with the
+ * grant's expiry extended to it) so revocation and introspection can see it; a self-contained
+ * token's is not (docs/decisions/141).
  * @see https://www.rfc-editor.org/rfc/rfc9068#section-2.2
  */
 export async function issueAccessToken(
   ctx: ServerContext,
-  grant: GrantRecord,
+  grant: TokenGrant,
   scope: string,
   extras: {
     aud?: string | string[]
@@ -173,8 +189,8 @@ export async function issueAccessToken(
   // `notAfter`: the token may not outlive another one (token exchange: the subject token).
   const exp = Math.min(iat + ctx.lifetimes.accessToken, extras.notAfter ?? Number.POSITIVE_INFINITY)
   const record: AccessTokenRecord = {
-    jti: ctx.randomId(16),
-    grantId: grant.id,
+    jti: `${grant.id === undefined ? selfContainedJtiPrefix : ''}${ctx.randomId(16)}`,
+    ...(grant.id === undefined ? {} : { grantId: grant.id }),
     clientId: grant.clientId,
     sub: grant.sub,
     scope,
@@ -200,8 +216,10 @@ export async function issueAccessToken(
     ...(extras.jkt === undefined ? {} : { cnf: { jkt: extras.jkt } }),
   }
   const token = await signJwt(ctx.deps, key, 'at+jwt', claims)
-  await ctx.deps.store.put(accessTokensKind, record.jti, record, { expiresAt: record.exp })
-  await keepGrantUntil(ctx, grant.id, record.exp)
+  if (grant.id !== undefined) {
+    await ctx.deps.store.put(accessTokensKind, record.jti, record, { expiresAt: record.exp })
+    await keepGrantUntil(ctx, grant.id, record.exp)
+  }
   return { token, record }
 }
 
@@ -330,12 +348,45 @@ export async function checkAccessToken(
     }
     return { valid: false, reason: 'The access token is malformed or its signature is invalid.' }
   }
-  const record = await ctx.deps.store.get<AccessTokenRecord>(accessTokensKind, String(claims.jti))
-  if (!record) return { valid: false, reason: 'The access token is unknown.' }
-  if (record.revoked || !(await isGrantActive(ctx, record.grantId))) {
-    return { valid: false, reason: 'The access token was revoked.' }
+  const jti = String(claims.jti)
+  const stored = await ctx.deps.store.get<AccessTokenRecord>(accessTokensKind, jti)
+  if (stored) {
+    // A self-contained token has a record only once revoked; the others name their grant.
+    if (
+      stored.revoked ||
+      (stored.grantId !== undefined && !(await isGrantActive(ctx, stored.grantId)))
+    ) {
+      return { valid: false, reason: 'The access token was revoked.' }
+    }
+    return { valid: true, record: stored, claims }
   }
-  return { valid: true, record, claims }
+  if (!jti.startsWith(selfContainedJtiPrefix)) {
+    return { valid: false, reason: 'The access token is unknown.' }
+  }
+  return { valid: true, record: recordOfSelfContained(ctx, claims), claims }
+}
+
+/**
+ * The record a self-contained token would have had, from its verified claims: what revocation,
+ * introspection and the resource servers read of a stored one (docs/decisions/141).
+ */
+function recordOfSelfContained(ctx: ServerContext, claims: JWTPayload): AccessTokenRecord {
+  const cnf = claims.cnf as { jkt?: unknown } | undefined
+  return {
+    jti: String(claims.jti),
+    clientId: String(claims.client_id),
+    sub: String(claims.sub),
+    scope: typeof claims.scope === 'string' ? claims.scope : '',
+    iat: Number(claims.iat),
+    exp: Number(claims.exp),
+    revoked: false,
+    // A stored record leaves `aud` unset for the demo API, the default audience.
+    ...(claims.aud === undefined || claims.aud === ctx.resourceAudience ? {} : { aud: claims.aud }),
+    ...(typeof claims.act === 'object' && claims.act !== null
+      ? { act: claims.act as Record<string, unknown> }
+      : {}),
+    ...(typeof cnf?.jkt === 'string' ? { jkt: cnf.jkt } : {}),
+  }
 }
 
 /** The `jti` of something that looks like one of our JWT access tokens, without verifying it. */

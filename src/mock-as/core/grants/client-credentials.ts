@@ -3,7 +3,7 @@ import { isKnownScope, scopeTable } from '../demo-data'
 import { OAuthError } from '../errors'
 import { splitSpaceList } from '../http'
 import { audienceValue, parseResourceValues } from '../resource-indicators'
-import { createGrant, issueAccessToken } from '../tokens'
+import { issueAccessToken } from '../tokens'
 import { type GrantDefinition, tokenTypeFor } from './grant-types'
 
 /**
@@ -30,11 +30,9 @@ export const clientCredentialsGrant: GrantDefinition = {
     }
     const targets = parseResourceValues(ctx, resources)
     const scope = requested.join(' ')
-    const grant = await createGrant(ctx, {
-      clientId: client.client_id,
-      sub: client.client_id,
-      scope,
-    })
+    // Self-contained (docs/decisions/141): no grant and no token record, so the request writes
+    // nothing. No refresh token, code or login session could ever revoke such a grant.
+    const grant = { clientId: client.client_id, sub: client.client_id }
     // RFC 9449 §5: bound to the proof's key when the request carried one.
     const access = await issueAccessToken(ctx, grant, scope, {
       ...(targets.length === 0 ? {} : { aud: audienceValue(targets) }),

@@ -195,12 +195,13 @@ export const tokenExchangeGrant: GrantDefinition = {
               ? { act: subject.claims.act as Record<string, unknown> }
               : {}),
           }
-    // Derived from the subject token's grant: revoking that grant revokes this token too.
+    // Derived from the subject token's grant: revoking that grant revokes this token too. A
+    // self-contained subject token (client_credentials) has no grant to derive from.
     const grant = await createGrant(ctx, {
       clientId: client.client_id,
       sub: subject.record.sub,
       scope,
-      parentGrantId: subject.record.grantId,
+      ...(subject.record.grantId === undefined ? {} : { parentGrantId: subject.record.grantId }),
     })
     const issued = await issueAccessToken(ctx, grant, scope, {
       aud,
