@@ -1,9 +1,23 @@
 /**
- * The mock server's core behind node:http: turns each IncomingMessage into a Fetch Request for
- * `core.handle` and writes the Fetch Response back. Used by `npm run as` (node.ts) and by tests.
+ * The mock server's core behind node:http: turns each IncomingMessage into a {@link CoreRequest}
+ * for `core.respond` and writes the answer back. Used by `npm run as` (node.ts) and by tests.
+ * No Fetch Request, Headers or body stream is built per request, and an answer the core built
+ * itself (a `PlainResponse`) is written from its string without a Response in between; a Fetch
+ * Response is read and written as before (docs/decisions/137).
  */
-import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http'
+import type {
+  IncomingHttpHeaders,
+  IncomingMessage,
+  RequestListener,
+  ServerResponse,
+} from 'node:http'
 import type { AuthorizationServer } from './core/authorization-server'
+import {
+  type CoreRequest,
+  type CoreResponse,
+  PlainResponse,
+  type RequestHeaders,
+} from './core/request-response'
 
 /** Bodies larger than this are refused here; the core refuses anything above 64 KB anyway. */
 export const maxNodeBodyBytes = 1024 * 1024
@@ -67,25 +81,103 @@ function sendJson(
   response.end(JSON.stringify(body))
 }
 
-function fetchHeaders(request: IncomingMessage): Headers {
-  const headers = new Headers()
-  for (const [name, value] of Object.entries(request.headers)) {
-    if (value === undefined) continue
-    for (const item of Array.isArray(value) ? value : [value]) headers.append(name, item)
+/**
+ * node:http's parsed headers, read as a Fetch `Headers` would read them: names are matched
+ * case-insensitively, and a header Node keeps as a list (`set-cookie`) comes back joined with
+ * `, `. Node has joined other repeated headers already, or kept the first where only one counts.
+ */
+class NodeHeaders implements RequestHeaders {
+  readonly #headers: IncomingHttpHeaders
+
+  constructor(headers: IncomingHttpHeaders) {
+    this.#headers = headers
   }
-  return headers
+
+  get(name: string): string | null {
+    const value = this.#headers[name.toLowerCase()]
+    if (value === undefined) return null
+    return Array.isArray(value) ? value.join(', ') : value
+  }
+
+  has(name: string): boolean {
+    return this.#headers[name.toLowerCase()] !== undefined
+  }
 }
 
-/** Fetch Response → node:http, keeping every Set-Cookie header separate. */
-async function sendFetchResponse(fetched: Response, response: ServerResponse): Promise<void> {
-  const headers: Record<string, string | string[]> = {}
-  fetched.headers.forEach((value, name) => {
-    if (name !== 'set-cookie') headers[name] = value
+const emptyBody = new Uint8Array(0)
+
+/** An IncomingMessage as the core reads it: method, absolute URL, headers and the body read. */
+class NodeRequest implements CoreRequest {
+  readonly method: string
+  readonly url: string
+  readonly headers: RequestHeaders
+  /** What a Fetch Request made in Node says: no referrer, cookies sent. */
+  readonly referrer = 'about:client'
+  readonly credentials = 'same-origin'
+  readonly #body: Uint8Array
+  #bodyUsed = false
+
+  constructor(method: string, url: string, headers: RequestHeaders, body: Uint8Array) {
+    this.method = method
+    this.url = url
+    this.headers = headers
+    this.#body = body
+  }
+
+  async arrayBuffer(): Promise<ArrayBuffer> {
+    // As a Fetch body: read once.
+    if (this.#bodyUsed) throw new TypeError('The request body was read already.')
+    this.#bodyUsed = true
+    const { buffer, byteOffset, byteLength } = this.#body
+    return buffer.slice(byteOffset, byteOffset + byteLength) as ArrayBuffer
+  }
+
+  clone(): NodeRequest {
+    if (this.#bodyUsed) throw new TypeError('The request body was read already.')
+    return new NodeRequest(this.method, this.url, this.headers, this.#body)
+  }
+}
+
+/** @see https://fetch.spec.whatwg.org/#forbidden-method */
+const forbiddenMethods = new Set(['CONNECT', 'TRACE', 'TRACK'])
+
+/**
+ * The request's absolute URL, or undefined for a request `new Request` refused when the adapter
+ * built Fetch Requests (a forbidden method, a URL it cannot parse or with credentials in it): those
+ * were answered 405 then, and still are.
+ */
+function requestUrl(request: IncomingMessage, origin: string): URL | undefined {
+  if (forbiddenMethods.has((request.method ?? 'GET').toUpperCase())) return undefined
+  let url: URL
+  try {
+    url = new URL(request.url ?? '/', origin)
+  } catch {
+    return undefined
+  }
+  return url.username === '' && url.password === '' ? url : undefined
+}
+
+/** Response headers as node:http takes them: as a Fetch Response lists them, Set-Cookie apart. */
+function nodeHeaders(headers: Headers): Record<string, string | string[]> {
+  const record: Record<string, string | string[]> = {}
+  headers.forEach((value, name) => {
+    if (name !== 'set-cookie') record[name] = value
   })
-  const cookies = fetched.headers.getSetCookie()
-  if (cookies.length > 0) headers['set-cookie'] = cookies
-  response.writeHead(fetched.status, headers)
-  response.end(Buffer.from(await fetched.arrayBuffer()))
+  const cookies = headers.getSetCookie()
+  if (cookies.length > 0) record['set-cookie'] = cookies
+  return record
+}
+
+/** The core's answer → node:http, keeping every Set-Cookie header separate. */
+async function sendAnswer(answer: CoreResponse, response: ServerResponse): Promise<void> {
+  if (answer instanceof PlainResponse) {
+    response.writeHead(answer.status, nodeHeaders(answer.headers))
+    response.end(answer.body ?? emptyBody)
+    return
+  }
+  const body = Buffer.from(await answer.arrayBuffer())
+  response.writeHead(answer.status, nodeHeaders(answer.headers))
+  response.end(body)
 }
 
 /**
@@ -110,22 +202,21 @@ export function createNodeListener(core: AuthorizationServer, origin: string): R
         }
         body = read.bytes
       }
-      let fetchRequest: Request
-      try {
-        fetchRequest = new Request(new URL(request.url ?? '/', origin), {
-          method,
-          headers: fetchHeaders(request),
-          ...(body ? { body: new Uint8Array(body) } : {}),
-        })
-      } catch {
-        // `new Request` refuses methods such as TRACE and CONNECT.
+      const url = requestUrl(request, origin)
+      if (!url) {
         sendJson(response, 405, {
           error: 'method_not_allowed',
           error_description: 'Method not allowed.',
         })
         return
       }
-      await sendFetchResponse(await core.handle(fetchRequest), response)
+      const coreRequest = new NodeRequest(
+        method,
+        url.href,
+        new NodeHeaders(request.headers),
+        body ?? emptyBody,
+      )
+      await sendAnswer(await core.respond(coreRequest), response)
     } catch (error) {
       if (request.destroyed) return
       console.error('node adapter error', error)

@@ -49,6 +49,11 @@ export function createTestDemoHost(
     internal,
     deps,
     clock,
-    server: { handle: host.fetch, purgeExpired: () => host.server.purgeExpired() },
+    server: {
+      handle: host.fetch,
+      // The core alone: the demo client's routes are the host's, reached through `handle`.
+      respond: (request) => host.server.respond(request),
+      purgeExpired: () => host.server.purgeExpired(),
+    },
   }
 }

@@ -7,10 +7,12 @@
  * plants. Its pages run sandboxed (an opaque origin): they can read nothing of the app, and their
  * form posts carry `Origin: null`, as a page of another site would carry its own origin.
  */
+
 import type { Clock, Random, Store } from '../core/deps'
 import { OAuthError } from '../core/errors'
 import { escapeHtml } from '../core/html'
 import { base64url, emptyResponse, jsonResponse, maxQueryLength, readBodyText } from '../core/http'
+import { type CoreRequest, type CoreResponse, PlainResponse } from '../core/request-response'
 
 /** How the record reached the attacker. */
 export type AttackerChannel =
@@ -99,7 +101,7 @@ function fresh(records: AttackerRecord[], now: number): AttackerRecord[] {
 
 const stolenHeaders = ['authorization', 'dpop', 'referer']
 
-function headersWorthStealing(request: Request): Record<string, string> | undefined {
+function headersWorthStealing(request: CoreRequest): Record<string, string> | undefined {
   const found: Record<string, string> = {}
   for (const name of stolenHeaders) {
     const value = request.headers.get(name)
@@ -131,10 +133,10 @@ async function attackerPage(
   title: string,
   body: string,
   options: { status?: number; script?: string } = {},
-): Promise<Response> {
+): Promise<CoreResponse> {
   const script = options.script ? `<script>${options.script}</script>` : ''
   const scriptHashes = options.script ? [await sha256Source(options.script)] : []
-  return new Response(
+  return new PlainResponse(
     `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title><style>${pageStyle}</style></head><body><main>${body}</main>${script}</body></html>`,
     {
       status: options.status ?? 200,
@@ -176,12 +178,12 @@ function absoluteHttpUrl(value: string | null): URL | undefined {
 }
 
 export interface AttackerServer {
-  handle(request: Request): Promise<Response>
+  handle(request: CoreRequest): Promise<CoreResponse>
   log: AttackerLog
 }
 
 export function createAttackerServer(deps: AttackerDeps, log = createAttackerLog(deps)) {
-  async function dispatch(request: Request): Promise<Response> {
+  async function dispatch(request: CoreRequest): Promise<CoreResponse> {
     const url = new URL(request.url)
     const method = request.method.toUpperCase()
     const path = url.pathname.slice(attackerPath.length)
@@ -243,7 +245,7 @@ export function createAttackerServer(deps: AttackerDeps, log = createAttackerLog
       }
       case '/analytics.js':
         only('GET')
-        return new Response(analyticsScript(deps.origin), {
+        return new PlainResponse(analyticsScript(deps.origin), {
           headers: {
             'Content-Type': 'text/javascript;charset=UTF-8',
             'Cache-Control': 'no-store',
@@ -296,19 +298,22 @@ export function createAttackerServer(deps: AttackerDeps, log = createAttackerLog
 
   return {
     log,
-    async handle(request: Request): Promise<Response> {
+    async handle(request: CoreRequest): Promise<CoreResponse> {
       try {
         return await dispatch(request)
       } catch (error) {
-        if (error instanceof OAuthError) return error.toResponse()
+        if (error instanceof OAuthError) return error.toPlainResponse()
         console.error("attacker's server: unexpected error", error)
-        return new OAuthError('server_error', 'The server hit an unexpected error.').toResponse()
+        return new OAuthError(
+          'server_error',
+          'The server hit an unexpected error.',
+        ).toPlainResponse()
       }
     },
   } satisfies AttackerServer
 }
 
-function withHeaders(request: Request): { headers?: Record<string, string> } {
+function withHeaders(request: CoreRequest): { headers?: Record<string, string> } {
   const headers = headersWorthStealing(request)
   return headers ? { headers } : {}
 }

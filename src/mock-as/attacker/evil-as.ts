@@ -8,9 +8,11 @@
  * - the token endpoint records the code and the PKCE verifier a confused client sends it, then
  *   lets the second core answer (it has never heard of that code).
  */
+
 import type { AuthorizationServer } from '../core/authorization-server'
 import { OAuthError } from '../core/errors'
 import { readBodyText, redirectResponse } from '../core/http'
+import type { CoreRequest, CoreResponse } from '../core/request-response'
 import type { AttackerLog } from './attacker-server'
 
 export const evilIssuerPath = '/evil-as'
@@ -32,7 +34,7 @@ export interface EvilAuthorizationServerInit {
 }
 
 export function createEvilAuthorizationServer(init: EvilAuthorizationServerInit) {
-  async function handle(request: Request): Promise<Response> {
+  async function handle(request: CoreRequest): Promise<CoreResponse> {
     const url = new URL(request.url)
     const method = request.method.toUpperCase()
     if (url.pathname === `${evilIssuerPath}/authorize` && method === 'GET') {
@@ -49,11 +51,11 @@ export function createEvilAuthorizationServer(init: EvilAuthorizationServerInit)
         const form = Object.fromEntries(new URLSearchParams(text))
         await init.log.record({ channel: 'token', method, url: url.href, form })
       } catch (error) {
-        if (error instanceof OAuthError) return error.toResponse()
+        if (error instanceof OAuthError) return error.toPlainResponse()
         throw error
       }
     }
-    return init.core.handle(request)
+    return init.core.respond(request)
   }
   return { handle }
 }

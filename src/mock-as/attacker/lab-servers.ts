@@ -7,6 +7,7 @@
 import { type AuthorizationServer, createAuthorizationServer } from '../core/authorization-server'
 import type { AuthorizationServerDeps, Clock, Random, Store } from '../core/deps'
 import { createStoredKeys } from '../core/keys'
+import { type CoreRequest, type CoreResponse, toFetchResponse } from '../core/request-response'
 import { attackerPath, createAttackerServer } from './attacker-server'
 import { createEvilAuthorizationServer, evilIssuerPath, isEvilAsPath } from './evil-as'
 
@@ -47,12 +48,20 @@ export function createLabServers(init: LabServersInit): AuthorizationServer {
     honestIssuer: init.honestDeps.issuer,
     log: attacker.log,
   })
-  return {
-    handle(request) {
-      const { pathname } = new URL(request.url)
+  async function respond(request: CoreRequest): Promise<CoreResponse> {
+    // Cheap first: a URL that names neither server anywhere cannot have its path below them.
+    const { url } = request
+    if (url.includes(evilIssuerPath) || url.includes(attackerPath)) {
+      const { pathname } = new URL(url)
       if (isEvilAsPath(pathname)) return evil.handle(request)
       if (isAttackerPath(pathname)) return attacker.handle(request)
-      return init.honest.handle(request)
+    }
+    return init.honest.respond(request)
+  }
+  return {
+    respond,
+    async handle(request) {
+      return toFetchResponse(await respond(request))
     },
     async purgeExpired() {
       const now = Math.floor(init.clock.now() / 1000)

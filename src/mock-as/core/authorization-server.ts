@@ -28,6 +28,7 @@
  *    faults (the Node API's `injectError`), an injectable endpoint answers the next N requests
  *    with the injected error instead (`faults.ts`); the authorization endpoint redirects it.
  */
+
 import { createContext, type ServerContext } from './context'
 import { answerPreflight, withCorsHeaders } from './cors'
 import type { AuthorizationServerDeps } from './deps'
@@ -36,6 +37,7 @@ import { injectedError } from './faults'
 import { renderErrorPage } from './html'
 import { maxQueryLength } from './http'
 import { protectedResources, resourceMetadataUrl } from './protected-resources'
+import { type CoreRequest, type CoreResponse, toFetchResponse } from './request-response'
 import {
   type HttpMethod,
   isInjectable,
@@ -48,7 +50,10 @@ import {
 type ResolvedRoute = RouteDefinition & { fullPath: string }
 
 export interface AuthorizationServer {
+  /** Answers a Fetch Request with a Fetch Response (the service worker, tests, fetch-style callers). */
   handle(request: Request): Promise<Response>
+  /** The same answer for a {@link CoreRequest}, as the core built it (the Node adapter). */
+  respond(request: CoreRequest): Promise<CoreResponse>
   /**
    * Removes every expired record now (codes, tokens, grants, pending requests, device codes,
    * sessions, assertion `jti`s, attempt counters): for a host's timer. `handle` also purges on its
@@ -80,8 +85,16 @@ export function createAuthorizationServer(deps: AuthorizationServerDeps): Author
     fullPath: resolveRoutePath(ctx, route),
   }))
 
-  async function dispatch(request: Request, route: ResolvedRoute | undefined): Promise<Response> {
-    const url = new URL(request.url)
+  // One lookup per request; the first route of a path wins, as in the table.
+  const routesByPath = new Map<string, ResolvedRoute>()
+  for (const route of routes)
+    if (!routesByPath.has(route.fullPath)) routesByPath.set(route.fullPath, route)
+
+  async function dispatch(
+    request: CoreRequest,
+    url: URL,
+    route: ResolvedRoute | undefined,
+  ): Promise<CoreResponse> {
     const path = url.pathname
     if (!route) throw new OAuthError('not_found', `Nothing is served at ${path}.`)
     if (deps.cors && route.cors && request.method.toUpperCase() === 'OPTIONS') {
@@ -117,7 +130,7 @@ export function createAuthorizationServer(deps: AuthorizationServerDeps): Author
   }
 
   /** CORS headers on every answer of a CORS route, when the host set a policy. */
-  function finish(request: Request, route: ResolvedRoute | undefined, response: Response) {
+  function finish(request: CoreRequest, route: ResolvedRoute | undefined, response: CoreResponse) {
     const preflight = request.method.toUpperCase() === 'OPTIONS'
     return deps.cors && route?.cors && !preflight
       ? withCorsHeaders(deps.cors, request, response)
@@ -131,27 +144,32 @@ export function createAuthorizationServer(deps: AuthorizationServerDeps): Author
     return deps.store.purgeExpired(now)
   }
 
+  async function respond(request: CoreRequest): Promise<CoreResponse> {
+    let route: ResolvedRoute | undefined
+    try {
+      const url = new URL(request.url)
+      route = routesByPath.get(url.pathname)
+      // Lazily: the first request after the interval purges, through the store's expiry index
+      // (it reads only the records that are due). A failed purge must not fail the request.
+      if (ctx.nowSeconds() >= nextPurgeAt) {
+        await purgeExpired().catch((error: unknown) => {
+          console.error('mock authorization server: purge failed', error)
+        })
+      }
+      return finish(request, route, await dispatch(request, url, route))
+    } catch (error) {
+      if (error instanceof OAuthError) return finish(request, route, error.toPlainResponse())
+      console.error('mock authorization server: unexpected error', error)
+      const failure = new OAuthError('server_error', 'The server hit an unexpected error.')
+      return finish(request, route, failure.toPlainResponse())
+    }
+  }
+
   return {
     purgeExpired,
+    respond,
     async handle(request: Request): Promise<Response> {
-      let route: ResolvedRoute | undefined
-      try {
-        const path = new URL(request.url).pathname
-        route = routes.find((candidate) => candidate.fullPath === path)
-        // Lazily: the first request after the interval purges, through the store's expiry index
-        // (it reads only the records that are due). A failed purge must not fail the request.
-        if (ctx.nowSeconds() >= nextPurgeAt) {
-          await purgeExpired().catch((error: unknown) => {
-            console.error('mock authorization server: purge failed', error)
-          })
-        }
-        return finish(request, route, await dispatch(request, route))
-      } catch (error) {
-        if (error instanceof OAuthError) return finish(request, route, error.toResponse())
-        console.error('mock authorization server: unexpected error', error)
-        const failure = new OAuthError('server_error', 'The server hit an unexpected error.')
-        return finish(request, route, failure.toResponse())
-      }
+      return toFetchResponse(await respond(request))
     },
   }
 }

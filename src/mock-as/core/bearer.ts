@@ -4,6 +4,7 @@ import { checkDpopProof, dpopChallenge, dpopError, requiresDpopNonce } from './d
 import { OAuthError, sanitizeDescription } from './errors'
 import { splitSpaceList } from './http'
 import type { BearerTarget } from './protected-resources'
+import type { CoreRequest } from './request-response'
 import { type AccessTokenRecord, checkAccessToken } from './tokens'
 
 /**
@@ -98,7 +99,7 @@ function refuse(
  */
 export async function requireAccessToken(
   ctx: ServerContext,
-  request: Request,
+  request: CoreRequest,
   realm: string,
   requiredScope: string | undefined,
   target?: BearerTarget,

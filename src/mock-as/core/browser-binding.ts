@@ -1,5 +1,6 @@
 import type { ServerContext } from './context'
 import { readCookie, timingSafeEqual } from './http'
+import type { CoreRequest, CoreResponse } from './request-response'
 
 /**
  * RFC 6749 §10.12: the sign-in, consent and device-verification forms must count only when they
@@ -37,7 +38,7 @@ export interface BrowserBinding {
  * The binding for a page this request is about to show. A browser that already has an id keeps
  * it, so requests in two tabs of one browser are both bound to that browser.
  */
-export function bindingFor(ctx: ServerContext, request: Request): BrowserBinding {
+export function bindingFor(ctx: ServerContext, request: CoreRequest): BrowserBinding {
   if (ctx.deps.sessionMode === 'this-browser') return {}
   const existing = readCookie(request, interactionCookieName)
   if (existing !== undefined && browserIdPattern.test(existing)) return { browserId: existing }
@@ -50,7 +51,7 @@ export function bindingFor(ctx: ServerContext, request: Request): BrowserBinding
 }
 
 /** Adds the binding's cookie, if any, to a response. */
-export function withBindingCookie(response: Response, binding: BrowserBinding): Response {
+export function withBindingCookie(response: CoreResponse, binding: BrowserBinding): CoreResponse {
   if (binding.setCookie) response.headers.append('Set-Cookie', binding.setCookie)
   return response
 }
@@ -59,7 +60,7 @@ export function withBindingCookie(response: Response, binding: BrowserBinding): 
  * Why this form post is refused, in words for the page, or undefined when it may go on. A request
  * without `Origin` (curl, a test) passes the origin check; it has no victim's cookies either.
  */
-export function checkFormOrigin(ctx: ServerContext, request: Request): string | undefined {
+export function checkFormOrigin(ctx: ServerContext, request: CoreRequest): string | undefined {
   const origin = request.headers.get('origin')
   const referrer = referrerOrigin(request)
   if (origin !== null) {
@@ -72,7 +73,7 @@ export function checkFormOrigin(ctx: ServerContext, request: Request): string | 
   return undefined
 }
 
-function referrerOrigin(request: Request): string | undefined {
+function referrerOrigin(request: CoreRequest): string | undefined {
   try {
     const url = new URL(request.referrer)
     return url.protocol === 'http:' || url.protocol === 'https:' ? url.origin : undefined
@@ -87,7 +88,7 @@ function referrerOrigin(request: Request): string | undefined {
  */
 export function checkBoundForm(
   ctx: ServerContext,
-  request: Request,
+  request: CoreRequest,
   boundTo: string | undefined,
 ): string | undefined {
   const originProblem = checkFormOrigin(ctx, request)

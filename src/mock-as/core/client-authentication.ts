@@ -9,6 +9,7 @@ import {
 import { lifetimes, type ServerContext } from './context'
 import { OAuthError } from './errors'
 import { timingSafeEqual } from './http'
+import type { CoreRequest } from './request-response'
 
 export const jwtBearerAssertionType = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'
 
@@ -30,7 +31,7 @@ export const basicRealm = 'Basic realm="grantlab-mock-as", charset="UTF-8"'
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.2
  * @see https://www.rfc-editor.org/rfc/rfc9110#section-15.5.2
  */
-export function invalidClient(description: string, request: Request): OAuthError {
+export function invalidClient(description: string, request: CoreRequest): OAuthError {
   return request.headers.has('authorization')
     ? new OAuthError('invalid_client', description, {
         status: 401,
@@ -52,7 +53,7 @@ function registeredFor(client: ClientRecord): string {
   return `${client.client_id} is registered for ${listed}`
 }
 
-function unknownClient(clientId: string, request: Request): OAuthError {
+function unknownClient(clientId: string, request: CoreRequest): OAuthError {
   return invalidClient(
     `Client authentication failed: no client ${clientId} is registered here.`,
     request,
@@ -63,7 +64,7 @@ function unknownClient(clientId: string, request: Request): OAuthError {
 function wrongMethod(
   client: ClientRecord,
   used: TokenEndpointAuthMethod,
-  request: Request,
+  request: CoreRequest,
 ): OAuthError {
   return invalidClient(
     `Client authentication failed: ${registeredFor(client)}, and the request used ${used}.`,
@@ -71,7 +72,7 @@ function wrongMethod(
   )
 }
 
-function wrongSecret(client: ClientRecord, request: Request): OAuthError {
+function wrongSecret(client: ClientRecord, request: CoreRequest): OAuthError {
   return invalidClient(
     `Client authentication failed: the client_secret is wrong (${registeredFor(client)}).`,
     request,
@@ -79,8 +80,12 @@ function wrongSecret(client: ClientRecord, request: Request): OAuthError {
 }
 
 function decodeFormComponent(value: string): string {
+  // Most ids and secrets have nothing encoded in them.
+  if (!value.includes('%') && !value.includes('+')) return value
   return decodeURIComponent(value.replace(/\+/g, ' '))
 }
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true })
 
 /**
  * Decodes `Authorization: Basic …`: base64, split on the first colon, and form-decode both halves,
@@ -93,8 +98,9 @@ export function parseBasicCredentials(header: string): { id: string; secret: str
   let decoded: string
   try {
     const binary = atob(match[1])
-    const bytes = Uint8Array.from(binary, (char) => char.charCodeAt(0))
-    decoded = new TextDecoder('utf-8', { fatal: true }).decode(bytes)
+    const bytes = new Uint8Array(binary.length)
+    for (let index = 0; index < binary.length; index += 1) bytes[index] = binary.charCodeAt(index)
+    decoded = strictUtf8.decode(bytes)
   } catch {
     return undefined
   }
@@ -110,6 +116,16 @@ export function parseBasicCredentials(header: string): { id: string; secret: str
   }
 }
 
+/** Each request's Basic credentials, parsed once (`claimedClient` and `authenticateClient` both ask). */
+const basicOfRequest = new WeakMap<CoreRequest, ReturnType<typeof parseBasicCredentials>>()
+
+function requestBasicCredentials(request: CoreRequest, header: string) {
+  if (basicOfRequest.has(request)) return basicOfRequest.get(request)
+  const credentials = parseBasicCredentials(header)
+  basicOfRequest.set(request, credentials)
+  return credentials
+}
+
 /**
  * The client a request says it comes from, before it is authenticated: the Basic id, the body's
  * `client_id`, or the `iss` of its client assertion. Only for decisions that must come before
@@ -118,11 +134,11 @@ export function parseBasicCredentials(header: string): { id: string; secret: str
  */
 export async function claimedClient(
   ctx: ServerContext,
-  request: Request,
+  request: CoreRequest,
   params: Map<string, string>,
 ): Promise<ClientRecord | undefined> {
   const authorization = request.headers.get('authorization')
-  let id = authorization ? parseBasicCredentials(authorization)?.id : undefined
+  let id = authorization ? requestBasicCredentials(request, authorization)?.id : undefined
   id ??= params.get('client_id')
   const assertion = params.get('client_assertion')
   if (id === undefined && assertion !== undefined) {
@@ -146,7 +162,7 @@ export async function claimedClient(
  */
 export async function authenticateClient(
   ctx: ServerContext,
-  request: Request,
+  request: CoreRequest,
   params: Map<string, string>,
 ): Promise<AuthenticatedClient> {
   const authorization = request.headers.get('authorization')
@@ -162,7 +178,7 @@ export async function authenticateClient(
   }
 
   if (usedBasic) {
-    const credentials = parseBasicCredentials(authorization ?? '')
+    const credentials = requestBasicCredentials(request, authorization ?? '')
     if (!credentials) throw invalidClient('The Basic credentials are malformed.', request)
     if (bodyId !== undefined && bodyId !== credentials.id) {
       throw new OAuthError('invalid_request', 'client_id in the body differs from the Basic id.')
@@ -225,7 +241,7 @@ export async function authenticateClient(
  */
 async function authenticateWithAssertion(
   ctx: ServerContext,
-  request: Request,
+  request: CoreRequest,
   assertion: string,
   bodyId: string | undefined,
 ): Promise<AuthenticatedClient> {

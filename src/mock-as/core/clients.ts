@@ -109,12 +109,35 @@ export interface ClientRecord {
 
 export const clientsKind = 'clients'
 
+/** A frozen copy of each configured client, made once: nothing a request does can change it. */
+const frozenCopies = new WeakMap<ClientRecord, ClientRecord>()
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value)
+    for (const child of Object.values(value)) deepFreeze(child)
+  }
+  return value
+}
+
+/**
+ * The client with this id: a configured one (from the directory) as a frozen copy made once per
+ * record, rather than a fresh copy per call; a registered one read from the store (a copy, as the
+ * store gives every record).
+ */
 export async function findClient(
   ctx: ServerContext,
   clientId: string,
 ): Promise<ClientRecord | undefined> {
   const configured = ctx.directory.client(clientId)
-  if (configured) return structuredClone(configured)
+  if (configured) {
+    let copy = frozenCopies.get(configured)
+    if (!copy) {
+      copy = deepFreeze(structuredClone(configured))
+      frozenCopies.set(configured, copy)
+    }
+    return copy
+  }
   return ctx.deps.store.get<ClientRecord>(clientsKind, clientId)
 }
 

@@ -1,3 +1,5 @@
+import { type CoreRequest, type CoreResponse, PlainResponse } from './request-response'
+
 /**
  * Cross-origin resource sharing for the endpoints a browser client on another origin calls with
  * `fetch` (discovery, JWKS, token, userinfo, revocation, introspection, registration, PAR, device
@@ -86,21 +88,21 @@ function appendVary(headers: Headers, name: string): void {
  */
 export function answerPreflight(
   policy: CorsPolicy,
-  request: Request,
+  request: CoreRequest,
   methods: readonly string[],
   extraHeaders: readonly string[] = [],
-): Response {
+): CoreResponse {
   const origin = request.headers.get('origin')
   const requestedMethod = request.headers.get('access-control-request-method')
   const headers = new Headers({ 'Cache-Control': 'no-store' })
   appendVary(headers, 'Origin')
   if (origin === null || requestedMethod === null) {
     headers.set('allow', [...methods, 'OPTIONS'].join(', '))
-    return new Response(null, { status: 204, headers })
+    return new PlainResponse(null, { status: 204, headers })
   }
   if (!policy.allows(origin)) {
     headers.set('content-type', 'application/json;charset=UTF-8')
-    return new Response(
+    return new PlainResponse(
       JSON.stringify({
         error: 'invalid_request',
         error_description: `The origin ${origin} may not call this server from a browser: it is not among the server's CORS origins.`,
@@ -116,7 +118,7 @@ export function answerPreflight(
   if (request.headers.get('access-control-request-private-network') === 'true') {
     headers.set('access-control-allow-private-network', 'true')
   }
-  return new Response(null, { status: 204, headers })
+  return new PlainResponse(null, { status: 204, headers })
 }
 
 /**
@@ -126,15 +128,19 @@ export function answerPreflight(
  */
 export function withCorsHeaders(
   policy: CorsPolicy,
-  request: Request,
-  response: Response,
-): Response {
+  request: CoreRequest,
+  response: CoreResponse,
+): CoreResponse {
   const origin = request.headers.get('origin')
   const headers = new Headers(response.headers)
   appendVary(headers, 'Origin')
   if (origin !== null && policy.allows(origin)) {
     headers.set('access-control-allow-origin', origin)
     headers.set('access-control-expose-headers', corsExposedHeaders.join(', '))
+  }
+  // The core's own answers keep their body as it is; a Fetch Response passes its stream on.
+  if (response instanceof PlainResponse) {
+    return new PlainResponse(response.body, { status: response.status, headers })
   }
   return new Response(response.body, {
     status: response.status,

@@ -7,6 +7,7 @@
 import type { CorsPolicy } from './cors'
 import type { Directory } from './directory'
 import type { Faults } from './faults'
+import type { JwsSigner } from './jws'
 
 /**
  * What a store keeps beside a record's value, so that it can drop and find records without
@@ -95,6 +96,11 @@ export interface AuthorizationServerDeps {
   clock: Clock
   random: Random
   keys: Keys
+  /**
+   * How the server's JWTs are signed with its keys. Left out: WebCrypto's `crypto.subtle.sign`
+   * (the service worker). Node passes node:crypto's, which costs half as much (jws.ts).
+   */
+  signer?: JwsSigner
   /**
    * How the login session is found again. `cookie` (the default) reads the session cookie, as
    * any server does. A service worker cannot use it: browsers drop `Set-Cookie` from responses a

@@ -9,6 +9,7 @@ import type { ClientRecord } from './clients'
 import type { ServerContext } from './context'
 import { OAuthError, sanitizeDescription } from './errors'
 import { base64url } from './http'
+import type { CoreRequest } from './request-response'
 
 /**
  * DPoP (RFC 9449): proof checks for the token endpoint, the PAR endpoint, the demo API and
@@ -250,7 +251,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
  */
 export async function checkDpopProof(
   ctx: ServerContext,
-  request: Request,
+  request: CoreRequest,
   check: DpopCheck,
 ): Promise<DpopProof | undefined> {
   const header = request.headers.get('dpop')

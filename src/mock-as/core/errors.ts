@@ -1,3 +1,5 @@
+import { PlainResponse } from './request-response'
+
 /**
  * Every error the server can answer with, in one table: the code as the RFCs spell it, the HTTP
  * status it gets when it is sent as JSON, and where it is defined.
@@ -85,8 +87,9 @@ export class OAuthError extends Error {
     return { error: this.error, error_description: this.description }
   }
 
-  toResponse(): Response {
-    return new Response(JSON.stringify(this.toJSON()), {
+  /** The error as the core answers it (RFC 6749 §5.2 JSON, no-store). */
+  toPlainResponse(): PlainResponse {
+    return new PlainResponse(JSON.stringify(this.toJSON()), {
       status: this.status,
       headers: {
         'Content-Type': 'application/json;charset=UTF-8',
@@ -95,6 +98,10 @@ export class OAuthError extends Error {
         ...this.headers,
       },
     })
+  }
+
+  toResponse(): Response {
+    return this.toPlainResponse().toResponse()
   }
 }
 

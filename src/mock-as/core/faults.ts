@@ -1,6 +1,7 @@
 import { bearerChallenge } from './bearer'
 import { invalidClient } from './client-authentication'
 import { errorCodes, OAuthError, type OAuthErrorCode } from './errors'
+import type { CoreRequest } from './request-response'
 
 /**
  * Errors a test asked the server to answer with (the Node API's `injectError`), so a team can see
@@ -83,7 +84,7 @@ const realm = 'grantlab-mock-as'
  */
 export function injectedError(
   fault: InjectedFault,
-  request: Request,
+  request: CoreRequest,
   resource?: { realm: string; resourceMetadata: string },
 ): OAuthError {
   const description =

@@ -1,6 +1,7 @@
 import type { ClientRecord } from './clients'
 import type { ServerContext } from './context'
 import { isKnownScope, scopeTable } from './demo-data'
+import { type CoreRequest, type CoreResponse, PlainResponse } from './request-response'
 
 /** Escapes text for HTML element content and double-quoted attribute values. */
 export function escapeHtml(value: string): string {
@@ -59,7 +60,7 @@ export function htmlPage(
     headers?: Record<string, string>
     frameAncestors?: FrameAncestors
   },
-): Response {
+): CoreResponse {
   const html = `<!doctype html>
 <html lang="en">
 <head>
@@ -75,7 +76,7 @@ ${init.body}
 </body>
 </html>
 `
-  return new Response(html, {
+  return new PlainResponse(html, {
     status: init.status ?? 200,
     headers: {
       'Content-Type': 'text/html;charset=UTF-8',
@@ -109,7 +110,7 @@ export function renderLoginPage(
     action?: string
     frameAncestors?: FrameAncestors
   },
-): Response {
+): CoreResponse {
   const error = init.error ? `<p class="error" role="alert">${escapeHtml(init.error)}</p>` : ''
   return htmlPage(ctx, {
     title: 'Sign in',
@@ -145,7 +146,7 @@ export function renderConsentPage(
     notice?: string
     frameAncestors?: FrameAncestors
   },
-): Response {
+): CoreResponse {
   const items = init.scopes
     .map((scope) => {
       const words = isKnownScope(scope) ? scopeTable[scope].description : scope
@@ -191,7 +192,7 @@ export function renderErrorPage(
     kind?: 'authorization' | 'logout'
     frameAncestors?: FrameAncestors
   },
-): Response {
+): CoreResponse {
   const explanation =
     init.explanation ??
     'The server did not send you back to the application, because it could not be sure where that would take you. Go back to the application and start again.'
@@ -222,7 +223,7 @@ export function renderLogoutConfirmPage(
     /** The post-logout redirect's origin, for the CSP's form-action. */
     redirectOrigin?: string
   },
-): Response {
+): CoreResponse {
   const who = init.client
     ? `${clientLabel(init.client)} asks to sign you out of the Grantlab mock authorization server.`
     : 'An application asks to sign you out of the Grantlab mock authorization server, without saying which one it is.'
@@ -246,7 +247,7 @@ export function renderLogoutConfirmPage(
 export function renderSignedOutPage(
   ctx: ServerContext,
   init: { signedOut: boolean; client?: ClientRecord },
-): Response {
+): CoreResponse {
   const back = init.client
     ? `<p>You can close this tab, or go back to ${clientLabel(init.client)}.</p>`
     : '<p>You can close this tab.</p>'
@@ -262,8 +263,11 @@ ${back}`,
   })
 }
 
-export async function handleStylesheet(_request: Request, _ctx: ServerContext): Promise<Response> {
-  return new Response(stylesheet, {
+export async function handleStylesheet(
+  _request: CoreRequest,
+  _ctx: ServerContext,
+): Promise<CoreResponse> {
+  return new PlainResponse(stylesheet, {
     headers: { 'Content-Type': 'text/css;charset=UTF-8', 'Cache-Control': 'public, max-age=3600' },
   })
 }

@@ -1,4 +1,5 @@
 import { OAuthError, type OAuthErrorCode } from './errors'
+import { type CoreRequest, PlainResponse } from './request-response'
 
 /** Request bodies above this size are refused before they are parsed. */
 export const maxBodyBytes = 64 * 1024
@@ -21,26 +22,38 @@ export function jsonResponse(
   body: unknown,
   status = 200,
   headers: Record<string, string> = {},
-): Response {
-  return new Response(JSON.stringify(body), { status, headers: { ...jsonHeaders, ...headers } })
+): PlainResponse {
+  return jsonTextResponse(JSON.stringify(body), status, headers)
 }
 
-export function emptyResponse(status = 200): Response {
-  return new Response(null, {
+/** {@link jsonResponse} for a body serialised already (a document kept serialised). */
+export function jsonTextResponse(
+  json: string,
+  status = 200,
+  headers: Record<string, string> = {},
+): PlainResponse {
+  return new PlainResponse(json, { status, headers: { ...jsonHeaders, ...headers } })
+}
+
+export function emptyResponse(status = 200): PlainResponse {
+  return new PlainResponse(null, {
     status,
     headers: { 'Cache-Control': 'no-store', Pragma: 'no-cache' },
   })
 }
 
-export function redirectResponse(location: string, headers: Record<string, string> = {}): Response {
-  return new Response(null, {
+export function redirectResponse(
+  location: string,
+  headers: Record<string, string> = {},
+): PlainResponse {
+  return new PlainResponse(null, {
     status: 302,
     headers: { Location: location, 'Cache-Control': 'no-store', ...headers },
   })
 }
 
 /** The media type without parameters, lower-cased (`application/json;charset=UTF-8` → `application/json`). */
-export function mediaType(request: Request): string {
+export function mediaType(request: CoreRequest): string {
   return (request.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? ''
 }
 
@@ -48,7 +61,10 @@ export function mediaType(request: Request): string {
  * Reads the body as UTF-8 text, refusing bodies over {@link maxBodyBytes} and bytes that are not
  * valid UTF-8. Errors carry the code the calling endpoint uses for a bad body.
  */
-export async function readBodyText(request: Request, errorCode: OAuthErrorCode): Promise<string> {
+export async function readBodyText(
+  request: CoreRequest,
+  errorCode: OAuthErrorCode,
+): Promise<string> {
   const declared = Number(request.headers.get('content-length') ?? '0')
   if (Number.isFinite(declared) && declared > maxBodyBytes) {
     throw new OAuthError(errorCode, `The request body is larger than ${maxBodyBytes} bytes.`)
@@ -121,7 +137,7 @@ export function rejectRepeated(parameters: Parameters): void {
  * introspection endpoints accept) and rejects repeated parameters.
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-3.2
  */
-export async function readForm(request: Request): Promise<Map<string, string>> {
+export async function readForm(request: CoreRequest): Promise<Map<string, string>> {
   if (mediaType(request) !== 'application/x-www-form-urlencoded') {
     throw new OAuthError(
       'invalid_request',
@@ -135,7 +151,7 @@ export async function readForm(request: Request): Promise<Map<string, string>> {
 }
 
 /** Reads a form body for the HTML pages: same rules, no repeated-parameter check needed. */
-export async function readPageForm(request: Request): Promise<Map<string, string>> {
+export async function readPageForm(request: CoreRequest): Promise<Map<string, string>> {
   const text =
     mediaType(request) === 'application/x-www-form-urlencoded'
       ? await readBodyText(request, 'invalid_request')
@@ -144,7 +160,7 @@ export async function readPageForm(request: Request): Promise<Map<string, string
 }
 
 /** Values of one cookie from the Cookie header, or undefined. */
-export function readCookie(request: Request, name: string): string | undefined {
+export function readCookie(request: CoreRequest, name: string): string | undefined {
   const header = request.headers.get('cookie')
   if (!header) return undefined
   for (const part of header.split(';')) {
@@ -161,10 +177,40 @@ export function splitSpaceList(value: string | undefined): string[] {
   return value.split(' ').filter((item) => item !== '')
 }
 
+const base64urlAlphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
+
+/**
+ * Base64url without padding, three bytes to four characters at a time (RFC 4648 §5; RFC 7515
+ * §2): no binary string, no `btoa`, no replacing afterwards.
+ * @see https://www.rfc-editor.org/rfc/rfc4648#section-5
+ */
 export function base64url(bytes: Uint8Array): string {
-  let binary = ''
-  for (const byte of bytes) binary += String.fromCharCode(byte)
-  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
+  const alphabet = base64urlAlphabet
+  let text = ''
+  let index = 0
+  for (; index + 2 < bytes.length; index += 3) {
+    const triple =
+      ((bytes[index] as number) << 16) |
+      ((bytes[index + 1] as number) << 8) |
+      (bytes[index + 2] as number)
+    text +=
+      alphabet.charAt(triple >> 18) +
+      alphabet.charAt((triple >> 12) & 63) +
+      alphabet.charAt((triple >> 6) & 63) +
+      alphabet.charAt(triple & 63)
+  }
+  const left = bytes.length - index
+  if (left === 1) {
+    const first = bytes[index] as number
+    text += alphabet.charAt(first >> 2) + alphabet.charAt((first & 3) << 4)
+  } else if (left === 2) {
+    const pair = ((bytes[index] as number) << 8) | (bytes[index + 1] as number)
+    text +=
+      alphabet.charAt(pair >> 10) +
+      alphabet.charAt((pair >> 4) & 63) +
+      alphabet.charAt((pair & 15) << 2)
+  }
+  return text
 }
 
 /** Compares two strings without stopping at the first difference. */

@@ -1,3 +1,5 @@
+import { type CoreResponse, PlainResponse } from './request-response'
+
 /**
  * The few JSON-RPC 2.0 pieces the MCP server needs: its error codes and the shape of its answers.
  * MCP sends every message as one JSON-RPC object per HTTP POST (no batches since MCP 2025-06-18).
@@ -26,8 +28,8 @@ const headers = {
 }
 
 /** A JSON-RPC response with a result. */
-export function rpcResult(id: RpcId, result: unknown): Response {
-  return new Response(JSON.stringify({ jsonrpc: '2.0', id, result }), { status: 200, headers })
+export function rpcResult(id: RpcId, result: unknown): CoreResponse {
+  return new PlainResponse(JSON.stringify({ jsonrpc: '2.0', id, result }), { status: 200, headers })
 }
 
 /**
@@ -42,7 +44,7 @@ export function rpcError(
   code: number,
   message: string,
   data?: unknown,
-): Response {
+): CoreResponse {
   const error = data === undefined ? { code, message } : { code, message, data }
-  return new Response(JSON.stringify({ jsonrpc: '2.0', id, error }), { status, headers })
+  return new PlainResponse(JSON.stringify({ jsonrpc: '2.0', id, error }), { status, headers })
 }

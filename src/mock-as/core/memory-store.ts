@@ -152,7 +152,8 @@ export function createMemoryStore(): Store {
         return undefined
       }
       write(kind, id, decided.put, decided.options ?? optionsOf(entry))
-      return structuredClone(decided.put)
+      // The caller's own object, never the stored copy: write() stored a clone of it.
+      return decided.put
     },
     async listBy<T>(kind: string, index: string, value: string): Promise<T[]> {
       const ids = secondary.get(secondaryKey(kind, index, value)) ?? new Set<string>()

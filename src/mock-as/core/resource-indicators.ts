@@ -2,6 +2,7 @@ import type { ServerContext } from './context'
 import { OAuthError } from './errors'
 import { listNames, mediaType, parseParameters, readBodyText, rejectRepeated } from './http'
 import { resourceIdentifiers } from './protected-resources'
+import type { CoreRequest } from './request-response'
 
 /**
  * RFC 8707 resource indicators: the `resource` parameter of the authorization, PAR and token
@@ -128,7 +129,7 @@ export function audienceValue(resources: readonly string[]): string | string[] {
  * @see https://www.rfc-editor.org/rfc/rfc8707#section-2
  */
 export async function readFormWithResources(
-  request: Request,
+  request: CoreRequest,
 ): Promise<{ params: Map<string, string>; resources: string[] }> {
   if (mediaType(request) !== 'application/x-www-form-urlencoded') {
     throw new OAuthError(

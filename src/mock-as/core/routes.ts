@@ -27,8 +27,9 @@ import { handleRevoke } from './endpoints/revoke'
 import { handleToken } from './endpoints/token'
 import { handleUserinfo } from './endpoints/userinfo'
 import { handleStylesheet } from './html'
+import type { CoreRequest, CoreResponse } from './request-response'
 
-export type Handler = (request: Request, ctx: ServerContext) => Promise<Response>
+export type Handler = (request: CoreRequest, ctx: ServerContext) => Promise<CoreResponse>
 
 export type HttpMethod = 'GET' | 'POST'
 

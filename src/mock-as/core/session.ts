@@ -1,5 +1,6 @@
 import type { ServerContext } from './context'
 import { readCookie } from './http'
+import type { CoreRequest } from './request-response'
 
 /**
  * The user's login at the authorization server, kept in the store and referenced by an HttpOnly
@@ -38,13 +39,13 @@ export const browserSessionId = 'current'
  * the browser-wide record stands for: it is another user agent, e.g. the attack lab's attacker
  * (docs/decisions/128).
  */
-function isThisBrowser(ctx: ServerContext, request: Request | undefined): boolean {
+function isThisBrowser(ctx: ServerContext, request: CoreRequest | undefined): boolean {
   return ctx.deps.sessionMode === 'this-browser' && request?.credentials !== 'omit'
 }
 
 export async function readSession(
   ctx: ServerContext,
-  request: Request,
+  request: CoreRequest,
 ): Promise<LoginSession | undefined> {
   const id =
     readCookie(request, sessionCookieName) ??
@@ -62,7 +63,7 @@ export async function readSession(
 export async function createSession(
   ctx: ServerContext,
   sub: string,
-  request?: Request,
+  request?: CoreRequest,
 ): Promise<LoginSession> {
   const now = ctx.nowSeconds()
   const session: LoginSession = {

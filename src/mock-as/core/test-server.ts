@@ -134,7 +134,7 @@ function readForm(html: string): { action: string; fields: Record<string, string
  * `/as/authorize`.
  */
 export async function driveAuthorization(
-  server: AuthorizationServer,
+  server: Pick<AuthorizationServer, 'handle'>,
   authorizationUrl: string,
   options: {
     username?: string

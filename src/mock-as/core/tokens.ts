@@ -1,8 +1,9 @@
-import { createLocalJWKSet, decodeJwt, type JWTPayload, jwtVerify, SignJWT } from 'jose'
+import { createLocalJWKSet, decodeJwt, type JWTPayload, jwtVerify } from 'jose'
 import type { ClientRecord } from './clients'
 import type { ServerContext } from './context'
 import type { SigningAlgorithm } from './deps'
 import { base64url } from './http'
+import { signJwt } from './jws'
 import { signingKeyFor } from './keys'
 
 export const grantsKind = 'grants'
@@ -214,9 +215,7 @@ export async function issueAccessToken(
     /** @see https://www.rfc-editor.org/rfc/rfc9449#section-6.1 */
     ...(extras.jkt === undefined ? {} : { cnf: { jkt: extras.jkt } }),
   }
-  const token = await new SignJWT(claims)
-    .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'at+jwt' })
-    .sign(key.privateKey)
+  const token = await signJwt(ctx.deps, key, 'at+jwt', claims)
   if (grant.id !== undefined) {
     await ctx.deps.store.put(accessTokensKind, record.jti, record, { expiresAt: record.exp })
     await keepGrantUntil(ctx, grant.id, record.exp)
@@ -296,9 +295,7 @@ export async function issueIdToken(
     ...(init.accessToken === undefined ? {} : { at_hash: await leftHalfHash(init.accessToken) }),
     ...(init.code === undefined ? {} : { c_hash: await leftHalfHash(init.code) }),
   }
-  return new SignJWT(claims)
-    .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT' })
-    .sign(key.privateKey)
+  return signJwt(ctx.deps, key, 'JWT', claims)
 }
 
 export type AccessTokenCheck =

@@ -327,7 +327,7 @@ export function createDemoClient(deps: DemoClientDeps): DemoClient {
         if (method === 'POST') return await receive(request)
         if (method === 'GET') {
           const received = await deps.store.get<ReceivedLogout[]>(receivedKind, receivedId)
-          return jsonResponse({ received: received ?? [] })
+          return jsonResponse({ received: received ?? [] }).toResponse()
         }
         return new OAuthError('method_not_allowed', 'Use GET or POST here.', {
           headers: { Allow: 'GET, POST' },

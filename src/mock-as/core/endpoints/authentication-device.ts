@@ -14,6 +14,7 @@ import { displayName } from '../directory'
 import { clientLabel, escapeHtml, htmlPage } from '../html'
 import { readPageForm } from '../http'
 import { checkPassword, lockedMessage } from '../password-attempts'
+import type { CoreRequest, CoreResponse } from '../request-response'
 import { createSession, type LoginSession, readSession, sessionCookie } from '../session'
 import { authenticationDeviceUri } from './backchannel-authentication'
 
@@ -44,7 +45,7 @@ const intro =
 function signInPage(
   ctx: ServerContext,
   init: { error?: string; status?: number; username?: string } = {},
-): Response {
+): CoreResponse {
   const error = init.error ? `<p class="error" role="alert">${escapeHtml(init.error)}</p>` : ''
   return htmlPage(ctx, {
     title: 'Sign in to approve requests',
@@ -110,10 +111,10 @@ ${binding}
 /** The signed-in user's waiting requests; a new visit token for their forms. */
 async function requestsPage(
   ctx: ServerContext,
-  request: Request,
+  request: CoreRequest,
   session: LoginSession,
   init: { error?: string; status?: number } = {},
-): Promise<Response> {
+): Promise<CoreResponse> {
   const binding = bindingFor(ctx, request)
   const visit = await createCibaVisit(ctx, session.sub, binding.browserId)
   const user = ctx.directory.userBySub(session.sub)
@@ -144,7 +145,7 @@ ${list}`,
   )
 }
 
-function resultPage(ctx: ServerContext, approved: boolean, client: ClientRecord): Response {
+function resultPage(ctx: ServerContext, approved: boolean, client: ClientRecord): CoreResponse {
   const body = approved
     ? `<h1>Request allowed</h1>
 <p>You allowed ${clientLabel(client)}. It gets its tokens the next time it asks this server; nothing is sent to it from here.</p>`
@@ -160,9 +161,9 @@ function resultPage(ctx: ServerContext, approved: boolean, client: ClientRecord)
 
 /** `GET /as/ciba`: the sign-in form, or the waiting requests of the signed-in user. */
 export async function handleAuthenticationDevicePage(
-  request: Request,
+  request: CoreRequest,
   ctx: ServerContext,
-): Promise<Response> {
+): Promise<CoreResponse> {
   const prompt = new URL(request.url).searchParams.get('prompt')
   const session = prompt === 'login' ? undefined : await readSession(ctx, request)
   return session ? requestsPage(ctx, request, session) : signInPage(ctx)
@@ -174,9 +175,9 @@ export async function handleAuthenticationDevicePage(
  * sign-in page alike (RFC 6749 §10.10).
  */
 export async function handleAuthenticationDeviceLogin(
-  request: Request,
+  request: CoreRequest,
   ctx: ServerContext,
-): Promise<Response> {
+): Promise<CoreResponse> {
   const form = await readPageForm(request)
   const refused = checkFormOrigin(ctx, request)
   if (refused) return signInPage(ctx, { error: refused, status: 403 })
@@ -205,9 +206,9 @@ export async function handleAuthenticationDeviceLogin(
  * the page says why.
  */
 export async function handleAuthenticationDeviceDecision(
-  request: Request,
+  request: CoreRequest,
   ctx: ServerContext,
-): Promise<Response> {
+): Promise<CoreResponse> {
   const form = await readPageForm(request)
   const originProblem = checkFormOrigin(ctx, request)
   if (originProblem) return signInPage(ctx, { error: originProblem, status: 403 })

@@ -26,6 +26,7 @@ import { parseParameters, readPageForm, redirectResponse } from '../http'
 import { hasWeakness } from '../lab-clients'
 import { checkPassword, lockedMessage } from '../password-attempts'
 import { consumePushedRequest } from '../pushed-authorization-requests'
+import { type CoreRequest, type CoreResponse, isCoreResponse } from '../request-response'
 import { resourceValuesOf } from '../resource-indicators'
 import { findResponseType } from '../response-types/response-type-table'
 import {
@@ -58,7 +59,7 @@ function redirectToClient(
   ctx: ServerContext,
   target: { redirectUri: string; mode: 'query' | 'fragment'; state?: string },
   params: Record<string, string>,
-): Response {
+): CoreResponse {
   const url = new URL(target.redirectUri)
   const all: Record<string, string> = { ...params }
   if (target.state !== undefined) all.state = target.state
@@ -77,7 +78,7 @@ function redirectError(
   ctx: ServerContext,
   target: { redirectUri: string; mode: 'query' | 'fragment'; state?: string },
   error: OAuthError,
-): Response {
+): CoreResponse {
   return redirectToClient(ctx, target, {
     error: error.error,
     error_description: error.description,
@@ -104,7 +105,10 @@ function targetOf(pending: PendingAuthorization) {
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.1
  * @see https://openid.net/specs/openid-connect-core-1_0.html#AuthRequest
  */
-export async function handleAuthorize(request: Request, ctx: ServerContext): Promise<Response> {
+export async function handleAuthorize(
+  request: CoreRequest,
+  ctx: ServerContext,
+): Promise<CoreResponse> {
   const search = new URL(request.url).searchParams
   const { values, repeated } = parseParameters(search)
   const pageError = (error: string, description: string, client?: ClientRecord) =>
@@ -253,7 +257,7 @@ async function continueAuthorization(
   pending: PendingAuthorization,
   session: LoginSession | undefined,
   binding: BrowserBinding,
-): Promise<Response> {
+): Promise<CoreResponse> {
   const target = targetOf(pending)
   const redirectOrigin = formTargetOf(pending.redirectUri)
   const bound: PendingAuthorization =
@@ -316,7 +320,7 @@ async function finishAuthorization(
   pending: PendingAuthorization,
   session: LoginSession,
   approved: ApprovedAuthorization,
-): Promise<Response> {
+): Promise<CoreResponse> {
   // A request never stored (no page was needed) is finished straight away; a stored one must
   // still be there: a concurrent post may have finished it a moment ago.
   const stored = await ctx.deps.store.get<PendingAuthorization>(pendingKind, pending.id)
@@ -336,9 +340,9 @@ async function finishAuthorization(
  */
 async function loadPending(
   ctx: ServerContext,
-  request: Request,
+  request: CoreRequest,
   id: string | undefined,
-): Promise<{ pending: PendingAuthorization; client: ClientRecord } | Response> {
+): Promise<{ pending: PendingAuthorization; client: ClientRecord } | CoreResponse> {
   const pending = id ? await ctx.deps.store.get<PendingAuthorization>(pendingKind, id) : undefined
   if (!pending || pending.expiresAt <= ctx.nowSeconds()) {
     return renderErrorPage(ctx, { error: 'invalid_request', description: finishedDescription })
@@ -389,17 +393,17 @@ async function loadPending(
  */
 async function withPendingForm(
   ctx: ServerContext,
-  request: Request,
+  request: CoreRequest,
   task: (
     form: Map<string, string>,
     loaded: { pending: PendingAuthorization; client: ClientRecord },
-  ) => Promise<Response>,
-): Promise<Response> {
+  ) => Promise<CoreResponse>,
+): Promise<CoreResponse> {
   const form = await readPageForm(request)
   const id = form.get('pending')
   return ctx.withLock(`pending:${id ?? ''}`, async () => {
     const loaded = await loadPending(ctx, request, id)
-    if (loaded instanceof Response) return loaded
+    if (isCoreResponse(loaded)) return loaded
     return task(form, loaded)
   })
 }
@@ -409,7 +413,7 @@ async function withPendingForm(
  * login session is stored and its cookie set, then the request continues (consent or redirect).
  * Wrong passwords count against the username (`password-attempts.ts`, RFC 6749 §10.10).
  */
-export async function handleLogin(request: Request, ctx: ServerContext): Promise<Response> {
+export async function handleLogin(request: CoreRequest, ctx: ServerContext): Promise<CoreResponse> {
   return withPendingForm(ctx, request, async (form, { pending, client }) => {
     const checked = await checkPassword(ctx, form.get('username') ?? '', form.get('password') ?? '')
     if (!checked.ok) {
@@ -439,7 +443,10 @@ export async function handleLogin(request: Request, ctx: ServerContext): Promise
  * `max_age` does not accept gets the login page instead, as at the authorization endpoint.
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2.1
  */
-export async function handleConsent(request: Request, ctx: ServerContext): Promise<Response> {
+export async function handleConsent(
+  request: CoreRequest,
+  ctx: ServerContext,
+): Promise<CoreResponse> {
   return withPendingForm(ctx, request, async (form, { pending, client }) => {
     const session = await readSession(ctx, request)
     if (needsLogin(ctx, pending, session)) {

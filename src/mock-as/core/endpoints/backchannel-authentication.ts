@@ -12,6 +12,7 @@ import { type ClientRecord, clientScopes } from '../clients'
 import type { ServerContext } from '../context'
 import { OAuthError } from '../errors'
 import { jsonResponse, readForm, splitSpaceList } from '../http'
+import type { CoreRequest, CoreResponse } from '../request-response'
 
 /** Where clients start a CIBA request: `{issuer}/bc-authorize`. */
 export function backchannelAuthenticationUri(ctx: ServerContext): string {
@@ -80,7 +81,7 @@ function checkScopes(client: ClientRecord, value: string | undefined): string[] 
 }
 
 /** CIBA Core §13 answers `invalid_client` with 401; RFC 9110 §15.5.2 wants a challenge with it. */
-async function authenticate(ctx: ServerContext, request: Request, params: Map<string, string>) {
+async function authenticate(ctx: ServerContext, request: CoreRequest, params: Map<string, string>) {
   try {
     return await authenticateClient(ctx, request, params)
   } catch (error) {
@@ -114,9 +115,9 @@ async function authenticate(ctx: ServerContext, request: Request, params: Map<st
  * @see https://openid.net/specs/openid-client-initiated-backchannel-authentication-core-1_0.html#rfc.section.13
  */
 export async function handleBackchannelAuthentication(
-  request: Request,
+  request: CoreRequest,
   ctx: ServerContext,
-): Promise<Response> {
+): Promise<CoreResponse> {
   const params = await readForm(request)
   const { client } = await authenticate(ctx, request, params)
   if (!client.grant_types.includes(cibaGrantType)) {

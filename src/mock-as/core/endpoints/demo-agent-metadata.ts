@@ -1,5 +1,6 @@
 import type { ServerContext } from '../context'
 import { demoRedirectUri } from '../demo-data'
+import { type CoreRequest, type CoreResponse, PlainResponse } from '../request-response'
 
 export const demoAgentMetadataPath = '/demo-agent/client-metadata.json'
 
@@ -17,9 +18,9 @@ export function demoAgentClientId(ctx: ServerContext): string {
  * @see https://datatracker.ietf.org/doc/html/draft-ietf-oauth-client-id-metadata-document-01#section-4.1
  */
 export async function handleDemoAgentMetadata(
-  _request: Request,
+  _request: CoreRequest,
   ctx: ServerContext,
-): Promise<Response> {
+): Promise<CoreResponse> {
   const document = {
     client_id: demoAgentClientId(ctx),
     client_name: 'Grantlab demo agent',
@@ -30,7 +31,7 @@ export async function handleDemoAgentMetadata(
     token_endpoint_auth_method: 'none',
     scope: 'orders:read orders:write',
   }
-  return new Response(`${JSON.stringify(document, null, 2)}\n`, {
+  return new PlainResponse(`${JSON.stringify(document, null, 2)}\n`, {
     headers: {
       'Content-Type': 'application/json',
       // The server keeps it at most this long (draft section 4.4).

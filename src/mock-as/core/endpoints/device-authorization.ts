@@ -12,6 +12,7 @@ import {
 } from '../device-codes'
 import { OAuthError } from '../errors'
 import { jsonResponse, readForm, splitSpaceList } from '../http'
+import type { CoreRequest, CoreResponse } from '../request-response'
 
 /** Where the user goes to enter the code: the verification page of this server. */
 export function verificationUri(ctx: ServerContext): string {
@@ -29,9 +30,9 @@ export function verificationUri(ctx: ServerContext): string {
  * @see https://www.rfc-editor.org/rfc/rfc8628#section-3.2
  */
 export async function handleDeviceAuthorization(
-  request: Request,
+  request: CoreRequest,
   ctx: ServerContext,
-): Promise<Response> {
+): Promise<CoreResponse> {
   const params = await readForm(request)
   const { client } = await authenticateClient(ctx, request, params)
   if (!client.grant_types.includes(deviceGrantType)) {

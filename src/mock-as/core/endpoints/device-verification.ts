@@ -14,6 +14,7 @@ import { displayName } from '../directory'
 import { clientLabel, escapeHtml, htmlPage, renderConsentPage, renderLoginPage } from '../html'
 import { readPageForm } from '../http'
 import { checkPassword, lockedMessage } from '../password-attempts'
+import { type CoreRequest, type CoreResponse, isCoreResponse } from '../request-response'
 import {
   createSession,
   type LoginSession,
@@ -41,7 +42,7 @@ function devicePath(ctx: ServerContext, suffix = ''): string {
 function renderCodePage(
   ctx: ServerContext,
   init: { value?: string; error?: string; status?: number },
-): Response {
+): CoreResponse {
   const error = init.error
     ? `<p class="error" role="alert" id="user-code-error">${escapeHtml(init.error)}</p>`
     : ''
@@ -65,7 +66,7 @@ ${error}
 function renderDonePage(
   ctx: ServerContext,
   init: { approved: boolean; client: ClientRecord },
-): Response {
+): CoreResponse {
   const body = init.approved
     ? `<h1>Device connected</h1>
 <p>You allowed ${clientLabel(init.client)}. You may return to your device: it will pick up its access the next time it asks this server.</p>
@@ -86,14 +87,14 @@ interface PendingDevice {
   token: string
 }
 
-type Loaded = PendingDevice | Response
+type Loaded = PendingDevice | CoreResponse
 
 /** Still waiting for the user, and its client still registered? Otherwise the page says why. */
 async function checkPending(
   ctx: ServerContext,
   record: DeviceCodeRecord,
-  refuse: (error: string) => Response,
-): Promise<Omit<PendingDevice, 'token'> | Response> {
+  refuse: (error: string) => CoreResponse,
+): Promise<Omit<PendingDevice, 'token'> | CoreResponse> {
   if (record.expiresAt <= ctx.nowSeconds()) {
     return refuse('This code has expired. Start again on your device to get a new code.')
   }
@@ -135,7 +136,7 @@ async function loadByUserCode(
     )
   }
   const checked = await checkPending(ctx, record, refuse)
-  if (checked instanceof Response) return checked
+  if (isCoreResponse(checked)) return checked
   return { ...checked, token: await createVerification(ctx, record, browserId) }
 }
 
@@ -145,7 +146,7 @@ async function loadByUserCode(
  */
 async function loadByToken(
   ctx: ServerContext,
-  request: Request,
+  request: CoreRequest,
   token: string | undefined,
 ): Promise<Loaded> {
   const refuse = (error: string, status = 400) => renderCodePage(ctx, { error, status })
@@ -156,11 +157,15 @@ async function loadByToken(
   const refused = checkBoundForm(ctx, request, found.verification.browserId)
   if (refused) return refuse(refused, 403)
   const checked = await checkPending(ctx, found.record, refuse)
-  if (checked instanceof Response) return checked
+  if (isCoreResponse(checked)) return checked
   return { ...checked, token }
 }
 
-function consentPage(ctx: ServerContext, loaded: PendingDevice, session: LoginSession): Response {
+function consentPage(
+  ctx: ServerContext,
+  loaded: PendingDevice,
+  session: LoginSession,
+): CoreResponse {
   const user = ctx.directory.userBySub(session.sub)
   const shown = formatUserCode(loaded.record.userCode)
   return renderConsentPage(ctx, {
@@ -180,7 +185,7 @@ function loginPage(
   ctx: ServerContext,
   loaded: PendingDevice,
   extra: { error?: string; status?: number } = {},
-): Response {
+): CoreResponse {
   return renderLoginPage(ctx, {
     pendingId: loaded.token,
     client: loaded.client,
@@ -196,7 +201,10 @@ function loginPage(
  * the field in; the user still confirms it, so a link alone approves nothing.
  * @see https://www.rfc-editor.org/rfc/rfc8628#section-3.3.1
  */
-export async function handleDevicePage(request: Request, ctx: ServerContext): Promise<Response> {
+export async function handleDevicePage(
+  request: CoreRequest,
+  ctx: ServerContext,
+): Promise<CoreResponse> {
   const value = new URL(request.url).searchParams.get('user_code') ?? ''
   return renderCodePage(ctx, { value })
 }
@@ -206,13 +214,16 @@ export async function handleDevicePage(request: Request, ctx: ServerContext): Pr
  * posted by another site's page is refused: it would put the attacker's device in front of a
  * signed-in user (RFC 8628 §5.4).
  */
-export async function handleDeviceCode(request: Request, ctx: ServerContext): Promise<Response> {
+export async function handleDeviceCode(
+  request: CoreRequest,
+  ctx: ServerContext,
+): Promise<CoreResponse> {
   const form = await readPageForm(request)
   const refused = checkFormOrigin(ctx, request)
   if (refused) return renderCodePage(ctx, { error: refused, status: 403 })
   const binding = bindingFor(ctx, request)
   const loaded = await loadByUserCode(ctx, form.get('user_code'), binding.browserId)
-  if (loaded instanceof Response) return loaded
+  if (isCoreResponse(loaded)) return loaded
   const session = await readSession(ctx, request)
   return withBindingCookie(
     session ? consentPage(ctx, loaded, session) : loginPage(ctx, loaded),
@@ -224,10 +235,13 @@ export async function handleDeviceCode(request: Request, ctx: ServerContext): Pr
  * `POST /as/device/login` (`pending` = the page token, `username`, `password`). Wrong passwords
  * count against the username, as on the other sign-in page (RFC 6749 §10.10).
  */
-export async function handleDeviceLogin(request: Request, ctx: ServerContext): Promise<Response> {
+export async function handleDeviceLogin(
+  request: CoreRequest,
+  ctx: ServerContext,
+): Promise<CoreResponse> {
   const form = await readPageForm(request)
   const loaded = await loadByToken(ctx, request, form.get('pending'))
-  if (loaded instanceof Response) return loaded
+  if (isCoreResponse(loaded)) return loaded
   const checked = await checkPassword(ctx, form.get('username') ?? '', form.get('password') ?? '')
   if (!checked.ok) {
     return loginPage(ctx, loaded, {
@@ -250,10 +264,13 @@ export async function handleDeviceLogin(request: Request, ctx: ServerContext): P
  * poll; nothing is pushed to it.
  * @see https://www.rfc-editor.org/rfc/rfc8628#section-3.3
  */
-export async function handleDeviceConsent(request: Request, ctx: ServerContext): Promise<Response> {
+export async function handleDeviceConsent(
+  request: CoreRequest,
+  ctx: ServerContext,
+): Promise<CoreResponse> {
   const form = await readPageForm(request)
   const loaded = await loadByToken(ctx, request, form.get('pending'))
-  if (loaded instanceof Response) return loaded
+  if (isCoreResponse(loaded)) return loaded
   const session = await readSession(ctx, request)
   if (!session) return loginPage(ctx, loaded)
   const decision = form.get('decision')

@@ -4,8 +4,9 @@ import type { ServerContext } from '../context'
 import { claimsByScope, supportedScopes } from '../demo-data'
 import { dpopSigningAlgorithms } from '../dpop'
 import { grantTable } from '../grants/grant-table'
-import { jsonResponse } from '../http'
+import { jsonTextResponse } from '../http'
 import { resourceIdentifiers } from '../protected-resources'
+import type { CoreRequest, CoreResponse } from '../request-response'
 import { responseTypeTable } from '../response-types/response-type-table'
 import { backchannelAuthenticationUri } from './backchannel-authentication'
 
@@ -89,7 +90,21 @@ export function buildMetadata(ctx: ServerContext): Record<string, unknown> {
   }
 }
 
+/**
+ * Each server's metadata, serialised once: it follows from the configuration the server started
+ * with, which does not change while it runs.
+ */
+const serialisedMetadata = new WeakMap<ServerContext, string>()
+
 /** `GET /as/.well-known/openid-configuration` and `GET /.well-known/oauth-authorization-server/as`. */
-export async function handleDiscovery(_request: Request, ctx: ServerContext): Promise<Response> {
-  return jsonResponse(buildMetadata(ctx))
+export async function handleDiscovery(
+  _request: CoreRequest,
+  ctx: ServerContext,
+): Promise<CoreResponse> {
+  let json = serialisedMetadata.get(ctx)
+  if (json === undefined) {
+    json = JSON.stringify(buildMetadata(ctx))
+    serialisedMetadata.set(ctx, json)
+  }
+  return jsonTextResponse(json)
 }

@@ -13,6 +13,7 @@ import {
   redirectResponse,
 } from '../http'
 import { hintMatchesSession, type LogoutRequest, validateLogoutRequest } from '../logout-request'
+import type { CoreRequest, CoreResponse } from '../request-response'
 import { clearedSessionCookie, type LoginSession, readSession } from '../session'
 import { endLoginSession } from '../session-logout'
 
@@ -34,7 +35,7 @@ const pendingLogoutsKind = 'pending-logouts'
 const finishedDescription =
   'This logout request is unknown, finished or expired. If you still want to sign out, start again from the application.'
 
-function logoutErrorPage(ctx: ServerContext, error: OAuthError): Response {
+function logoutErrorPage(ctx: ServerContext, error: OAuthError): CoreResponse {
   return renderErrorPage(ctx, {
     kind: 'logout',
     error: error.error,
@@ -46,7 +47,7 @@ function logoutErrorPage(ctx: ServerContext, error: OAuthError): Response {
 }
 
 /** GET: the query; POST: a form body (§2: the OP MUST support both). */
-async function readLogoutParameters(request: Request): Promise<Parameters> {
+async function readLogoutParameters(request: CoreRequest): Promise<Parameters> {
   if (request.method.toUpperCase() === 'GET') {
     return parseParameters(new URL(request.url).searchParams)
   }
@@ -76,8 +77,8 @@ function afterLogout(
   ctx: ServerContext,
   target: { postLogoutRedirectUri?: string; state?: string; client?: ClientRecord },
   signedOut: boolean,
-): Response {
-  let response: Response
+): CoreResponse {
+  let response: CoreResponse
   if (target.postLogoutRedirectUri !== undefined) {
     const url = new URL(target.postLogoutRedirectUri)
     if (target.state !== undefined) url.searchParams.append('state', target.state)
@@ -101,10 +102,10 @@ function confirmationReason(logout: LogoutRequest): string {
 
 async function askToConfirm(
   ctx: ServerContext,
-  request: Request,
+  request: CoreRequest,
   logout: LogoutRequest,
   session: LoginSession,
-): Promise<Response> {
+): Promise<CoreResponse> {
   const binding = bindingFor(ctx, request)
   const pending: PendingLogout = {
     id: ctx.randomId(32),
@@ -147,7 +148,10 @@ async function askToConfirm(
  * clients over the back channel, then redirects with `state`.
  * @see https://openid.net/specs/openid-connect-rpinitiated-1_0.html#RPLogout
  */
-export async function handleEndSession(request: Request, ctx: ServerContext): Promise<Response> {
+export async function handleEndSession(
+  request: CoreRequest,
+  ctx: ServerContext,
+): Promise<CoreResponse> {
   let logout: LogoutRequest
   try {
     logout = await validateLogoutRequest(ctx, await readLogoutParameters(request))
@@ -182,7 +186,10 @@ async function takePendingLogout(ctx: ServerContext, id: string): Promise<boolea
  * "Sign out" ends the session the page named; "Stay signed in" keeps it. Both then go where the
  * request asked, with its `state`.
  */
-export async function handleLogoutConfirm(request: Request, ctx: ServerContext): Promise<Response> {
+export async function handleLogoutConfirm(
+  request: CoreRequest,
+  ctx: ServerContext,
+): Promise<CoreResponse> {
   const form = await readPageForm(request)
   const id = form.get('pending')
   return ctx.withLock(`logout:${id ?? ''}`, async () => {

@@ -3,6 +3,7 @@ import { isInAudience } from '../clients'
 import type { ServerContext } from '../context'
 import { OAuthError } from '../errors'
 import { jsonResponse, readForm } from '../http'
+import type { CoreRequest, CoreResponse } from '../request-response'
 import {
   checkAccessToken,
   isGrantActive,
@@ -20,7 +21,10 @@ import {
  * @see https://www.rfc-editor.org/rfc/rfc7662#section-4
  * @see https://www.rfc-editor.org/rfc/rfc9449#section-6.2 (`cnf.jkt` of a DPoP-bound token)
  */
-export async function handleIntrospect(request: Request, ctx: ServerContext): Promise<Response> {
+export async function handleIntrospect(
+  request: CoreRequest,
+  ctx: ServerContext,
+): Promise<CoreResponse> {
   const params = await readForm(request)
   const { client, method } = await authenticateClient(ctx, request, params)
   if (method === 'none') {

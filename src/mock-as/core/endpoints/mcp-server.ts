@@ -5,6 +5,7 @@ import { emptyResponse, mediaType, readBodyText } from '../http'
 import { isRpcId, type RpcId, rpcError, rpcErrors, rpcResult } from '../json-rpc'
 import { describeTool, findTool, mcpTools } from '../mcp-tools'
 import { bearerTarget, protectedResource } from '../protected-resources'
+import type { CoreRequest, CoreResponse } from '../request-response'
 import type { AccessTokenRecord } from '../tokens'
 
 export const mcpRealm = 'grantlab-mcp'
@@ -41,7 +42,7 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
  * @see https://modelcontextprotocol.io/specification/2025-11-25/basic/transports#streamable-http
  * @see https://modelcontextprotocol.io/specification/2025-11-25/basic/authorization
  */
-export async function handleMcp(request: Request, ctx: ServerContext): Promise<Response> {
+export async function handleMcp(request: CoreRequest, ctx: ServerContext): Promise<CoreResponse> {
   const origin = request.headers.get('origin')
   if (
     origin !== null &&
@@ -140,7 +141,7 @@ async function answer(
   id: RpcId,
   method: string,
   params: Record<string, unknown>,
-): Promise<Response> {
+): Promise<CoreResponse> {
   switch (method) {
     case 'initialize': {
       const requested = params.protocolVersion
@@ -177,7 +178,7 @@ async function callTool(
   token: AccessTokenRecord,
   id: RpcId,
   params: Record<string, unknown>,
-): Promise<Response> {
+): Promise<CoreResponse> {
   const { name, arguments: args = {} } = params
   if (typeof name !== 'string') {
     return rpcError(200, id, rpcErrors.invalidParams, 'name (the tool) is required.')

@@ -9,6 +9,7 @@ import { checkDpopProof, requiresDpopNonce } from '../dpop'
 import { OAuthError } from '../errors'
 import { jsonResponse } from '../http'
 import { pushedRequestLifetime, savePushedRequest } from '../pushed-authorization-requests'
+import type { CoreRequest, CoreResponse } from '../request-response'
 import { readFormWithResources } from '../resource-indicators'
 
 /**
@@ -26,9 +27,9 @@ import { readFormWithResources } from '../resource-indicators'
  * @see https://www.rfc-editor.org/rfc/rfc9449#section-10.1
  */
 export async function handlePushedAuthorizationRequest(
-  request: Request,
+  request: CoreRequest,
   ctx: ServerContext,
-): Promise<Response> {
+): Promise<CoreResponse> {
   // RFC 8707 §2: `resource` may be repeated; every other parameter is sent once.
   const { params, resources } = await readFormWithResources(request)
   // The proof first, as at the token endpoint: a nonce challenge spends no client assertion.

@@ -5,6 +5,7 @@ import {
   protectedResource,
   resourceIdentifier,
 } from '../protected-resources'
+import type { CoreRequest, CoreResponse } from '../request-response'
 
 /**
  * The RFC 9728 metadata of one protected resource. `resource` is exactly the identifier the
@@ -34,6 +35,6 @@ export function buildResourceMetadata(
  * @see https://www.rfc-editor.org/rfc/rfc9728#section-3.1
  */
 export function resourceMetadataHandler(id: ProtectedResource['id']) {
-  return async (_request: Request, ctx: ServerContext): Promise<Response> =>
+  return async (_request: CoreRequest, ctx: ServerContext): Promise<CoreResponse> =>
     jsonResponse(buildResourceMetadata(ctx, protectedResource(id)))
 }

@@ -13,6 +13,7 @@ import { jwtBearerGrantType } from '../grants/jwt-bearer'
 import { jsonResponse, mediaType, readBodyText, timingSafeEqual } from '../http'
 import { checkGrantAndResponseTypes } from '../registration-grants'
 import { validateJwks } from '../registration-jwks'
+import type { CoreRequest, CoreResponse } from '../request-response'
 import { normalizeResponseType } from '../response-types/response-type-table'
 
 /**
@@ -112,7 +113,7 @@ function optionalStringArray(body: Record<string, unknown>, name: string): strin
  * @see https://www.rfc-editor.org/rfc/rfc7591#section-3
  * @see https://www.rfc-editor.org/rfc/rfc6750#section-3.1
  */
-function registeredByAdmin(ctx: ServerContext, request: Request): boolean {
+function registeredByAdmin(ctx: ServerContext, request: CoreRequest): boolean {
   const header = request.headers.get('authorization')
   if (header === null) return false
   const token = /^bearer +([A-Za-z0-9\-._~+/]+=*) *$/i.exec(header)?.[1]
@@ -158,7 +159,10 @@ async function reserveRegistration(ctx: ServerContext): Promise<void> {
  * the registration carries the demo administrator's initial access token.
  * @see https://www.rfc-editor.org/rfc/rfc7591#section-3
  */
-export async function handleRegister(request: Request, ctx: ServerContext): Promise<Response> {
+export async function handleRegister(
+  request: CoreRequest,
+  ctx: ServerContext,
+): Promise<CoreResponse> {
   const byAdmin = registeredByAdmin(ctx, request)
   if (mediaType(request) !== 'application/json') {
     throw invalidMetadata('Send the client metadata as application/json.')

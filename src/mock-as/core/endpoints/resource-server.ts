@@ -3,6 +3,7 @@ import type { ServerContext } from '../context'
 import { OAuthError } from '../errors'
 import { jsonResponse, mediaType, readBodyText } from '../http'
 import { bearerTarget, protectedResource } from '../protected-resources'
+import type { CoreRequest, CoreResponse } from '../request-response'
 
 export const apiRealm = 'grantlab-api'
 
@@ -51,7 +52,10 @@ const seedOrders: readonly Order[] = [
  * `GET /api/profile`: the demo resource server's view of the user. Needs `profile`.
  * @see https://www.rfc-editor.org/rfc/rfc6750#section-3.1
  */
-export async function handleProfile(request: Request, ctx: ServerContext): Promise<Response> {
+export async function handleProfile(
+  request: CoreRequest,
+  ctx: ServerContext,
+): Promise<CoreResponse> {
   const token = await requireAccessToken(ctx, request, apiRealm, 'profile', api(ctx))
   const user = ctx.directory.userBySub(token.sub)
   if (!user) throw new OAuthError('not_found', 'The token is not for a user.')
@@ -79,13 +83,19 @@ export async function ordersVisibleTo(ctx: ServerContext, sub: string): Promise<
 }
 
 /** `GET /api/orders`: needs `orders:read`. */
-export async function handleListOrders(request: Request, ctx: ServerContext): Promise<Response> {
+export async function handleListOrders(
+  request: CoreRequest,
+  ctx: ServerContext,
+): Promise<CoreResponse> {
   const token = await requireAccessToken(ctx, request, apiRealm, 'orders:read', api(ctx))
   return jsonResponse({ orders: await ordersVisibleTo(ctx, token.sub) })
 }
 
 /** `POST /api/orders` with an optional JSON body `{item, quantity}`: needs `orders:write`. */
-export async function handleCreateOrder(request: Request, ctx: ServerContext): Promise<Response> {
+export async function handleCreateOrder(
+  request: CoreRequest,
+  ctx: ServerContext,
+): Promise<CoreResponse> {
   const token = await requireAccessToken(ctx, request, apiRealm, 'orders:write', api(ctx))
   const text = await readBodyText(request, 'invalid_request')
   let input: { item?: unknown; quantity?: unknown } = {}

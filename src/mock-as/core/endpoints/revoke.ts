@@ -2,6 +2,7 @@ import { authenticateClient } from '../client-authentication'
 import type { ServerContext } from '../context'
 import { OAuthError } from '../errors'
 import { emptyResponse, readForm } from '../http'
+import type { CoreRequest, CoreResponse } from '../request-response'
 import {
   type AccessTokenRecord,
   accessTokensKind,
@@ -26,7 +27,10 @@ function notYourToken(): OAuthError {
  * expired or already revoked token gets 200, as §2.2 says for an invalid token.
  * @see https://www.rfc-editor.org/rfc/rfc7009#section-2
  */
-export async function handleRevoke(request: Request, ctx: ServerContext): Promise<Response> {
+export async function handleRevoke(
+  request: CoreRequest,
+  ctx: ServerContext,
+): Promise<CoreResponse> {
   const params = await readForm(request)
   const { client } = await authenticateClient(ctx, request, params)
   const token = params.get('token')

@@ -4,6 +4,7 @@ import { checkDpopProof, requiresDpopNonce } from '../dpop'
 import { OAuthError } from '../errors'
 import { findGrant } from '../grants/grant-table'
 import { jsonResponse } from '../http'
+import type { CoreRequest, CoreResponse } from '../request-response'
 import { readFormWithResources } from '../resource-indicators'
 
 /**
@@ -18,7 +19,7 @@ import { readFormWithResources } from '../resource-indicators'
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-5
  * @see https://www.rfc-editor.org/rfc/rfc9449#section-5
  */
-export async function handleToken(request: Request, ctx: ServerContext): Promise<Response> {
+export async function handleToken(request: CoreRequest, ctx: ServerContext): Promise<CoreResponse> {
   // RFC 8707 §2: `resource` may be repeated; every other parameter is sent once.
   const { params, resources } = await readFormWithResources(request)
   // The proof first: a nonce challenge must leave the client's assertion unspent (its jti), since

@@ -3,6 +3,7 @@ import type { ServerContext } from '../context'
 import { claimsByScope } from '../demo-data'
 import { OAuthError } from '../errors'
 import { jsonResponse, splitSpaceList } from '../http'
+import type { CoreRequest, CoreResponse } from '../request-response'
 
 export const userinfoRealm = 'grantlab-userinfo'
 
@@ -16,7 +17,10 @@ const scopedClaims = new Set(Object.values(claimsByScope).flat())
  * @see https://openid.net/specs/openid-connect-core-1_0.html#UserInfo
  * @see https://openid.net/specs/openid-connect-core-1_0.html#ScopeClaims
  */
-export async function handleUserinfo(request: Request, ctx: ServerContext): Promise<Response> {
+export async function handleUserinfo(
+  request: CoreRequest,
+  ctx: ServerContext,
+): Promise<CoreResponse> {
   const record = await requireAccessToken(ctx, request, userinfoRealm, 'openid')
   const user = ctx.directory.userBySub(record.sub)
   if (!user) throw new OAuthError('invalid_token', 'The access token has no user.')

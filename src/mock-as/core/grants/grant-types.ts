@@ -1,6 +1,7 @@
 import type { ClientRecord } from '../clients'
 import type { ServerContext } from '../context'
 import type { DpopProof } from '../dpop'
+import type { CoreRequest } from '../request-response'
 
 /** The JSON body of a successful token response. @see https://www.rfc-editor.org/rfc/rfc6749#section-5.1 */
 export interface TokenResponseBody {
@@ -32,7 +33,7 @@ export interface GrantRequest {
   params: Map<string, string>
   /** Every `resource` value of the request, unchecked (RFC 8707 §2 lets it repeat). */
   resources: string[]
-  request: Request
+  request: CoreRequest
   /**
    * The request's checked DPoP proof, if it had one: the tokens issued are bound to its key
    * (RFC 9449 §5).
