@@ -28,44 +28,6 @@ export const maxNodeBodyBytes = 1024 * 1024
  */
 export const maxDrainedBytes = 64 * 1024 * 1024
 
-type BodyResult = { kind: 'body'; bytes: Buffer } | { kind: 'too-large' }
-
-/**
- * Reads the body up to {@link maxNodeBodyBytes}. Past the limit it stops keeping the bytes but goes
- * on reading them to the end (draining) before the answer is sent: a server that stops reading,
- * or destroys the socket, makes the client see a reset connection instead of the 413.
- * @see https://www.rfc-editor.org/rfc/rfc9110#section-15.5.14
- */
-function readBody(request: IncomingMessage): Promise<BodyResult> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = []
-    let size = 0
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length
-      if (size > maxDrainedBytes) {
-        request.destroy()
-        return
-      }
-      if (size > maxNodeBodyBytes) {
-        chunks.length = 0
-        return
-      }
-      chunks.push(chunk)
-    })
-    request.on('end', () =>
-      resolve(
-        size > maxNodeBodyBytes
-          ? { kind: 'too-large' }
-          : { kind: 'body', bytes: Buffer.concat(chunks) },
-      ),
-    )
-    request.on('error', reject)
-    request.on('close', () => {
-      if (!request.complete) reject(new Error('The client closed the connection mid-body.'))
-    })
-  })
-}
-
 function sendJson(
   response: ServerResponse,
   status: number,
@@ -169,39 +131,40 @@ function nodeHeaders(headers: Headers): Record<string, string | string[]> {
 }
 
 /** The core's answer → node:http, keeping every Set-Cookie header separate. */
-async function sendAnswer(answer: CoreResponse, response: ServerResponse): Promise<void> {
+function sendAnswer(answer: CoreResponse, response: ServerResponse): void | Promise<void> {
   if (answer instanceof PlainResponse) {
-    response.writeHead(answer.status, nodeHeaders(answer.headers))
+    response.writeHead(answer.status, answer.headerRecord())
     response.end(answer.body ?? emptyBody)
     return
   }
-  const body = Buffer.from(await answer.arrayBuffer())
-  response.writeHead(answer.status, nodeHeaders(answer.headers))
-  response.end(body)
+  return answer.arrayBuffer().then((bytes) => {
+    response.writeHead(answer.status, nodeHeaders(answer.headers))
+    response.end(Buffer.from(bytes))
+  })
 }
 
 /**
  * The request listener. URLs are rooted at `origin` (the issuer's origin), so the issuer the core
- * computes matches what clients were told. A body over the limit is drained, then answered with
- * 413 and the RFC 6749 §5.2 error JSON.
+ * computes matches what clients were told. The body is read up to {@link maxNodeBodyBytes}; past
+ * it the bytes are read on to the end but not kept (draining) and the answer is 413 with the
+ * RFC 6749 §5.2 error JSON: a server that stopped reading, or destroyed the socket, would make the
+ * client see a reset connection instead. Beyond {@link maxDrainedBytes} the connection is closed.
+ * Plain callbacks and one promise (the core's) per request: this is the server's hot path, and
+ * each await or promise wrapper more is CPU per token (issue 14, docs/decisions/144).
+ * @see https://www.rfc-editor.org/rfc/rfc9110#section-15.5.14
  */
 export function createNodeListener(core: AuthorizationServer, origin: string): RequestListener {
-  return async (request, response) => {
-    try {
-      const method = request.method ?? 'GET'
-      const hasBody = method !== 'GET' && method !== 'HEAD'
-      let body: Buffer | undefined
-      if (hasBody) {
-        const read = await readBody(request)
-        if (read.kind === 'too-large') {
-          sendJson(response, 413, {
-            error: 'invalid_request',
-            error_description: `The request body is larger than ${maxNodeBodyBytes} bytes.`,
-          })
-          return
-        }
-        body = read.bytes
+  return (request, response) => {
+    const fail = (error: unknown) => {
+      if (request.destroyed && !request.complete) return
+      console.error('node adapter error', error)
+      if (!response.headersSent) {
+        sendJson(response, 500, { error: 'server_error', error_description: 'Adapter failure.' })
+      } else {
+        response.end()
       }
+    }
+    const answer = (method: string, body: Uint8Array) => {
       const url = requestUrl(request, origin)
       if (!url) {
         sendJson(response, 405, {
@@ -210,22 +173,42 @@ export function createNodeListener(core: AuthorizationServer, origin: string): R
         })
         return
       }
-      const coreRequest = new NodeRequest(
-        method,
-        url.href,
-        new NodeHeaders(request.headers),
-        body ?? emptyBody,
-      )
-      await sendAnswer(await core.respond(coreRequest), response)
-    } catch (error) {
-      if (request.destroyed) return
-      console.error('node adapter error', error)
-      if (!response.headersSent) {
-        sendJson(response, 500, { error: 'server_error', error_description: 'Adapter failure.' })
-      } else {
-        response.end()
-      }
+      const coreRequest = new NodeRequest(method, url.href, new NodeHeaders(request.headers), body)
+      core
+        .respond(coreRequest)
+        .then((coreResponse) => sendAnswer(coreResponse, response))
+        .catch(fail)
     }
+    const method = request.method ?? 'GET'
+    if (method === 'GET' || method === 'HEAD') {
+      answer(method, emptyBody)
+      return
+    }
+    const chunks: Buffer[] = []
+    let size = 0
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length
+      if (size > maxDrainedBytes) {
+        request.destroy()
+        return
+      }
+      if (size > maxNodeBodyBytes) {
+        chunks.length = 0
+        return
+      }
+      chunks.push(chunk)
+    })
+    request.on('end', () => {
+      if (size > maxNodeBodyBytes) {
+        sendJson(response, 413, {
+          error: 'invalid_request',
+          error_description: `The request body is larger than ${maxNodeBodyBytes} bytes.`,
+        })
+        return
+      }
+      answer(method, chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks))
+    })
+    request.on('error', fail)
   }
 }
 

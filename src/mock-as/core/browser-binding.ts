@@ -1,6 +1,6 @@
 import type { ServerContext } from './context'
 import { readCookie, timingSafeEqual } from './http'
-import type { CoreRequest, CoreResponse } from './request-response'
+import { type CoreRequest, type CoreResponse, PlainResponse } from './request-response'
 
 /**
  * RFC 6749 §10.12: the sign-in, consent and device-verification forms must count only when they
@@ -52,7 +52,9 @@ export function bindingFor(ctx: ServerContext, request: CoreRequest): BrowserBin
 
 /** Adds the binding's cookie, if any, to a response. */
 export function withBindingCookie(response: CoreResponse, binding: BrowserBinding): CoreResponse {
-  if (binding.setCookie) response.headers.append('Set-Cookie', binding.setCookie)
+  if (!binding.setCookie) return response
+  if (response instanceof PlainResponse) response.append('Set-Cookie', binding.setCookie)
+  else response.headers.append('Set-Cookie', binding.setCookie)
   return response
 }
 

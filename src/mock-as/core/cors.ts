@@ -22,6 +22,7 @@ export const loopbackCorsEntry = 'loopback'
 export const corsAllowedHeaders = ['Authorization', 'DPoP', 'Content-Type'] as const
 /** The response headers a browser client must be able to read (RFC 9449 §8, RFC 6750 §3). */
 export const corsExposedHeaders = ['DPoP-Nonce', 'WWW-Authenticate'] as const
+const exposedHeaderList = corsExposedHeaders.join(', ')
 /** How long a browser may cache a preflight answer, in seconds. */
 export const corsMaxAgeSeconds = 600
 
@@ -65,7 +66,7 @@ export function createCorsPolicy(entries: readonly string[]): CorsPolicy {
   return { allows: (origin) => exact.has(origin) || (loopback && isLoopbackOrigin(origin)) }
 }
 
-function appendVary(headers: Headers, name: string): void {
+function appendVary(headers: Pick<Headers, 'get' | 'set'>, name: string): void {
   const current = headers.get('vary')
   if (!current) headers.set('vary', name)
   else if (
@@ -132,19 +133,19 @@ export function withCorsHeaders(
   response: CoreResponse,
 ): CoreResponse {
   const origin = request.headers.get('origin')
-  const headers = new Headers(response.headers)
+  // The core's own answers keep their body as it is and their headers as a plain list; a Fetch
+  // Response passes its stream on.
+  const headers =
+    response instanceof PlainResponse ? response.clone() : new Headers(response.headers)
   appendVary(headers, 'Origin')
   if (origin !== null && policy.allows(origin)) {
     headers.set('access-control-allow-origin', origin)
-    headers.set('access-control-expose-headers', corsExposedHeaders.join(', '))
+    headers.set('access-control-expose-headers', exposedHeaderList)
   }
-  // The core's own answers keep their body as it is; a Fetch Response passes its stream on.
-  if (response instanceof PlainResponse) {
-    return new PlainResponse(response.body, { status: response.status, headers })
-  }
+  if (headers instanceof PlainResponse) return headers
   return new Response(response.body, {
     status: response.status,
-    statusText: response.statusText,
+    statusText: (response as Response).statusText,
     headers,
   })
 }

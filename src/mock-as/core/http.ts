@@ -11,11 +11,14 @@ export const maxBodyBytes = 64 * 1024
  */
 export const maxQueryLength = 8 * 1024
 
-const jsonHeaders = {
-  'Content-Type': 'application/json;charset=UTF-8',
-  'Cache-Control': 'no-store',
-  Pragma: 'no-cache',
-}
+/** The headers of every JSON answer, checked once: each answer starts from a copy. */
+const jsonTemplate = new PlainResponse(null, {
+  headers: {
+    'Content-Type': 'application/json;charset=UTF-8',
+    'Cache-Control': 'no-store',
+    Pragma: 'no-cache',
+  },
+})
 
 /** @see https://www.rfc-editor.org/rfc/rfc6749#section-5.1 (no-store on every JSON answer) */
 export function jsonResponse(
@@ -32,7 +35,9 @@ export function jsonTextResponse(
   status = 200,
   headers: Record<string, string> = {},
 ): PlainResponse {
-  return new PlainResponse(json, { status, headers: { ...jsonHeaders, ...headers } })
+  const response = jsonTemplate.withBody(json, status)
+  for (const name in headers) response.set(name, headers[name] as string)
+  return response
 }
 
 export function emptyResponse(status = 200): PlainResponse {
@@ -57,6 +62,9 @@ export function mediaType(request: CoreRequest): string {
   return (request.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? ''
 }
 
+/** Stateless between calls (no `stream` option), so one decoder serves every request. */
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true })
+
 /**
  * Reads the body as UTF-8 text, refusing bodies over {@link maxBodyBytes} and bytes that are not
  * valid UTF-8. Errors carry the code the calling endpoint uses for a bad body.
@@ -79,7 +87,7 @@ export async function readBodyText(
     throw new OAuthError(errorCode, `The request body is larger than ${maxBodyBytes} bytes.`)
   }
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes)
+    return strictUtf8.decode(bytes)
   } catch {
     throw new OAuthError(errorCode, 'The request body is not valid UTF-8.')
   }
