@@ -3,10 +3,13 @@
  * `addUser`, `injectError` and `stop`, and the mistakes it refuses before anything listens.
  * Port 9510 (and 0, a free port).
  */
+import { once } from 'node:events'
+import { connect } from 'node:net'
 import { afterEach, expect, test, vi } from 'vitest'
 import {
   ConfigError,
   injectableEndpoints,
+  keepAliveTimeoutMs,
   type RunningMockAuthorizationServer,
   startMockAuthorizationServer,
 } from '../src/mock-as/node.ts'
@@ -189,4 +192,32 @@ test('host 0.0.0.0 (a container): the default issuer names 127.0.0.1, which is w
   expect(server.issuer).toBe('http://127.0.0.1:9510/as')
   const metadata = await (await fetch(`${server.issuer}/.well-known/openid-configuration`)).json()
   expect(metadata.issuer).toBe('http://127.0.0.1:9510/as')
+})
+
+test('an idle connection stays open past Node’s 5 s default, and stop() still closes it at once', async () => {
+  server = await startMockAuthorizationServer()
+  const socket = connect(server.port, '127.0.0.1')
+  await once(socket, 'connect')
+  let received = ''
+  socket.on('data', (chunk: Buffer) => {
+    received += chunk.toString('latin1')
+  })
+  const health = `GET /as/health HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\n\r\n`
+  const answered = async (count: number) => {
+    while (received.split('HTTP/1.1 200 OK').length - 1 < count) {
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+  }
+  socket.write(health)
+  await answered(1)
+  expect(received).toContain(`Keep-Alive: timeout=${keepAliveTimeoutMs / 1000}`)
+  // Longer than Node's default keepAliveTimeout (5 s), which would have closed the socket.
+  await new Promise((resolve) => setTimeout(resolve, 6000))
+  expect(socket.destroyed).toBe(false)
+  socket.write(health)
+  await answered(2)
+  const closed = once(socket, 'close')
+  await server.stop()
+  server = undefined
+  await closed
 })

@@ -1,11 +1,14 @@
 /**
  * One server process for `npm run bench`'s CPU comparison (scripts/bench.ts): Grantlab's Node
- * server, or oidc-provider 9 with a client_credentials client, on 127.0.0.1:PORT. The parent asks
- * for `process.cpuUsage()` over IPC before and after its load, so each figure is this process's
- * own CPU, nothing of the load generator's.
- *   vite-node scripts/bench-cpu-server.ts -- grantlab|oidc-provider|oidc-provider-jwt PORT
+ * server, oidc-provider 9 with a client_credentials client, or the bare node:http floor, on
+ * 127.0.0.1:PORT. The parent asks for `process.cpuUsage()` over IPC before and after its load, so
+ * each figure is this process's own CPU, nothing of the load generator's.
+ *   node scripts/bench-cpu-server.mjs grantlab|oidc-provider|oidc-provider-jwt|node-floor PORT
+ * Plain Node, no vite-node: each server runs as its users run it. Grantlab's TypeScript is loaded
+ * through tsx, as `npm run as` loads it (bin/grantlab-as.mjs); under vite-node's module runner
+ * every imported binding is read through a getter, which cost Grantlab 8% (docs/decisions/145).
  */
-import { createServer, type RequestListener } from 'node:http'
+import { createServer } from 'node:http'
 import { exportJWK, generateKeyPair } from 'jose'
 
 const [kind, portText] = process.argv.slice(2).filter((arg) => arg !== '--')
@@ -13,9 +16,38 @@ const port = Number(portText)
 const origin = `http://127.0.0.1:${port}`
 
 /** Grantlab as `npm run as` starts it (src/mock-as/node.ts): demo data, lab servers, CORS, faults. */
-async function grantlab(): Promise<void> {
+async function grantlab() {
+  const { register } = await import('tsx/esm/api')
+  register()
   const { startMockAuthorizationServer } = await import('../src/mock-as/node.ts')
   await startMockAuthorizationServer({ port, host: '127.0.0.1' })
+}
+
+/**
+ * The floor: node:http reading the request body and answering a fixed client_credentials answer
+ * of Grantlab's size and headers, with no parsing, authentication or signing. What any server on
+ * node:http spends per request before doing anything of its own.
+ */
+function nodeFloor() {
+  const body = JSON.stringify({
+    access_token: `${'x'.repeat(200)}.${'y'.repeat(300)}.${'z'.repeat(86)}`,
+    token_type: 'Bearer',
+    expires_in: 300,
+    scope: 'orders:read',
+  })
+  const headers = {
+    'cache-control': 'no-store',
+    'content-type': 'application/json;charset=UTF-8',
+    pragma: 'no-cache',
+    vary: 'Origin',
+  }
+  return createServer((request, response) => {
+    request.on('data', () => {})
+    request.on('end', () => {
+      response.writeHead(200, headers)
+      response.end(body)
+    })
+  })
 }
 
 /**
@@ -23,14 +55,11 @@ async function grantlab(): Promise<void> {
  * client with a secret. `oidc-provider` issues its default opaque access tokens; `-jwt` issues
  * RFC 9068 JWTs signed with ES256 for one resource server, like Grantlab's tokens.
  */
-async function oidcProvider(jwt: boolean) {
-  // It ships no types; only its constructor and callback are used here.
-  const moduleName = 'oidc-provider'
-  const { default: Provider } = (await import(moduleName)) as {
-    default: new (issuer: string, configuration: object) => { callback(): RequestListener }
-  }
+/** @param {boolean} jwt */
+async function oidcProvider(jwt) {
+  const { default: Provider } = await import('oidc-provider')
   const keys = await Promise.all(
-    (['ES256', 'RS256'] as const).map(async (alg) => {
+    ['ES256', 'RS256'].map(async (alg) => {
       const { privateKey } = await generateKeyPair(alg, { extractable: true })
       return { ...(await exportJWK(privateKey)), alg, use: 'sig', kid: alg }
     }),
@@ -76,11 +105,14 @@ if (kind === 'grantlab') {
   await grantlab()
   process.send?.({ ready: true })
 } else {
-  const server = await oidcProvider(kind === 'oidc-provider-jwt')
+  const server =
+    kind === 'node-floor' ? nodeFloor() : await oidcProvider(kind === 'oidc-provider-jwt')
+  // As Grantlab's own server keeps them (keepAliveTimeoutMs in src/mock-as/node.ts): the load's
+  // connections outlive the other servers' rounds, so no server pays for reconnecting.
   server.keepAliveTimeout = 60_000
   server.listen(port, '127.0.0.1', () => process.send?.({ ready: true }))
 }
-process.on('message', (message: { cpu?: boolean }) => {
+process.on('message', (/** @type {{ cpu?: boolean }} */ message) => {
   if (message.cpu) process.send?.({ cpu: process.cpuUsage() })
 })
 process.on('disconnect', () => process.exit(0))

@@ -4,14 +4,15 @@
  *   2. the pure core in Node: a whole authorization code + PKCE run driven by oauth4webapi
  *      (discovery, authorize, login, consent, redirect, code exchange), no UI;
  *   3. server CPU per client_credentials token in Node, Grantlab's adapter against oidc-provider 9
- *      (opaque, and ES256 JWT access tokens), side by side in one run (issue 14; target <= 0.5x);
+ *      (opaque, and ES256 JWT access tokens), side by side in one run (issue 14; target <= 0.5x),
+ *      with the bare node:http floor every server on it pays;
  *   4. the service worker in Chromium: a token request from the page against the bare-worker floor
  *      (another origin whose worker answers `new Response()`), in alternating blocks of one run,
  *      and the ratio (target <= 1.5x), and 200 back to back (traffic recorded meanwhile); the same
  *      whole run made with fetch from the page; the token request with 10, 1,000 and 10,000 more
  *      records stored; the worker's cold start.
  * Prints median, p95 and max in milliseconds. BENCH_PARTS=core,cpu,worker picks the parts.
- * Ports: BENCH_PORT (4323), BENCH_FLOOR_PORT (4324), BENCH_CPU_PORT (9541, 9542, 9543).
+ * Ports: BENCH_PORT (4323), BENCH_FLOOR_PORT (4324), BENCH_CPU_PORT (9541 to 9544).
  */
 import { type ChildProcess, fork, spawn, spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
@@ -108,13 +109,11 @@ async function benchCore(): Promise<void> {
   )
 }
 
-/** A server process of scripts/bench-cpu-server.ts, and its CPU time (user + system) so far. */
+/** A server process of scripts/bench-cpu-server.mjs, and its CPU time (user + system) so far. */
 async function startCpuServer(kind: string, port: number) {
-  const child: ChildProcess = fork(
-    'node_modules/vite-node/dist/cli.mjs',
-    ['scripts/bench-cpu-server.ts', '--', kind, String(port)],
-    { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] },
-  )
+  const child: ChildProcess = fork('scripts/bench-cpu-server.mjs', [kind, String(port)], {
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  })
   const next = <T>(key: string) =>
     new Promise<T>((resolve) => {
       const listener = (message: Record<string, unknown>) => {
@@ -169,13 +168,15 @@ async function tokenLoad(url: string, count: number, concurrency: number): Promi
  * Every server gets the same long warm-up (its code optimised, its heap grown) and the same
  * rounds; the order of the servers rotates from round to round, so none is always measured
  * first or last. Mean and median of the rounds are printed, and both ratios: against opaque
- * oidc-provider, and against oidc-provider issuing ES256 JWTs (like for like with Grantlab).
+ * oidc-provider, and against oidc-provider issuing ES256 JWTs (like for like with Grantlab). The
+ * node:http floor (a fixed answer of the same size) runs in the same rounds, and what each server
+ * spends above it is printed too: the part of its CPU that is its own work.
  * BENCH_CPU_WARMUP (3000 per server), BENCH_CPU_ROUNDS (8), BENCH_CPU_REQUESTS (4000 per server).
  */
 async function benchCpu(): Promise<void> {
   const basePort = Number(process.env.BENCH_CPU_PORT ?? 9541)
   const servers = await Promise.all(
-    ['grantlab', 'oidc-provider', 'oidc-provider-jwt'].map((kind, index) =>
+    ['grantlab', 'oidc-provider', 'oidc-provider-jwt', 'node-floor'].map((kind, index) =>
       startCpuServer(kind, basePort + index),
     ),
   )
@@ -224,6 +225,11 @@ async function benchCpu(): Promise<void> {
         `  ratio Grantlab / ${other.padEnd(18)} mean ${(mean('grantlab') / mean(other)).toFixed(2)}  median ${(middle('grantlab') / middle(other)).toFixed(2)}  (target <= 0.5)`,
       )
     }
+    const floor = middle('node-floor')
+    const above = ['grantlab', 'oidc-provider', 'oidc-provider-jwt']
+      .map((kind) => `${kind} ${(middle(kind) - floor).toFixed(3)} ms`)
+      .join(', ')
+    console.log(`  above the node:http floor (medians): ${above}`)
   } finally {
     for (const server of servers) server.stop()
   }

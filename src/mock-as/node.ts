@@ -45,6 +45,8 @@ export { DataDirError } from './node/disk-store'
 /** The command line's port when neither `--port` nor `PORT` says otherwise. */
 export const defaultCliPort = 9400
 export const defaultHost = '127.0.0.1'
+/** How long an idle keep-alive connection stays open (Node's default is 5 s). */
+export const keepAliveTimeoutMs = 60_000
 
 export interface MockAuthorizationServerOptions {
   /** The port to listen on. Default 0: a free port (read `issuer` or `port` afterwards). */
@@ -259,6 +261,12 @@ export async function startMockAuthorizationServer(
       )
     }
   })
+  // Idle connections stay open a minute, not Node's 5 s: a test suite's requests come in bursts,
+  // and a client whose connection the server closed meanwhile reconnects (or, racing the close,
+  // gets ECONNRESET); each new socket also costs the server more CPU per request for the next
+  // few thousand (docs/decisions/145). headersTimeout stays above it, as Node advises.
+  server.keepAliveTimeout = keepAliveTimeoutMs
+  server.headersTimeout = keepAliveTimeoutMs + 5000
   let address: AddressInfo
   try {
     address = await listen(server, port, host)
