@@ -154,34 +154,12 @@ function sendAnswer(answer: CoreResponse, response: ServerResponse): void | Prom
  * @see https://www.rfc-editor.org/rfc/rfc9110#section-15.5.14
  */
 export function createNodeListener(core: AuthorizationServer, origin: string): RequestListener {
+  // Module-level helpers and inline callbacks, no named closure per request: tsx (`npm run as`)
+  // keeps function names, which costs a defineProperty call for each one made.
   return (request, response) => {
-    const fail = (error: unknown) => {
-      if (request.destroyed && !request.complete) return
-      console.error('node adapter error', error)
-      if (!response.headersSent) {
-        sendJson(response, 500, { error: 'server_error', error_description: 'Adapter failure.' })
-      } else {
-        response.end()
-      }
-    }
-    const answer = (method: string, body: Uint8Array) => {
-      const url = requestUrl(request, origin)
-      if (!url) {
-        sendJson(response, 405, {
-          error: 'method_not_allowed',
-          error_description: 'Method not allowed.',
-        })
-        return
-      }
-      const coreRequest = new NodeRequest(method, url.href, new NodeHeaders(request.headers), body)
-      core
-        .respond(coreRequest)
-        .then((coreResponse) => sendAnswer(coreResponse, response))
-        .catch(fail)
-    }
     const method = request.method ?? 'GET'
     if (method === 'GET' || method === 'HEAD') {
-      answer(method, emptyBody)
+      answerRequest(core, origin, request, response, method, emptyBody)
       return
     }
     const chunks: Buffer[] = []
@@ -206,9 +184,44 @@ export function createNodeListener(core: AuthorizationServer, origin: string): R
         })
         return
       }
-      answer(method, chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks))
+      const body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)
+      answerRequest(core, origin, request, response, method, body)
     })
-    request.on('error', fail)
+    request.on('error', (error) => failRequest(request, response, error))
+  }
+}
+
+/** The core's answer to a request whose body has been read, written back. */
+function answerRequest(
+  core: AuthorizationServer,
+  origin: string,
+  request: IncomingMessage,
+  response: ServerResponse,
+  method: string,
+  body: Uint8Array,
+): void {
+  const url = requestUrl(request, origin)
+  if (!url) {
+    sendJson(response, 405, {
+      error: 'method_not_allowed',
+      error_description: 'Method not allowed.',
+    })
+    return
+  }
+  core
+    .respond(new NodeRequest(method, url.href, new NodeHeaders(request.headers), body))
+    .then((answer) => sendAnswer(answer, response))
+    .catch((error: unknown) => failRequest(request, response, error))
+}
+
+/** A failure of the adapter itself: 500 JSON if nothing was sent yet; nothing for a client gone. */
+function failRequest(request: IncomingMessage, response: ServerResponse, error: unknown): void {
+  if (request.destroyed && !request.complete) return
+  console.error('node adapter error', error)
+  if (!response.headersSent) {
+    sendJson(response, 500, { error: 'server_error', error_description: 'Adapter failure.' })
+  } else {
+    response.end()
   }
 }
 

@@ -3,11 +3,12 @@ import type { AuthorizationServerDeps, SigningKey } from './deps'
 import { base64url } from './http'
 
 /**
- * Signs JWS signing input with a server key and resolves to the raw signature: for ES256 the
- * 64-byte `R || S`, for RS256 the PKCS #1 v1.5 signature (RFC 7518 §3.3, §3.4). A host may give
- * its own (Node: node:crypto, which costs half of WebCrypto's call); left out, WebCrypto's.
+ * Signs the JWS signing input (`header.payload`, ASCII only) with a server key and resolves to the
+ * raw signature: for ES256 the 64-byte `R || S`, for RS256 the PKCS #1 v1.5 signature (RFC 7518
+ * §3.3, §3.4). A host may give its own (Node: node:crypto, which costs half of WebCrypto's call
+ * and takes the string as it is); left out, WebCrypto's.
  */
-export type JwsSigner = (key: SigningKey, input: Uint8Array) => Promise<Uint8Array> | Uint8Array
+export type JwsSigner = (key: SigningKey, input: string) => Promise<Uint8Array> | Uint8Array
 
 /** @see https://www.rfc-editor.org/rfc/rfc7518#section-3.1 */
 const webCryptoParameters = {
@@ -15,12 +16,12 @@ const webCryptoParameters = {
   RS256: { name: 'RSASSA-PKCS1-v1_5' },
 } as const
 
+const encoder = new TextEncoder()
+
 export const webCryptoSigner: JwsSigner = async (key, input) =>
   new Uint8Array(
-    await crypto.subtle.sign(webCryptoParameters[key.alg], key.privateKey, input as BufferSource),
+    await crypto.subtle.sign(webCryptoParameters[key.alg], key.privateKey, encoder.encode(input)),
   )
-
-const encoder = new TextEncoder()
 
 /** Each key's encoded protected headers, by `typ`: serialised once, not per token. */
 const encodedHeaders = new WeakMap<SigningKey, Map<string, string>>()
@@ -53,6 +54,6 @@ export async function signJwt(
   claims: JWTPayload,
 ): Promise<string> {
   const input = `${encodedHeader(key, typ)}.${base64url(encoder.encode(JSON.stringify(claims)))}`
-  const signature = await (deps.signer ?? webCryptoSigner)(key, encoder.encode(input))
+  const signature = await (deps.signer ?? webCryptoSigner)(key, input)
   return `${input}.${base64url(signature)}`
 }

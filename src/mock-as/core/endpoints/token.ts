@@ -24,10 +24,13 @@ export async function handleToken(request: CoreRequest, ctx: ServerContext): Pro
   const { params, resources } = await readFormWithResources(request)
   // The proof first: a nonce challenge must leave the client's assertion unspent (its jti), since
   // a workload sends its platform's JWT again as it is on the retry (docs/decisions/100).
-  const dpop = await checkDpopProof(ctx, request, {
-    recipient: { kind: 'authorization-server' },
-    requireNonce: requiresDpopNonce(await claimedClient(ctx, request, params)),
-  })
+  // Without a DPoP header there is no proof to check, and no need to look up the claimed client.
+  const dpop = request.headers.has('dpop')
+    ? await checkDpopProof(ctx, request, {
+        recipient: { kind: 'authorization-server' },
+        requireNonce: requiresDpopNonce(await claimedClient(ctx, request, params)),
+      })
+    : undefined
   const { client, method } = await authenticateClient(ctx, request, params)
   const grantType = params.get('grant_type')
   if (!grantType) throw new OAuthError('invalid_request', 'grant_type is required.')
