@@ -47,7 +47,11 @@ import {
   routeTable,
 } from './routes'
 
-type ResolvedRoute = RouteDefinition & { fullPath: string }
+/**
+ * A route with what is fixed about it worked out once: its full path and, for a route whose
+ * answers a test may replace, the name its injected errors are filed under.
+ */
+type ResolvedRoute = RouteDefinition & { fullPath: string; faultName: string | undefined }
 
 export interface AuthorizationServer {
   /** Answers a Fetch Request with a Fetch Response (the service worker, tests, fetch-style callers). */
@@ -83,6 +87,9 @@ export function createAuthorizationServer(deps: AuthorizationServerDeps): Author
   const routes: ResolvedRoute[] = routeTable.map((route) => ({
     ...route,
     fullPath: resolveRoutePath(ctx, route),
+    // The authorization endpoint takes its injected error itself, to redirect it (authorize.ts).
+    faultName:
+      isInjectable(route) && routeName(route) !== 'authorize' ? routeName(route) : undefined,
   }))
 
   // One lookup per request; the first route of a path wins, as in the table.
@@ -120,11 +127,7 @@ export function createAuthorizationServer(deps: AuthorizationServerDeps): Author
         headers: { Allow: allowed },
       })
     }
-    // The authorization endpoint takes its injected error itself, to redirect it (authorize.ts).
-    const fault =
-      isInjectable(route) && routeName(route) !== 'authorize'
-        ? deps.faults?.take(routeName(route))
-        : undefined
+    const fault = route.faultName === undefined ? undefined : deps.faults?.take(route.faultName)
     if (fault) throw injectedError(fault, request, protectedResourceOf(ctx, route))
     return handler(request, ctx)
   }
