@@ -104,3 +104,20 @@ test('concurrent answers from one template never share a header list', async () 
   })
   expect(template.get('x-index')).toBeNull()
 })
+
+test('as a Fetch Response, the answer has the same status, body and headers, every cookie apart', async () => {
+  const answer = new PlainResponse('{"ok":true}', {
+    status: 201,
+    headers: [
+      ['Content-Type', 'application/json'],
+      ['Set-Cookie', 'a=1'],
+      ['Set-Cookie', 'b=2'],
+      ['Vary', 'Origin'],
+    ],
+  })
+  const response = answer.toResponse()
+  expect(response.status).toBe(201)
+  expect(await response.text()).toBe('{"ok":true}')
+  expect(response.headers.getSetCookie()).toEqual(['a=1', 'b=2'])
+  expect([...response.headers]).toEqual([...answer.headers])
+})

@@ -153,9 +153,12 @@ export class PlainResponse {
     return copy
   }
 
-  /** The same answer as a Fetch Response. */
+  /** The same answer as a Fetch Response, its headers handed over as a list (no `Headers` between). */
   toResponse(): Response {
-    return new Response(this.body, { status: this.status, headers: this.headers })
+    if (!this.#list) return new Response(this.body, { status: this.status, headers: this.#headers })
+    const headers: [string, string][] = [...this.#list]
+    for (const cookie of this.#cookies) headers.push(['set-cookie', cookie])
+    return new Response(this.body, { status: this.status, headers })
   }
 }
 
