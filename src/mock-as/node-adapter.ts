@@ -72,6 +72,8 @@ const emptyBody = new Uint8Array(0)
 class NodeRequest implements CoreRequest {
   readonly method: string
   readonly url: string
+  /** The adapter's own parse, so that the core does not parse the URL a second time. */
+  readonly parsedUrl: URL
   readonly headers: RequestHeaders
   /** What a Fetch Request made in Node says: no referrer, cookies sent. */
   readonly referrer = 'about:client'
@@ -79,9 +81,10 @@ class NodeRequest implements CoreRequest {
   readonly #body: Uint8Array
   #bodyUsed = false
 
-  constructor(method: string, url: string, headers: RequestHeaders, body: Uint8Array) {
+  constructor(method: string, url: URL, headers: RequestHeaders, body: Uint8Array) {
     this.method = method
-    this.url = url
+    this.url = url.href
+    this.parsedUrl = url
     this.headers = headers
     this.#body = body
   }
@@ -96,7 +99,7 @@ class NodeRequest implements CoreRequest {
 
   clone(): NodeRequest {
     if (this.#bodyUsed) throw new TypeError('The request body was read already.')
-    return new NodeRequest(this.method, this.url, this.headers, this.#body)
+    return new NodeRequest(this.method, this.parsedUrl, this.headers, this.#body)
   }
 }
 
@@ -209,7 +212,7 @@ function answerRequest(
     return
   }
   core
-    .respond(new NodeRequest(method, url.href, new NodeHeaders(request.headers), body))
+    .respond(new NodeRequest(method, url, new NodeHeaders(request.headers), body))
     .then((answer) => sendAnswer(answer, response))
     .catch((error: unknown) => failRequest(request, response, error))
 }

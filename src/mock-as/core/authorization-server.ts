@@ -150,7 +150,7 @@ export function createAuthorizationServer(deps: AuthorizationServerDeps): Author
   async function respond(request: CoreRequest): Promise<CoreResponse> {
     let route: ResolvedRoute | undefined
     try {
-      const url = new URL(request.url)
+      const url = request.parsedUrl ?? new URL(request.url)
       route = routesByPath.get(url.pathname)
       // Lazily: the first request after the interval purges, through the store's expiry index
       // (it reads only the records that are due). A failed purge must not fail the request.

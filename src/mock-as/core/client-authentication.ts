@@ -116,13 +116,17 @@ export function parseBasicCredentials(header: string): { id: string; secret: str
   }
 }
 
-/** Each request's Basic credentials, parsed once (`claimedClient` and `authenticateClient` both ask). */
+/**
+ * Basic credentials `claimedClient` parsed, kept for `authenticateClient` on the same request.
+ * Only `claimedClient` stores: it runs first where it runs at all (PAR, and the token endpoint when
+ * a DPoP proof came), so a plain token request adds no entry.
+ */
 const basicOfRequest = new WeakMap<CoreRequest, ReturnType<typeof parseBasicCredentials>>()
 
-function requestBasicCredentials(request: CoreRequest, header: string) {
+function requestBasicCredentials(request: CoreRequest, header: string, keep: boolean) {
   if (basicOfRequest.has(request)) return basicOfRequest.get(request)
   const credentials = parseBasicCredentials(header)
-  basicOfRequest.set(request, credentials)
+  if (keep) basicOfRequest.set(request, credentials)
   return credentials
 }
 
@@ -138,7 +142,7 @@ export async function claimedClient(
   params: Map<string, string>,
 ): Promise<ClientRecord | undefined> {
   const authorization = request.headers.get('authorization')
-  let id = authorization ? requestBasicCredentials(request, authorization)?.id : undefined
+  let id = authorization ? requestBasicCredentials(request, authorization, true)?.id : undefined
   id ??= params.get('client_id')
   const assertion = params.get('client_assertion')
   if (id === undefined && assertion !== undefined) {
@@ -178,7 +182,7 @@ export async function authenticateClient(
   }
 
   if (usedBasic) {
-    const credentials = requestBasicCredentials(request, authorization ?? '')
+    const credentials = requestBasicCredentials(request, authorization ?? '', false)
     if (!credentials) throw invalidClient('The Basic credentials are malformed.', request)
     if (bodyId !== undefined && bodyId !== credentials.id) {
       throw new OAuthError('invalid_request', 'client_id in the body differs from the Basic id.')

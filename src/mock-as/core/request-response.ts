@@ -12,6 +12,8 @@ export interface CoreRequest {
   readonly method: string
   /** The absolute URL. */
   readonly url: string
+  /** `url` parsed, when the host parsed it already (Node): read, never changed. */
+  readonly parsedUrl?: URL
   readonly headers: RequestHeaders
   /** As Fetch defines it; `about:client` when the host knows none (Node). */
   readonly referrer: string
