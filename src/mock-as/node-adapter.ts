@@ -15,6 +15,7 @@ import type { AuthorizationServer } from './core/authorization-server'
 import {
   type CoreRequest,
   type CoreResponse,
+  nodeHeaderRecord,
   PlainResponse,
   type RequestHeaders,
 } from './core/request-response'
@@ -122,17 +123,6 @@ function requestUrl(request: IncomingMessage, origin: string): URL | undefined {
   return url.username === '' && url.password === '' ? url : undefined
 }
 
-/** Response headers as node:http takes them: as a Fetch Response lists them, Set-Cookie apart. */
-function nodeHeaders(headers: Headers): Record<string, string | string[]> {
-  const record: Record<string, string | string[]> = {}
-  headers.forEach((value, name) => {
-    if (name !== 'set-cookie') record[name] = value
-  })
-  const cookies = headers.getSetCookie()
-  if (cookies.length > 0) record['set-cookie'] = cookies
-  return record
-}
-
 /** The core's answer → node:http, keeping every Set-Cookie header separate. */
 function sendAnswer(answer: CoreResponse, response: ServerResponse): void | Promise<void> {
   if (answer instanceof PlainResponse) {
@@ -141,7 +131,7 @@ function sendAnswer(answer: CoreResponse, response: ServerResponse): void | Prom
     return
   }
   return answer.arrayBuffer().then((bytes) => {
-    response.writeHead(answer.status, nodeHeaders(answer.headers))
+    response.writeHead(answer.status, nodeHeaderRecord(answer.headers))
     response.end(Buffer.from(bytes))
   })
 }

@@ -92,30 +92,29 @@ export class PlainResponse {
 
   /** Sets a header, as `Headers.set` does: a bad name or value throws a TypeError. */
   set(name: string, value: string): void {
-    if (!this.#list) {
-      this.headers.set(name, value)
-      return
-    }
-    const lower = checkedName(name)
-    const normalised = checkedValue(value)
-    if (lower === 'set-cookie') this.#cookies = [normalised]
-    else this.#list.set(lower, normalised)
+    this.#add(name, value, 'replace')
   }
 
   /** Adds a header, as `Headers.append` does: values of one name are joined with `, `. */
   append(name: string, value: string): void {
+    this.#add(name, value, 'combine')
+  }
+
+  #add(name: string, value: string, mode: 'replace' | 'combine'): void {
     if (!this.#list) {
-      this.headers.append(name, value)
+      if (mode === 'replace') this.headers.set(name, value)
+      else this.headers.append(name, value)
       return
     }
     const lower = checkedName(name)
     const normalised = checkedValue(value)
+    const current = mode === 'combine' ? this.#list.get(lower) : undefined
     if (lower === 'set-cookie') {
-      this.#cookies.push(normalised)
-      return
+      if (mode === 'replace') this.#cookies = [normalised]
+      else this.#cookies.push(normalised)
+    } else {
+      this.#list.set(lower, current === undefined ? normalised : `${current}, ${normalised}`)
     }
-    const current = this.#list.get(lower)
-    this.#list.set(lower, current === undefined ? normalised : `${current}, ${normalised}`)
   }
 
   /**
@@ -123,15 +122,8 @@ export class PlainResponse {
    * (names sorted, lower-cased), every `Set-Cookie` kept apart.
    */
   headerRecord(): Record<string, string | string[]> {
+    if (!this.#list) return nodeHeaderRecord(this.headers)
     const record: Record<string, string | string[]> = {}
-    if (!this.#list) {
-      this.headers.forEach((value, name) => {
-        if (name !== 'set-cookie') record[name] = value
-      })
-      const cookies = this.headers.getSetCookie()
-      if (cookies.length > 0) record['set-cookie'] = cookies
-      return record
-    }
     for (const name of [...this.#list.keys()].sort()) record[name] = this.#list.get(name) as string
     if (this.#cookies.length > 0) record['set-cookie'] = [...this.#cookies]
     return record
@@ -162,6 +154,17 @@ export class PlainResponse {
     for (const cookie of this.#cookies) headers.push(['set-cookie', cookie])
     return new Response(this.body, { status: this.status, headers })
   }
+}
+
+/** A Fetch `Headers` as node:http's `writeHead` takes it: as a Fetch Response lists them, Set-Cookie apart. */
+export function nodeHeaderRecord(headers: Headers): Record<string, string | string[]> {
+  const record: Record<string, string | string[]> = {}
+  headers.forEach((value, name) => {
+    if (name !== 'set-cookie') record[name] = value
+  })
+  const cookies = headers.getSetCookie()
+  if (cookies.length > 0) record['set-cookie'] = cookies
+  return record
 }
 
 function checkedName(name: string): string {
